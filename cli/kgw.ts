@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/** The `kgw` command: one entry point for the gateway, mirror, monitor and local Kafka. */
+import { Command } from 'commander';
+import { registerKafkaCommand } from './kafka-command.js';
+import { registerStartCommand } from './start-command.js';
+
+const program = new Command('kgw')
+  .description('Kafka security gateway, multi-DC mirror and lag monitor')
+  .showHelpAfterError();
+
+registerStartCommand(program);
+registerKafkaCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`kgw: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
