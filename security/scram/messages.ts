@@ -45,6 +45,7 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==
 const PRINTABLE_RE = /^[\x21-\x2b\x2d-\x7e]+$/;
 const EXT_KEY_RE = /^[A-Za-z]+$/;
 // Kafka's VALUE: [\x01-\x7F] except ','
+// eslint-disable-next-line no-control-regex -- the grammar admits control characters
 const EXT_VALUE_RE = /^[\x01-\x2b\x2d-\x7f]+$/;
 
 function decodeBase64(s: string, what: string): Buffer {
