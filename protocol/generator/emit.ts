@@ -570,6 +570,11 @@ export function emitAll(messages: MessageModel[], kafkaVersion: string): Map<str
     files.set(file, text);
   }
 
+  // barrel of every API and data module (headers have hand-written wrappers in protocol/header.ts)
+  const barrel = [...new Set([...moduleOf.entries()].filter(([name]) => !/^(Request|Response)Header$/.test(name)).map(([, f]) => f))]
+    .sort()
+    .map((f) => `export * from './${f.replace(/\.ts$/, '.js')}';`);
+  files.set('messages.ts', header + barrel.join('\n') + '\n');
   files.set('api-keys.ts', emitApiKeys(messages, header));
   files.set('registry.ts', emitRegistry(messages, moduleOf, header));
   files.set('schema.ts', header + `/* eslint-disable */\nimport type { MessageSchema } from '../schema-types.js';\n\nexport const messageSchemas: Record<string, MessageSchema> = ${JSON.stringify(schema)};\n`);

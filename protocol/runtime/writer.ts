@@ -178,11 +178,17 @@ export class Writer {
     let lenBytes = 1;
     for (let s = size; s >= 0x80; s = Math.floor(s / 128)) lenBytes++;
     this.ensure(lenBytes);
-    this.buf.copyWithin(start + lenBytes, start, this.pos);
-    const end = this.pos + lenBytes;
-    this.pos = start;
-    this.uvarint(size);
-    this.pos = end;
+    const buf = this.buf;
+    buf.copyWithin(start + lenBytes, start, this.pos);
+    // write the size in place (no ensure(): that would only preserve bytes up to pos)
+    let p = start;
+    let s = size;
+    while (s >= 0x80) {
+      buf[p++] = (s & 0x7f) | 0x80;
+      s = Math.floor(s / 128);
+    }
+    buf[p] = s;
+    this.pos += lenBytes;
   }
 
   /** Writes the unknown tagged fields (sorted by tag) whose tag is below `tag`, from index i. */

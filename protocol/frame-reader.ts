@@ -1,0 +1,127 @@
+// Incremental reader of Kafka's 4-byte size-prefixed frames over a stream of chunks.
+//
+// Memory is bounded by bytes actually received: a declared size is only checked against the
+// maximum, never used to allocate up front, so a peer announcing a huge frame and sending nothing
+// costs nothing. A frame that lies inside one chunk is returned as a view of that chunk (no copy);
+// only frames split across chunks are concatenated, once, when complete.
+import { KafkaCodecError } from './runtime/errors.js';
+
+export interface FrameReaderOptions {
+  /** Largest accepted payload (bytes after the size prefix). Kafka's socket.request.max.bytes defaults to 100 MiB. */
+  maxFrameSize: number;
+}
+
+export class FrameReader {
+  private readonly max: number;
+  private parts: Buffer[] = []; // partial data: size prefix and/or payload
+  private partsLength = 0;
+  private size = -1; // payload size of the frame being assembled, -1 while the prefix is incomplete
+  private failed: KafkaCodecError | null = null;
+
+  constructor(opts: FrameReaderOptions) {
+    this.max = opts.maxFrameSize;
+  }
+
+  /** Bytes held for an incomplete frame. */
+  get buffered(): number {
+    return this.partsLength;
+  }
+
+  /** True if no partial frame is pending (useful to detect truncation at end of stream). */
+  get idle(): boolean {
+    return this.partsLength === 0;
+  }
+
+  /**
+   * Feeds a chunk; returns the payloads (without size prefix) of every frame it completes.
+   * After a size error the reader stays failed and rethrows: the connection must be closed.
+   */
+  push(chunk: Buffer): Buffer[] {
+    if (this.failed) throw this.failed;
+    const out: Buffer[] = [];
+    let off = 0;
+    const len = chunk.length;
+    // fast path: nothing pending, whole frames inside this chunk
+    if (this.partsLength === 0) {
+      while (len - off >= 4) {
+        const size = this.checkSize(chunk.readInt32BE(off));
+        if (len - off - 4 < size) break;
+        out.push(chunk.subarray(off + 4, off + 4 + size));
+        off += 4 + size;
+      }
+      if (off < len) this.hold(chunk.subarray(off));
+      return out;
+    }
+    this.hold(chunk);
+    for (;;) {
+      if (this.size < 0) {
+        if (this.partsLength < 4) return out;
+        const head = this.take(4);
+        this.size = this.checkSize(head.readInt32BE(0));
+      }
+      if (this.partsLength < this.size) return out;
+      out.push(this.take(this.size));
+      this.size = -1;
+      // the rest may again hold several whole frames in one buffer: take the fast path
+      if (this.parts.length === 1) {
+        const rest = this.parts[0]!;
+        this.parts = [];
+        this.partsLength = 0;
+        for (const f of this.push(rest)) out.push(f);
+        return out;
+      }
+      if (this.partsLength === 0) return out;
+    }
+  }
+
+  private checkSize(size: number): number {
+    if (size < 0) {
+      this.failed = new KafkaCodecError('INVALID_FRAME_SIZE', `negative frame size ${size}`);
+      throw this.failed;
+    }
+    if (size > this.max) {
+      this.failed = new KafkaCodecError('FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the maximum of ${this.max}`);
+      throw this.failed;
+    }
+    return size;
+  }
+
+  private hold(b: Buffer): void {
+    if (b.length === 0) return;
+    this.parts.push(b);
+    this.partsLength += b.length;
+  }
+
+  /** Removes and returns the first n pending bytes (copying only if they span several parts). */
+  private take(n: number): Buffer {
+    const first = this.parts[0];
+    let result: Buffer;
+    if (first !== undefined && first.length >= n) {
+      result = first.subarray(0, n);
+      if (first.length === n) this.parts.shift();
+      else this.parts[0] = first.subarray(n);
+    } else {
+      result = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const p = this.parts[0]!;
+        const k = Math.min(p.length, n - filled);
+        p.copy(result, filled, 0, k);
+        filled += k;
+        if (k === p.length) this.parts.shift();
+        else this.parts[0] = p.subarray(k);
+      }
+    }
+    this.partsLength -= n;
+    return result;
+  }
+}
+
+/** Async-iterates frame payloads from a chunk source (e.g. a net.Socket). */
+export async function* readFrames(source: AsyncIterable<Buffer>, opts: FrameReaderOptions): AsyncGenerator<Buffer> {
+  const reader = new FrameReader(opts);
+  for await (const chunk of source) {
+    for (const frame of reader.push(chunk)) yield frame;
+  }
+  if (!reader.idle) throw new KafkaCodecError('TRUNCATED', `stream ended inside a frame (${reader.buffered} bytes pending)`);
+}
