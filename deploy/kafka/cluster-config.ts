@@ -23,6 +23,19 @@ export const PRESETS: Record<string, Pick<ClusterSpec, 'nodes' | 'basePort'>> = 
   triple: { nodes: 3, basePort: 39092 },
 };
 
+/**
+ * KGW_PORT_OFFSET shifts every preset's ports, so two test runs on one machine (each with its own
+ * KGW_HOME for cluster state) do not collide.
+ */
+export function presetPortOffset(): number {
+  const raw = process.env.KGW_PORT_OFFSET;
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 20000)
+    throw new Error(`KGW_PORT_OFFSET must be an integer 0-20000, got "${raw}"`);
+  return n;
+}
+
 export function clusterSpec(name: string, opts: Partial<Omit<ClusterSpec, 'name'>> = {}): ClusterSpec {
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(name)) {
     throw new Error(
@@ -30,7 +43,7 @@ export function clusterSpec(name: string, opts: Partial<Omit<ClusterSpec, 'name'
     );
   }
   const preset = PRESETS[name];
-  const basePort = opts.basePort ?? preset?.basePort;
+  const basePort = opts.basePort ?? (preset ? preset.basePort + presetPortOffset() : undefined);
   if (basePort === undefined) {
     throw new Error(
       `cluster "${name}" is not one of ${Object.keys(PRESETS).join(', ')}: give it a port (--port)`,
