@@ -12,7 +12,11 @@ import { clusterBootstrap, uniqueName } from '../../harness/index.js';
 
 // kafkajs is CommonJS: Node detects only some of its exports as ESM names, so take the whole object.
 const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } = kafkajs;
-const kafka = new Kafka({ clientId: 'compat', brokers: clusterBootstrap('east').split(','), logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'compat',
+  brokers: clusterBootstrap('east').split(','),
+  logLevel: logLevel.NOTHING,
+});
 let admin: Admin;
 const topic = uniqueName('compat');
 
@@ -30,7 +34,10 @@ async function consumeAll(groupId: string, expected: number, readUncommitted = f
   const values: string[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`got ${values.length}/${expected}: ${values.join(',')}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`got ${values.length}/${expected}: ${values.join(',')}`)),
+        30_000,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
           values.push(message.value!.toString());
@@ -53,7 +60,12 @@ describe('kafkajs 2.2.4 against Kafka 4.x', () => {
     await producer.connect();
     const [ackAll] = await producer.send({ topic, acks: -1, messages: [{ value: 'p-all' }] });
     assert.equal(ackAll!.errorCode, 0);
-    await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [{ value: 'p-gzip' }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      messages: [{ value: 'p-gzip' }],
+    });
     await producer.disconnect();
     const plain = kafka.producer();
     await plain.connect();
@@ -65,7 +77,11 @@ describe('kafkajs 2.2.4 against Kafka 4.x', () => {
   });
 
   test('transactions: commit, abort and offsets sent in a transaction', async () => {
-    const producer = kafka.producer({ transactionalId: uniqueName('tx'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: uniqueName('tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const committed = await producer.transaction();
     await committed.send({ topic, messages: [{ key: 'tx', value: 'tx-committed' }] });
@@ -76,7 +92,10 @@ describe('kafkajs 2.2.4 against Kafka 4.x', () => {
     const txGroup = uniqueName('tx-offsets');
     const withOffsets = await producer.transaction();
     await withOffsets.send({ topic, messages: [{ key: 'tx', value: 'tx-with-offsets' }] });
-    await withOffsets.sendOffsets({ consumerGroupId: txGroup, topics: [{ topic, partitions: [{ partition: 0, offset: '1' }] }] });
+    await withOffsets.sendOffsets({
+      consumerGroupId: txGroup,
+      topics: [{ topic, partitions: [{ partition: 0, offset: '1' }] }],
+    });
     await withOffsets.commit();
     await producer.disconnect();
 
@@ -94,7 +113,13 @@ describe('kafkajs 2.2.4 against Kafka 4.x', () => {
 
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: '123456' }] }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [{ name: 'retention.ms', value: '123456' }],
+        },
+      ],
     });
     const described = await admin.describeConfigs({
       includeSynonyms: false,
@@ -115,7 +140,11 @@ describe('kafkajs 2.2.4 against Kafka 4.x', () => {
     if (Number(p0.high) > 0) {
       await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: p0.high }] });
       const after = await admin.fetchTopicOffsets(topic);
-      assert.equal(after.find((p) => p.partition === 0)!.low, p0.high, 'deleteRecords moved the log start offset');
+      assert.equal(
+        after.find((p) => p.partition === 0)!.low,
+        p0.high,
+        'deleteRecords moved the log start offset',
+      );
     }
     await admin.deleteGroups([group]);
   });

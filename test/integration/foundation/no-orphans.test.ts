@@ -17,7 +17,9 @@ const alive = (pid: number): boolean => {
 
 test('a broker dies with the process that owns it', { timeout: 120_000 }, async () => {
   const fixture = fileURLToPath(new URL('../../fixtures/own-cluster.js', import.meta.url));
-  const owner = spawn(process.execPath, [fixture, 'orphan-check', '49092'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const owner = spawn(process.execPath, [fixture, 'orphan-check', '49092'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(owner.stdout, 'data')) as [Buffer];
   const { brokerPid } = JSON.parse(line.toString()) as { brokerPid: number };
   assert.ok(alive(brokerPid), 'broker is running while its owner lives');
