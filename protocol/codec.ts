@@ -46,7 +46,13 @@ function check(kind: 'request' | 'response', apiKey: number, version: number): v
   }
 }
 
-function decodeWith(fn: DecodeFn | undefined, version: number, buf: Buffer, offset: number, end: number): unknown {
+function decodeWith(
+  fn: DecodeFn | undefined,
+  version: number,
+  buf: Buffer,
+  offset: number,
+  end: number,
+): unknown {
   const r = new Reader(buf, offset, end);
   const m = fn!(r, version);
   if (r.pos !== end) {
@@ -89,14 +95,22 @@ export function decodeResponse<K extends RequestApiKey>(
 }
 
 /** Encodes a request body (no size, no header). */
-export function encodeRequest<K extends RequestApiKey>(apiKey: K, version: number, body: RequestTypes[K]): Buffer {
+export function encodeRequest<K extends RequestApiKey>(
+  apiKey: K,
+  version: number,
+  body: RequestTypes[K],
+): Buffer {
   check('request', apiKey, version);
   const w = new Writer();
   guard(requestEncoders[apiKey]!, w, version, body);
   return w.finish();
 }
 
-export function encodeResponse<K extends RequestApiKey>(apiKey: K, version: number, body: ResponseTypes[K]): Buffer {
+export function encodeResponse<K extends RequestApiKey>(
+  apiKey: K,
+  version: number,
+  body: ResponseTypes[K],
+): Buffer {
   check('response', apiKey, version);
   const w = new Writer();
   guard(responseEncoders[apiKey]!, w, version, body);

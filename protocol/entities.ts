@@ -6,7 +6,11 @@ import type { EntityFieldRef } from './schema-types.js';
 export type EntityType = 'topicName' | 'groupId' | 'transactionalId' | 'brokerId' | 'producerId';
 
 /** The entity-typed fields of an API's request or response that exist in `version`. */
-export function entityFieldsFor(apiKey: number, kind: 'request' | 'response', version: number): EntityFieldRef[] {
+export function entityFieldsFor(
+  apiKey: number,
+  kind: 'request' | 'response',
+  version: number,
+): EntityFieldRef[] {
   const e = entityFields[apiKey];
   if (!e) return [];
   return e[kind].filter((f) => version >= f.versions[0] && version <= f.versions[1]);

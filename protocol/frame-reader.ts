@@ -22,14 +22,14 @@ export class FrameReader {
     this.max = opts.maxFrameSize;
   }
 
-  /** Bytes held for an incomplete frame. */
+  /** Bytes held for an incomplete frame (including its size prefix while that is not yet consumed). */
   get buffered(): number {
     return this.partsLength;
   }
 
   /** True if no partial frame is pending (useful to detect truncation at end of stream). */
   get idle(): boolean {
-    return this.partsLength === 0;
+    return this.partsLength === 0 && this.size < 0;
   }
 
   /**
@@ -42,7 +42,7 @@ export class FrameReader {
     let off = 0;
     const len = chunk.length;
     // fast path: nothing pending, whole frames inside this chunk
-    if (this.partsLength === 0) {
+    if (this.partsLength === 0 && this.size < 0) {
       while (len - off >= 4) {
         const size = this.checkSize(chunk.readInt32BE(off));
         if (len - off - 4 < size) break;
@@ -80,7 +80,10 @@ export class FrameReader {
       throw this.failed;
     }
     if (size > this.max) {
-      this.failed = new KafkaCodecError('FRAME_TOO_LARGE', `frame of ${size} bytes exceeds the maximum of ${this.max}`);
+      this.failed = new KafkaCodecError(
+        'FRAME_TOO_LARGE',
+        `frame of ${size} bytes exceeds the maximum of ${this.max}`,
+      );
       throw this.failed;
     }
     return size;
@@ -118,10 +121,14 @@ export class FrameReader {
 }
 
 /** Async-iterates frame payloads from a chunk source (e.g. a net.Socket). */
-export async function* readFrames(source: AsyncIterable<Buffer>, opts: FrameReaderOptions): AsyncGenerator<Buffer> {
+export async function* readFrames(
+  source: AsyncIterable<Buffer>,
+  opts: FrameReaderOptions,
+): AsyncGenerator<Buffer> {
   const reader = new FrameReader(opts);
   for await (const chunk of source) {
     for (const frame of reader.push(chunk)) yield frame;
   }
-  if (!reader.idle) throw new KafkaCodecError('TRUNCATED', `stream ended inside a frame (${reader.buffered} bytes pending)`);
+  if (!reader.idle)
+    throw new KafkaCodecError('TRUNCATED', `stream ended inside a frame (${reader.buffered} bytes pending)`);
 }

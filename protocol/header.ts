@@ -59,7 +59,14 @@ export function decodeRequestHeader(buf: Buffer, offset = 0, end = buf.length): 
       (taggedFields ??= []).push({ tag, data: r.raw(r.uvarint()) });
     }
   }
-  const h: RequestHeader = { apiKey, apiVersion, correlationId, clientId, headerVersion, headerLength: r.pos - offset };
+  const h: RequestHeader = {
+    apiKey,
+    apiVersion,
+    correlationId,
+    clientId,
+    headerVersion,
+    headerLength: r.pos - offset,
+  };
   if (taggedFields) h.taggedFields = taggedFields;
   return h;
 }
@@ -139,5 +146,6 @@ export function encodeResponseHeaderBytes(apiKey: number, apiVersion: number, co
 }
 
 export function assertKnownApiKey(apiKey: number): void {
-  if (flexibleFrom[apiKey] === undefined) throw new KafkaCodecError('UNKNOWN_API_KEY', `unknown API key ${apiKey}`);
+  if (flexibleFrom[apiKey] === undefined)
+    throw new KafkaCodecError('UNKNOWN_API_KEY', `unknown API key ${apiKey}`);
 }

@@ -110,7 +110,8 @@ class MessageEmitter {
     if (!present) return { regular: null, tagged: null };
     if (!f.tagged) return { regular: present, tagged: null };
     const tagged = intersect(present, f.tagged);
-    const regular = f.tagged.min > present.min ? intersect(present, { min: present.min, max: f.tagged.min - 1 }) : null;
+    const regular =
+      f.tagged.min > present.min ? intersect(present, { min: present.min, max: f.tagged.min - 1 }) : null;
     if (regular && tagged) throw new Error(`${this.m.file}: ${f.name} is tagged in some versions only`);
     return { regular, tagged };
   }
@@ -196,7 +197,8 @@ class MessageEmitter {
     const nul = this.condOr(f.nullable, range);
     const lines: string[] = [];
     if (f.array) {
-      const elem = f.struct !== null ? `decode${this.tsName(f.struct)}(r, v)` : this.readPrim(f.prim!, flex, 'false');
+      const elem =
+        f.struct !== null ? `decode${this.tsName(f.struct)}(r, v)` : this.readPrim(f.prim!, flex, 'false');
       lines.push(`${ind}{`);
       lines.push(`${ind}  const _n = ${pick(flex, 'r.compactArrayLength()', 'r.arrayLength()')};`);
       const onNull =
@@ -272,7 +274,8 @@ class MessageEmitter {
           lines.push(`${ind}  if (_s === null) throw w.nullErr('${f.name}');`);
           lines.push(`${ind}  ${call('_s')};`);
         } else {
-          const whenNull = nul === 'true' ? 'w.int8(-1);' : `{ if (!(${nul})) throw w.nullErr('${f.name}'); w.int8(-1); }`;
+          const whenNull =
+            nul === 'true' ? 'w.int8(-1);' : `{ if (!(${nul})) throw w.nullErr('${f.name}'); w.int8(-1); }`;
           lines.push(`${ind}  if (_s === null) ${whenNull}`);
           lines.push(`${ind}  else {`);
           if (nul !== 'true') lines.push(`${ind}    if (${nul}) w.int8(1);`);
@@ -362,7 +365,9 @@ class MessageEmitter {
         body.push(`      }`);
         first = false;
       }
-      body.push(`      ${first ? '' : 'else '}(_unknown ??= []).push({ tag: _tag, data: r.raw(r.remaining()) });`);
+      body.push(
+        `      ${first ? '' : 'else '}(_unknown ??= []).push({ tag: _tag, data: r.raw(r.remaining()) });`,
+      );
       body.push(`      r.endTagged(_outer);`);
       body.push(`    }`);
       body.push(`  }`);
@@ -408,7 +413,9 @@ class MessageEmitter {
         eb.push(`        w.endSized(_z);`);
         eb.push(`      }`);
       });
-      eb.push(`      if (_u !== undefined) w.unknownTagsBelow(_u, ${taggedFields.length > 0 ? '_ui' : '0'}, Infinity);`);
+      eb.push(
+        `      if (_u !== undefined) w.unknownTagsBelow(_u, ${taggedFields.length > 0 ? '_ui' : '0'}, Infinity);`,
+      );
       eb.push(`    }`);
       eb.push(`  }`);
     }
@@ -523,7 +530,15 @@ export function emitAll(messages: MessageModel[], kafkaVersion: string): Map<str
     byApi.set(key, list);
   }
 
-  const schema: Record<string, { root: string; valid: [number, number] | null; flexibleFrom: number | null; structs: Record<string, SchemaFieldJson[]> }> = {};
+  const schema: Record<
+    string,
+    {
+      root: string;
+      valid: [number, number] | null;
+      flexibleFrom: number | null;
+      structs: Record<string, SchemaFieldJson[]>;
+    }
+  > = {};
   const entities: Record<number, { request: EntityRef[]; response: EntityRef[] }> = {};
   const moduleOf = new Map<string, string>(); // message name → module file
 
@@ -536,7 +551,9 @@ export function emitAll(messages: MessageModel[], kafkaVersion: string): Map<str
     let usesZero = false;
     for (const em of emitters) {
       em.emitAll();
-      bodies.push(`\n// ----- ${em.m.name} (${em.m.type}, versions ${em.m.valid!.min}-${em.m.valid!.max}) -----`);
+      bodies.push(
+        `\n// ----- ${em.m.name} (${em.m.type}, versions ${em.m.valid!.min}-${em.m.valid!.max}) -----`,
+      );
       bodies.push(...em.out);
       usesUnknown ||= em.usesUnknown;
       usesEmpty ||= em.usesEmptyBytes;
@@ -571,13 +588,21 @@ export function emitAll(messages: MessageModel[], kafkaVersion: string): Map<str
   }
 
   // barrel of every API and data module (headers have hand-written wrappers in protocol/header.ts)
-  const barrel = [...new Set([...moduleOf.entries()].filter(([name]) => !/^(Request|Response)Header$/.test(name)).map(([, f]) => f))]
+  const barrel = [
+    ...new Set(
+      [...moduleOf.entries()].filter(([name]) => !/^(Request|Response)Header$/.test(name)).map(([, f]) => f),
+    ),
+  ]
     .sort()
     .map((f) => `export * from './${f.replace(/\.ts$/, '.js')}';`);
   files.set('messages.ts', header + barrel.join('\n') + '\n');
   files.set('api-keys.ts', emitApiKeys(messages, header));
   files.set('registry.ts', emitRegistry(messages, moduleOf, header));
-  files.set('schema.ts', header + `/* eslint-disable */\nimport type { MessageSchema } from '../schema-types.js';\n\nexport const messageSchemas: Record<string, MessageSchema> = ${JSON.stringify(schema)};\n`);
+  files.set(
+    'schema.ts',
+    header +
+      `/* eslint-disable */\nimport type { MessageSchema } from '../schema-types.js';\n\nexport const messageSchemas: Record<string, MessageSchema> = ${JSON.stringify(schema)};\n`,
+  );
   files.set(
     'entities.ts',
     header +
@@ -589,9 +614,16 @@ export function emitAll(messages: MessageModel[], kafkaVersion: string): Map<str
 }
 
 function emitApiKeys(messages: MessageModel[], header: string): string {
-  const reqs = messages.filter((m) => m.type === 'request' && m.apiKey !== null).sort((a, b) => a.apiKey! - b.apiKey!);
+  const reqs = messages
+    .filter((m) => m.type === 'request' && m.apiKey !== null)
+    .sort((a, b) => a.apiKey! - b.apiKey!);
   const resps = new Map(messages.filter((m) => m.type === 'response').map((m) => [m.apiKey, m]));
-  const lines: string[] = [header, `/* eslint-disable */`, `import type { ApiKeyInfo } from '../schema-types.js';`, ''];
+  const lines: string[] = [
+    header,
+    `/* eslint-disable */`,
+    `import type { ApiKeyInfo } from '../schema-types.js';`,
+    '',
+  ];
   lines.push(`/** API keys by name, as in Kafka's ApiKeys enum (names without the Request suffix). */`);
   lines.push(`export const ApiKey = {`);
   for (const m of reqs) lines.push(`  ${apiName(m)}: ${m.apiKey},`);
@@ -599,7 +631,9 @@ function emitApiKeys(messages: MessageModel[], header: string): string {
   lines.push(`export type ApiKeyName = keyof typeof ApiKey;`);
   lines.push(`export type ApiKeyNumber = (typeof ApiKey)[ApiKeyName];`);
   lines.push('');
-  lines.push(`/** Every API key of the release: valid versions, first flexible version and listener scopes. */`);
+  lines.push(
+    `/** Every API key of the release: valid versions, first flexible version and listener scopes. */`,
+  );
   lines.push(`export const apiKeyTable: readonly ApiKeyInfo[] = [`);
   for (const m of reqs) {
     const resp = resps.get(m.apiKey);
@@ -624,7 +658,9 @@ function emitApiKeys(messages: MessageModel[], header: string): string {
 
 function emitRegistry(messages: MessageModel[], moduleOf: Map<string, string>, header: string): string {
   const reqs = messages.filter((m) => m.type === 'request' && m.apiKey !== null && m.valid !== null);
-  const resps = new Map(messages.filter((m) => m.type === 'response' && m.valid !== null).map((m) => [m.apiKey, m]));
+  const resps = new Map(
+    messages.filter((m) => m.type === 'response' && m.valid !== null).map((m) => [m.apiKey, m]),
+  );
   reqs.sort((a, b) => a.apiKey! - b.apiKey!);
   const imports = new Map<string, string[]>();
   const add = (name: string): void => {

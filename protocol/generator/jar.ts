@@ -13,7 +13,8 @@ export function kafkaLibsDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function findClientsJar(libs: string): string {
-  if (!existsSync(libs)) throw new Error(`Kafka libs directory not found: ${libs} (set KGW_KAFKA_LIBS or KGW_HOME)`);
+  if (!existsSync(libs))
+    throw new Error(`Kafka libs directory not found: ${libs} (set KGW_KAFKA_LIBS or KGW_HOME)`);
   const jar = readdirSync(libs).find((f) => /^kafka-clients-[\d.]+\.jar$/.test(f));
   if (!jar) throw new Error(`no kafka-clients-*.jar in ${libs}`);
   return join(libs, jar);

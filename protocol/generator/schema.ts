@@ -179,7 +179,8 @@ export function parseMessage(file: string, text: string): MessageModel {
   for (const s of [root, ...structs.values()]) {
     const props = new Set<string>();
     for (const f of s.fields) {
-      if (props.has(f.prop) || f.prop === 'unknownTaggedFields') throw new Error(`${file}: duplicate field ${f.prop}`);
+      if (props.has(f.prop) || f.prop === 'unknownTaggedFields')
+        throw new Error(`${file}: duplicate field ${f.prop}`);
       props.add(f.prop);
     }
   }

@@ -149,7 +149,10 @@ export class Reader {
   /** Checks a wire length against the bytes left, so nothing is allocated from an untrusted length. */
   private len(n: number, what: string): number {
     if (n > this.end - this.pos) {
-      throw new KafkaCodecError('INVALID_LENGTH', `${what} length ${n} exceeds the ${this.end - this.pos} bytes left`);
+      throw new KafkaCodecError(
+        'INVALID_LENGTH',
+        `${what} length ${n} exceeds the ${this.end - this.pos} bytes left`,
+      );
     }
     return n;
   }

@@ -60,7 +60,8 @@ export class Writer {
   }
   uuid(v: string): void {
     const b = Buffer.from(v, 'base64url');
-    if (b.length !== 16 || v.length !== 22) throw new KafkaCodecError('INVALID_VALUE', `invalid uuid ${JSON.stringify(v)}`);
+    if (b.length !== 16 || v.length !== 22)
+      throw new KafkaCodecError('INVALID_VALUE', `invalid uuid ${JSON.stringify(v)}`);
     this.ensure(16);
     b.copy(this.buf, this.pos);
     this.pos += 16;
@@ -96,7 +97,8 @@ export class Writer {
   }
   /** Zig-zag varlong from a safe integer, without BigInt on the common path. */
   varlongNumber(v: number): void {
-    if (!Number.isSafeInteger(v)) throw new KafkaCodecError('INVALID_VALUE', `varlong not a safe integer: ${v}`);
+    if (!Number.isSafeInteger(v))
+      throw new KafkaCodecError('INVALID_VALUE', `varlong not a safe integer: ${v}`);
     if (v >= -0x40000000 && v < 0x40000000) {
       this.uvarint(((v << 1) ^ (v >> 31)) >>> 0);
       return;

@@ -1,7 +1,13 @@
 // Schema-driven random message generator for property tests: builds a valid message of a given
 // version from the generated schema metadata, with absent fields at their defaults (as decoders
 // produce them), so decode(encode(m)) must deep-equal m.
-import { messageSchemas, ZERO_UUID, type MessageSchema, type RawTaggedField, type SchemaField } from '../../../protocol/index.js';
+import {
+  messageSchemas,
+  ZERO_UUID,
+  type MessageSchema,
+  type RawTaggedField,
+  type SchemaField,
+} from '../../../protocol/index.js';
 
 /** Small deterministic PRNG (mulberry32) so failures reproduce from the printed seed. */
 export class Rng {
@@ -28,7 +34,8 @@ export class Rng {
   }
 }
 
-const inRange = (v: number, r: [number, number] | undefined): boolean => r !== undefined && v >= r[0] && v <= r[1];
+const inRange = (v: number, r: [number, number] | undefined): boolean =>
+  r !== undefined && v >= r[0] && v <= r[1];
 
 const CHARS = ['a', 'Z', '0', '-', '.', '_', 'é', 'ß', '日', '本', '🙂', ' '];
 
@@ -128,7 +135,8 @@ export class MessageGenerator {
       if (f.array) {
         const n = depth > 3 ? 0 : rng.int(0, 3);
         const a: unknown[] = [];
-        for (let i = 0; i < n; i++) a.push(f.type === 'struct' ? this.struct(f.struct!, v, depth + 1) : randomPrim(rng, f.type));
+        for (let i = 0; i < n; i++)
+          a.push(f.type === 'struct' ? this.struct(f.struct!, v, depth + 1) : randomPrim(rng, f.type));
         out[f.name] = a;
       } else if (f.type === 'struct') out[f.name] = this.struct(f.struct!, v, depth + 1);
       else out[f.name] = randomPrim(rng, f.type);
