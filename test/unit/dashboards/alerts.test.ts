@@ -42,7 +42,9 @@ describe('alert rules', () => {
 
   it('carry severity, summary, description and a runbook that exists', () => {
     const file = parse(renderAlerts()) as {
-      groups: { rules: { alert: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[];
+      groups: {
+        rules: { alert: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+      }[];
     };
     const rules = file.groups.flatMap((g) => g.rules);
     assert.equal(rules.length, ALL_ALERTS.length);

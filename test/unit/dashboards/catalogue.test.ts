@@ -22,7 +22,11 @@ describe('metric catalogue', () => {
     for (const def of ALL_METRICS) {
       assert.match(def.name, NAME);
       for (const series of seriesNames(def)) {
-        assert.equal(seen.get(series), undefined, `${series} defined twice (${def.name}, ${seen.get(series)})`);
+        assert.equal(
+          seen.get(series),
+          undefined,
+          `${series} defined twice (${def.name}, ${seen.get(series)})`,
+        );
         seen.set(series, def.name);
         assert.equal(findMetric(series), def);
       }
@@ -36,7 +40,10 @@ describe('metric catalogue', () => {
       for (const label of def.labelNames) {
         assert.match(label, LABEL, `${def.name}: label ${label}`);
         assert.ok(!label.startsWith('__'), `${def.name}: ${label} is reserved`);
-        assert.ok(!['le', 'quantile', 'job', 'instance'].includes(label), `${def.name}: ${label} is reserved`);
+        assert.ok(
+          !['le', 'quantile', 'job', 'instance'].includes(label),
+          `${def.name}: ${label} is reserved`,
+        );
       }
     }
   });
@@ -165,11 +172,15 @@ describe('metric catalogue', () => {
     denials.inc({ api: 'Produce', resource_type: 'TOPIC', operation: 'WRITE' });
     const text = await registry.metrics();
     for (const def of ALL_METRICS) assert.match(text, new RegExp(`^# TYPE ${def.name} ${def.type}$`, 'm'));
-    assert.match(text, /^kgw_gateway_acl_denials_total\{api="Produce",resource_type="TOPIC",operation="WRITE"\} 1$/m);
+    assert.match(
+      text,
+      /^kgw_gateway_acl_denials_total\{api="Produce",resource_type="TOPIC",operation="WRITE"\} 1$/m,
+    );
   });
 
   it('documents every metric in docs/metrics.md', () => {
     const doc = renderMetricsDoc();
-    for (const def of ALL_METRICS) assert.ok(doc.includes(`| \`${def.name}\` |`), `${def.name} not in the table`);
+    for (const def of ALL_METRICS)
+      assert.ok(doc.includes(`| \`${def.name}\` |`), `${def.name} not in the table`);
   });
 });

@@ -46,7 +46,8 @@ export function checkExpr(where: string, expr: string): ExprCheck {
     }
   }
   for (const label of scan.groupingLabels) {
-    if (!availableLabels.has(label)) problems.push(`${where}: groups by ${label}, which no selected metric has`);
+    if (!availableLabels.has(label))
+      problems.push(`${where}: groups by ${label}, which no selected metric has`);
   }
   for (const fn of scan.functions) {
     if (!PROMQL_FUNCTIONS.has(fn)) problems.push(`${where}: unknown PromQL function ${fn}`);

@@ -75,7 +75,8 @@ describe('dashboards', () => {
         const targets = panel.targets ?? [];
         assert.ok(targets.length > 0, `${where}: no queries`);
         assert.equal(new Set(targets.map((t) => t.refId)).size, targets.length, `${where}: duplicate refId`);
-        for (const t of targets) assert.equal(t.datasource?.uid, '${datasource}', `${where}: query datasource`);
+        for (const t of targets)
+          assert.equal(t.datasource?.uid, '${datasource}', `${where}: query datasource`);
       }
     }
   });
@@ -86,7 +87,10 @@ describe('dashboards', () => {
       assert.equal(new Set(ids).size, ids.length, `${json.title}: duplicate panel ids`);
       for (const panel of json.panels) {
         assert.ok(panel.gridPos !== undefined, `${json.title} / ${panel.title ?? '?'}: gridPos`);
-        assert.ok(panel.gridPos.x + panel.gridPos.w <= 24, `${json.title} / ${panel.title ?? '?'}: overflows`);
+        assert.ok(
+          panel.gridPos.x + panel.gridPos.w <= 24,
+          `${json.title} / ${panel.title ?? '?'}: overflows`,
+        );
       }
     }
   });
@@ -97,7 +101,8 @@ describe('dashboards', () => {
       const defined = new Set(json.templating.list.map((v) => v.name));
       const checkVariables = (where: string, used: readonly string[]): void => {
         for (const name of used) {
-          if (!name.startsWith('__') && !defined.has(name)) problems.push(`${where}: undefined variable $${name}`);
+          if (!name.startsWith('__') && !defined.has(name))
+            problems.push(`${where}: undefined variable $${name}`);
         }
       };
       for (const panel of queryPanels(json)) {
@@ -109,7 +114,8 @@ describe('dashboards', () => {
           checkVariables(where, scanPromQL(expr).variables);
           // legend {{label}} must be a label the selected metrics carry
           for (const m of (t.legendFormat ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
-            if (!result.availableLabels.has(m[1] as string)) problems.push(`${where}: legend uses unknown label ${m[1]}`);
+            if (!result.availableLabels.has(m[1] as string))
+              problems.push(`${where}: legend uses unknown label ${m[1]}`);
           }
         }
       }
@@ -120,7 +126,8 @@ describe('dashboards', () => {
         const { selector, label } = parseLabelValues(String(v.query));
         const result = checkExpr(where, selector);
         problems.push(...result.problems);
-        if (!result.availableLabels.has(label)) problems.push(`${where}: ${label} is not a label of ${selector}`);
+        if (!result.availableLabels.has(label))
+          problems.push(`${where}: ${label} is not a label of ${selector}`);
         checkVariables(where, scanPromQL(selector).variables);
       }
     }

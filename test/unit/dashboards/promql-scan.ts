@@ -55,7 +55,7 @@ function collectVariables(text: string, into: string[]): void {
 }
 
 /** Label names used in a `{...}` matcher block starting at `start` (the `{`); returns the end. */
-function readMatchers(src: string, start: number, labels: string[]): number {
+function readMatchers(src: string, start: number, labels: string[], variables: string[]): number {
   let i = start + 1;
   for (;;) {
     i = skipSpace(src, i);
@@ -70,7 +70,9 @@ function readMatchers(src: string, start: number, labels: string[]): number {
     i = skipSpace(src, i + op[0].length);
     if (src[i] !== '"' && src[i] !== "'" && src[i] !== '`')
       throw new Error(`matcher value not quoted in: ${src}`);
-    i = skipSpace(src, readString(src, i));
+    const end = readString(src, i);
+    collectVariables(src.slice(i, end), variables);
+    i = skipSpace(src, end);
     if (src[i] === ',') i++;
   }
 }
@@ -132,7 +134,7 @@ export function scanPromQL(src: string): Scan {
         functions.push(word);
       } else {
         const labels: string[] = [];
-        if (src[next] === '{') i = readMatchers(src, next, labels);
+        if (src[next] === '{') i = readMatchers(src, next, labels, variables);
         selectors.push({ metric: word, labels });
       }
     } else {
