@@ -36,3 +36,4 @@ export { entityFields } from './generated/entities.js';
 export { collectEntities, entityFieldsFor, valuesAt, type EntityType } from './entities.js';
 export { messageSchemas } from './generated/schema.js';
 export * from './generated/messages.js';
+export * from './records/index.js';
