@@ -2,7 +2,8 @@
 //
 // Dashboards and alert rules never spell a metric name: they call sel()/bucket() with a catalogue
 // constant, and the label keys of the matcher object are checked against that metric's labels at
-// compile time (plus the target labels Prometheus adds). A renamed metric or label therefore breaks
+// compile time (plus the target labels Prometheus adds); NoInfer stops TypeScript from widening the
+// label type to whatever the caller wrote. A renamed metric or label therefore breaks
 // the build instead of silently emptying a panel. The unit tests re-check the rendered strings.
 
 import type { MetricDef } from '../monitor/metric-names.js';
@@ -40,7 +41,10 @@ function renderMatchers(matchers: Partial<Record<string, MatcherValue>>): string
 }
 
 /** `name{matchers}` for a counter or gauge. */
-export function sel<L extends string>(def: MetricDef<string, L>, matchers: Matchers<L> = {}): string {
+export function sel<L extends string>(
+  def: MetricDef<string, L>,
+  matchers: Matchers<NoInfer<L>> = {},
+): string {
   if (def.type === 'histogram') {
     throw new Error(`${def.name} is a histogram: select _bucket/_sum/_count with bucket()/hsum()/hcount()`);
   }
@@ -50,28 +54,29 @@ export function sel<L extends string>(def: MetricDef<string, L>, matchers: Match
 function histogramSeries<L extends string>(
   def: MetricDef<string, L>,
   suffix: '_bucket' | '_sum' | '_count',
-  matchers: Matchers<L>,
+  matchers: Matchers<NoInfer<L>>,
 ): string {
   if (def.type !== 'histogram') throw new Error(`${def.name} is not a histogram`);
   return def.name + suffix + renderMatchers(matchers);
 }
 
-export function bucket<L extends string>(def: MetricDef<string, L>, matchers: Matchers<L> = {}): string {
+export function bucket<L extends string>(
+  def: MetricDef<string, L>,
+  matchers: Matchers<NoInfer<L>> = {},
+): string {
   return histogramSeries(def, '_bucket', matchers);
 }
-export function hsum<L extends string>(def: MetricDef<string, L>, matchers: Matchers<L> = {}): string {
+export function hsum<L extends string>(
+  def: MetricDef<string, L>,
+  matchers: Matchers<NoInfer<L>> = {},
+): string {
   return histogramSeries(def, '_sum', matchers);
 }
-export function hcount<L extends string>(def: MetricDef<string, L>, matchers: Matchers<L> = {}): string {
-  return histogramSeries(def, '_count', matchers);
-}
-
-/** `by (a, b)` with label names checked against the metric. */
-export function by<L extends string>(
-  _def: MetricDef<string, L>,
-  ...labels: (L | TargetLabel | 'le')[]
+export function hcount<L extends string>(
+  def: MetricDef<string, L>,
+  matchers: Matchers<NoInfer<L>> = {},
 ): string {
-  return `by (${labels.join(', ')})`;
+  return histogramSeries(def, '_count', matchers);
 }
 
 /**
@@ -81,8 +86,8 @@ export function by<L extends string>(
 export function quantile<L extends string>(
   q: number,
   def: MetricDef<string, L>,
-  groupBy: readonly L[],
-  matchers: Matchers<L>,
+  groupBy: readonly NoInfer<L>[],
+  matchers: Matchers<NoInfer<L>>,
   window: string,
 ): string {
   const labels = ['le', ...groupBy].join(', ');
