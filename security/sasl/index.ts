@@ -1,0 +1,3 @@
+export * from './constant-time.js';
+export * from './plain.js';
+export * from './oauthbearer.js';
