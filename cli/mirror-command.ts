@@ -1,0 +1,39 @@
+/** `kgw mirror --config <file>`: MirrorMaker-2-compatible replication (mm2.properties or YAML). */
+import type { Command } from 'commander';
+import { loadMirrorConfig } from '../mirror/config/config.js';
+import { Mirror } from '../mirror/runtime.js';
+
+/** Loads the configuration, starts every connector, and stops cleanly on SIGINT/SIGTERM. */
+export async function runMirror(configPath: string): Promise<Mirror> {
+  const config = loadMirrorConfig(configPath);
+  const mirror = new Mirror(config);
+  await mirror.start();
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      mirror.log.info({ signal }, 'stopping');
+      void mirror.stop().finally(() => process.exit(0));
+    });
+  }
+  return mirror;
+}
+
+export function registerMirrorCommand(program: Command): void {
+  program
+    .command('mirror')
+    .description('replicate topics between clusters like MirrorMaker 2 (mm2.properties or YAML config)')
+    .requiredOption('-c, --config <file>', 'mm2.properties or .yaml/.yml configuration file')
+    .option('--check', 'only validate the configuration and print the flows')
+    .action(async (opts: { config: string; check?: boolean }) => {
+      if (opts.check) {
+        const config = loadMirrorConfig(opts.config);
+        for (const w of config.warnings) console.error(`warning: ${w}`);
+        for (const f of config.flows)
+          console.log(`${f.name}: ${f.enabled ? 'enabled' : 'disabled'} (${f.policy} policy)`);
+        return;
+      }
+      await runMirror(opts.config);
+    });
+}

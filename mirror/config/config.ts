@@ -1,0 +1,377 @@
+/**
+ * Turns configuration entries (from mm2.properties or the YAML form) into a checked MirrorConfig.
+ * Every error names the file, the line, the key and the offending value.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  CLUSTER_KEYS,
+  FLOW_KEYS,
+  GLOBAL_KEYS,
+  IDENTITY_POLICY,
+  DEFAULT_POLICY,
+  IGNORED_KEYS,
+  type ClusterKey,
+  type FlowKey,
+  type KeyDef,
+} from './keys.js';
+import { parseProperties, type PropertyEntry } from './properties.js';
+import { yamlEntries } from './yaml.js';
+import { PatternList } from '../policy/filters.js';
+import { MirrorConfigError } from './errors.js';
+
+export { MirrorConfigError };
+
+export interface SaslSettings {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+export interface ClusterConfig {
+  alias: string;
+  bootstrapServers: string[];
+  securityProtocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  sasl?: SaslSettings;
+  /** PEM CA certificates when the truststore is set; undefined means the system CAs. */
+  tls?: { ca?: string; checkServerIdentity: boolean };
+  clientId: string;
+  requestTimeoutMs: number;
+}
+
+export type PolicyName = 'default' | 'identity';
+
+export interface FlowConfig {
+  source: string;
+  target: string;
+  name: string;
+  enabled: boolean;
+  topics: PatternList;
+  topicsExclude: PatternList;
+  groups: PatternList;
+  groupsExclude: PatternList;
+  configPropertiesExclude: PatternList;
+  policy: PolicyName;
+  separator: string;
+  syncTopicConfigs: boolean;
+  syncTopicConfigsIntervalMs: number;
+  syncTopicAcls: boolean;
+  syncTopicAclsIntervalMs: number;
+  refreshTopicsIntervalMs: number;
+  refreshGroupsIntervalMs: number;
+  emitHeartbeatsIntervalMs: number;
+  emitCheckpointsIntervalMs: number;
+  emitOffsetSyncs: boolean;
+  syncGroupOffsets: boolean;
+  syncGroupOffsetsIntervalMs: number;
+  heartbeatsReplication: boolean;
+  offsetLagMax: number;
+  replicationFactor: number;
+  heartbeatsTopicReplicationFactor: number;
+  checkpointsTopicReplicationFactor: number;
+  offsetSyncsTopicReplicationFactor: number;
+  offsetSyncsTopicLocation: 'source' | 'target';
+  maxInFlightBytes: number;
+  positionsCommitIntervalMs: number;
+  fetchMaxBytes: number;
+  fetchMaxWaitMs: number;
+}
+
+export interface MirrorConfig {
+  file: string;
+  clusters: Map<string, ClusterConfig>;
+  /** Every source->target pair of distinct clusters; `enabled` says which replicate. */
+  flows: FlowConfig[];
+  rest: { host: string; port: number };
+  warnings: string[];
+}
+
+interface Located {
+  value: string;
+  line: number | undefined;
+}
+
+const ALIAS = /^[A-Za-z0-9_-]+$/;
+
+export function loadMirrorConfig(file: string): MirrorConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new MirrorConfigError(file, undefined, undefined, undefined, `cannot read: ${String(err)}`);
+  }
+  const isYaml = /\.ya?ml$/i.test(file);
+  return resolveConfig(file, isYaml ? yamlEntries(file, text) : parseProperties(text));
+}
+
+export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorConfig {
+  const fail = (e: { key?: string; value?: string; line?: number }, reason: string): never => {
+    throw new MirrorConfigError(file, e.line, e.key, e.value, reason);
+  };
+  const raw = new Map<string, PropertyEntry>();
+  for (const e of entries) raw.set(e.key, e); // java.util.Properties: the last occurrence wins
+
+  const clustersEntry = raw.get('clusters');
+  if (!clustersEntry) fail({}, 'missing required key "clusters" (comma-separated cluster aliases)');
+  const aliases = splitList(clustersEntry!.value);
+  if (aliases.length === 0) fail(clustersEntry!, 'needs at least one cluster alias');
+  for (const a of aliases) {
+    if (!ALIAS.test(a))
+      fail(clustersEntry!, `cluster alias "${a}" may only use letters, digits, "_" and "-"`);
+  }
+  if (new Set(aliases).size !== aliases.length) fail(clustersEntry!, 'lists a cluster alias twice');
+
+  const global = new Map<string, Located>();
+  const perCluster = new Map<string, Map<ClusterKey, Located>>(aliases.map((a) => [a, new Map()]));
+  const perFlow = new Map<string, Map<FlowKey, Located>>();
+  const warnings: string[] = [];
+
+  for (const e of raw.values()) {
+    const loc: Located = { value: e.value, line: e.line };
+    if (e.key === 'clusters') continue;
+    if (e.key in GLOBAL_KEYS || e.key in FLOW_KEYS) {
+      check(e, (GLOBAL_KEYS as Record<string, KeyDef>)[e.key] ?? FLOW_KEYS[e.key as FlowKey], fail);
+      global.set(e.key, loc);
+      continue;
+    }
+    if (e.key in IGNORED_KEYS) {
+      warnings.push(`${file}:${e.line}: ${e.key} ignored: ${IGNORED_KEYS[e.key]}`);
+      continue;
+    }
+    const flow = /^([^.]+)->([^.]+)\.(.+)$/.exec(e.key);
+    if (flow) {
+      const [, src, dst, rest] = flow as unknown as [string, string, string, string];
+      for (const a of [src, dst])
+        if (!aliases.includes(a)) fail(e, `cluster "${a}" is not listed in clusters`);
+      if (src === dst) fail(e, 'a flow needs two different clusters');
+      if (rest in IGNORED_KEYS) {
+        warnings.push(`${file}:${e.line}: ${e.key} ignored: ${IGNORED_KEYS[rest]}`);
+        continue;
+      }
+      if (!(rest in FLOW_KEYS)) fail(e, `unknown flow setting "${rest}"`);
+      check(e, FLOW_KEYS[rest as FlowKey], fail);
+      const key = `${src}->${dst}`;
+      if (!perFlow.has(key)) perFlow.set(key, new Map());
+      perFlow.get(key)!.set(rest as FlowKey, loc);
+      continue;
+    }
+    const dot = e.key.indexOf('.');
+    const alias = dot > 0 ? e.key.slice(0, dot) : '';
+    if (perCluster.has(alias)) {
+      const rest = e.key.slice(dot + 1);
+      if (!(rest in CLUSTER_KEYS)) {
+        fail(
+          e,
+          `unknown or unsupported cluster setting "${rest}" (supported: ${Object.keys(CLUSTER_KEYS).join(', ')})`,
+        );
+      }
+      check(e, CLUSTER_KEYS[rest as ClusterKey], fail);
+      perCluster.get(alias)!.set(rest as ClusterKey, loc);
+      continue;
+    }
+    fail(e, 'unknown key');
+  }
+
+  const clusters = new Map<string, ClusterConfig>();
+  for (const alias of aliases) {
+    clusters.set(alias, clusterConfig(alias, perCluster.get(alias)!, fail));
+  }
+
+  const flows: FlowConfig[] = [];
+  for (const source of aliases) {
+    for (const target of aliases) {
+      if (source === target) continue;
+      const own = perFlow.get(`${source}->${target}`) ?? new Map<FlowKey, Located>();
+      flows.push(flowConfig(source, target, own, global, fail));
+    }
+  }
+  for (const key of perFlow.keys()) {
+    if (!flows.some((f) => f.name === key)) fail({ key }, 'flow between unknown clusters');
+  }
+
+  const restPort = global.get('kgw.rest.port');
+  return {
+    file,
+    clusters,
+    flows,
+    rest: {
+      host: global.get('kgw.rest.host')?.value ?? GLOBAL_KEYS['kgw.rest.host'].default,
+      port: Number(restPort?.value ?? GLOBAL_KEYS['kgw.rest.port'].default),
+    },
+    warnings,
+  };
+}
+
+type Fail = (e: { key?: string; value?: string; line?: number }, reason: string) => never;
+
+function splitList(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function check(e: PropertyEntry, def: KeyDef, fail: Fail): void {
+  const v = e.value.trim();
+  switch (def.type) {
+    case 'boolean':
+      if (!/^(true|false)$/i.test(v)) fail(e, 'expected true or false');
+      return;
+    case 'long': {
+      if (!/^-?\d+$/.test(v)) fail(e, 'expected an integer');
+      const n = Number(v);
+      if (def.min !== undefined && n < def.min) fail(e, `must be at least ${def.min}`);
+      return;
+    }
+    case 'enum':
+      if (!(def.values ?? []).includes(v)) fail(e, `expected one of: ${(def.values ?? []).join(', ')}`);
+      return;
+    case 'policy':
+      if (v !== DEFAULT_POLICY && v !== IDENTITY_POLICY)
+        fail(e, `unsupported replication policy; use ${DEFAULT_POLICY} or ${IDENTITY_POLICY}`);
+      return;
+    case 'regexlist':
+      try {
+        PatternList.parse(v);
+      } catch (err) {
+        fail(e, `invalid regular expression: ${(err as Error).message}`);
+      }
+      return;
+    case 'list':
+    case 'string':
+      return;
+  }
+}
+
+function clusterConfig(alias: string, keys: Map<ClusterKey, Located>, fail: Fail): ClusterConfig {
+  const get = (k: ClusterKey): string => keys.get(k)?.value.trim() ?? CLUSTER_KEYS[k].default;
+  const at = (k: ClusterKey) => ({
+    key: `${alias}.${k}`,
+    value: keys.get(k)?.value,
+    line: keys.get(k)?.line,
+  });
+  const bootstrap = splitList(get('bootstrap.servers'));
+  if (bootstrap.length === 0) fail({ key: `${alias}.bootstrap.servers` }, 'missing: every cluster needs one');
+  for (const b of bootstrap) {
+    if (!/^[^:\s]+:\d+$/.test(b)) fail(at('bootstrap.servers'), `"${b}" is not host:port`);
+  }
+  const protocol = get('security.protocol') as ClusterConfig['securityProtocol'];
+  const config: ClusterConfig = {
+    alias,
+    bootstrapServers: bootstrap,
+    securityProtocol: protocol,
+    clientId: get('client.id') || `kgw-mirror-${alias}`,
+    requestTimeoutMs: Number(get('request.timeout.ms')),
+  };
+  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
+    if (!keys.has('sasl.mechanism'))
+      fail(at('security.protocol'), `needs ${alias}.sasl.mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`);
+    const jaas = keys.get('sasl.jaas.config');
+    if (!jaas) fail(at('security.protocol'), `needs ${alias}.sasl.jaas.config`);
+    const mechanism = get('sasl.mechanism');
+    const creds = parseJaas(jaas!.value, mechanism);
+    if (typeof creds === 'string') fail(at('sasl.jaas.config'), creds);
+    config.sasl = {
+      mechanism: mechanism.toLowerCase() as SaslSettings['mechanism'],
+      ...(creds as { username: string; password: string }),
+    };
+  } else if (keys.has('sasl.mechanism') || keys.has('sasl.jaas.config')) {
+    fail(
+      at(keys.has('sasl.mechanism') ? 'sasl.mechanism' : 'sasl.jaas.config'),
+      `needs ${alias}.security.protocol SASL_PLAINTEXT or SASL_SSL`,
+    );
+  }
+  if (protocol === 'SSL' || protocol === 'SASL_SSL') {
+    const location = get('ssl.truststore.location');
+    let ca: string | undefined;
+    if (location !== '') {
+      try {
+        ca = readFileSync(location, 'utf8');
+      } catch (err) {
+        fail(at('ssl.truststore.location'), `cannot read the PEM truststore: ${(err as Error).message}`);
+      }
+      if (!ca!.includes('-----BEGIN CERTIFICATE-----'))
+        fail(at('ssl.truststore.location'), 'not a PEM file (no BEGIN CERTIFICATE)');
+    }
+    config.tls = { ca, checkServerIdentity: get('ssl.endpoint.identification.algorithm') === 'https' };
+  } else if (keys.has('ssl.truststore.location')) {
+    fail(at('ssl.truststore.location'), `needs ${alias}.security.protocol SSL or SASL_SSL`);
+  }
+  return config;
+}
+
+/** Reads username/password from a PlainLoginModule or ScramLoginModule JAAS line. */
+export function parseJaas(jaas: string, mechanism: string): { username: string; password: string } | string {
+  const m = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\s+(.*?);?\s*$/s.exec(jaas);
+  if (!m) return 'expected "<LoginModule> required username=\\"…\\" password=\\"…\\";"';
+  const module = m[1]!;
+  const expected =
+    mechanism === 'PLAIN'
+      ? 'org.apache.kafka.common.security.plain.PlainLoginModule'
+      : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+  if (module !== expected)
+    return `login module ${module} does not match sasl.mechanism ${mechanism} (use ${expected})`;
+  const opts = new Map<string, string>();
+  const re = /(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+))/g;
+  for (let o = re.exec(m[3]!); o; o = re.exec(m[3]!))
+    opts.set(o[1]!, (o[2] ?? o[3]!).replace(/\\(.)/g, '$1'));
+  const username = opts.get('username');
+  const password = opts.get('password');
+  if (username === undefined || password === undefined) return 'needs username="…" and password="…"';
+  return { username, password };
+}
+
+function flowConfig(
+  source: string,
+  target: string,
+  own: Map<FlowKey, Located>,
+  global: Map<string, Located>,
+  fail: Fail,
+): FlowConfig {
+  const get = (k: FlowKey): string => (own.get(k) ?? global.get(k))?.value.trim() ?? FLOW_KEYS[k].default;
+  const bool = (k: FlowKey): boolean => get(k).toLowerCase() === 'true';
+  const num = (k: FlowKey): number => Number(get(k));
+  // MM2: an interval is off when its feature is disabled or the interval is negative.
+  const interval = (k: FlowKey, enabled?: FlowKey): number =>
+    (enabled !== undefined && !bool(enabled)) || num(k) < 0 ? -1 : num(k) * 1000;
+  const policy = get('replication.policy.class') === IDENTITY_POLICY ? 'identity' : 'default';
+  const separator = get('replication.policy.separator');
+  if (separator === '') {
+    const where = own.get('replication.policy.separator') ?? global.get('replication.policy.separator');
+    fail({ key: 'replication.policy.separator', value: '', line: where?.line }, 'must not be empty');
+  }
+  return {
+    source,
+    target,
+    name: `${source}->${target}`,
+    enabled: bool('enabled'),
+    topics: PatternList.parse(get('topics')),
+    topicsExclude: PatternList.parse(get('topics.exclude')),
+    groups: PatternList.parse(get('groups')),
+    groupsExclude: PatternList.parse(get('groups.exclude')),
+    configPropertiesExclude: PatternList.parse(get('config.properties.exclude')),
+    policy,
+    separator,
+    syncTopicConfigs: bool('sync.topic.configs.enabled'),
+    syncTopicConfigsIntervalMs: interval('sync.topic.configs.interval.seconds', 'sync.topic.configs.enabled'),
+    syncTopicAcls: bool('sync.topic.acls.enabled'),
+    syncTopicAclsIntervalMs: interval('sync.topic.acls.interval.seconds', 'sync.topic.acls.enabled'),
+    refreshTopicsIntervalMs: interval('refresh.topics.interval.seconds', 'refresh.topics.enabled'),
+    refreshGroupsIntervalMs: interval('refresh.groups.interval.seconds', 'refresh.groups.enabled'),
+    emitHeartbeatsIntervalMs: interval('emit.heartbeats.interval.seconds', 'emit.heartbeats.enabled'),
+    emitCheckpointsIntervalMs: interval('emit.checkpoints.interval.seconds', 'emit.checkpoints.enabled'),
+    emitOffsetSyncs: bool('emit.offset-syncs.enabled'),
+    syncGroupOffsets: bool('sync.group.offsets.enabled'),
+    syncGroupOffsetsIntervalMs: interval('sync.group.offsets.interval.seconds', 'sync.group.offsets.enabled'),
+    heartbeatsReplication: bool('heartbeats.replication.enabled'),
+    offsetLagMax: num('offset.lag.max'),
+    replicationFactor: num('replication.factor'),
+    heartbeatsTopicReplicationFactor: num('heartbeats.topic.replication.factor'),
+    checkpointsTopicReplicationFactor: num('checkpoints.topic.replication.factor'),
+    offsetSyncsTopicReplicationFactor: num('offset-syncs.topic.replication.factor'),
+    offsetSyncsTopicLocation: get('offset-syncs.topic.location') as 'source' | 'target',
+    maxInFlightBytes: num('kgw.max.in.flight.bytes'),
+    positionsCommitIntervalMs: num('kgw.positions.commit.interval.ms'),
+    fetchMaxBytes: num('kgw.fetch.max.bytes'),
+    fetchMaxWaitMs: num('kgw.fetch.max.wait.ms'),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The YAML form of the mirror configuration, flattened into the same keys as mm2.properties so both
+ * go through one validator:
+ *
+ *   clusters:                       # → clusters = east, west
+ *     east: { bootstrap.servers: 127.0.0.1:19092 }   # → east.bootstrap.servers = …
+ *   flows:
+ *     east->west: { enabled: true, topics: [orders, 'payments\..*'] }   # → east->west.enabled, east->west.topics
+ *   replication.policy.class: org.apache.kafka.connect.mirror.IdentityReplicationPolicy   # global key
+ *
+ * Lists become comma-separated values; each entry keeps the line of its value for error messages.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { MirrorConfigError } from './errors.js';
+import type { PropertyEntry } from './properties.js';
+
+export function yamlEntries(file: string, text: string): PropertyEntry[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const lineOf = (node: Node | null | undefined): number | undefined =>
+    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    throw new MirrorConfigError(
+      file,
+      err.linePos?.[0].line,
+      undefined,
+      undefined,
+      `invalid YAML: ${err.message}`,
+    );
+  }
+  const root = doc.contents;
+  if (!isMap(root))
+    throw new MirrorConfigError(
+      file,
+      lineOf(root),
+      undefined,
+      undefined,
+      'expected a mapping at the top level',
+    );
+
+  const entries: PropertyEntry[] = [];
+  const scalarValue = (key: string, node: unknown): string => {
+    if (isScalar(node)) return node.value === null ? '' : String(node.value);
+    if (isSeq(node)) {
+      return node.items
+        .map((item) => {
+          if (!isScalar(item))
+            throw new MirrorConfigError(
+              file,
+              lineOf(item as Node),
+              key,
+              undefined,
+              'list items must be plain values',
+            );
+          return String(item.value);
+        })
+        .join(', ');
+    }
+    throw new MirrorConfigError(
+      file,
+      lineOf(node as Node),
+      key,
+      undefined,
+      'expected a value or a list of values',
+    );
+  };
+  const keyOf = (k: unknown): string => (isScalar(k) ? String(k.value) : String(k));
+  const push = (key: string, node: unknown, fallbackLine: number | undefined): void => {
+    entries.push({ key, value: scalarValue(key, node), line: lineOf(node as Node) ?? fallbackLine ?? 0 });
+  };
+
+  for (const pair of root.items) {
+    const key = keyOf(pair.key);
+    const line = lineOf(pair.key as Node);
+    if (key === 'clusters' && isMap(pair.value)) {
+      const aliases: string[] = [];
+      for (const c of pair.value.items) {
+        const alias = keyOf(c.key);
+        aliases.push(alias);
+        if (!isMap(c.value))
+          throw new MirrorConfigError(
+            file,
+            lineOf(c.key as Node),
+            `clusters.${alias}`,
+            undefined,
+            'expected a mapping of cluster settings',
+          );
+        for (const s of c.value.items) push(`${alias}.${keyOf(s.key)}`, s.value, lineOf(s.key as Node));
+      }
+      entries.push({ key: 'clusters', value: aliases.join(', '), line: line ?? 0 });
+    } else if (key === 'flows') {
+      if (!isMap(pair.value))
+        throw new MirrorConfigError(file, line, 'flows', undefined, 'expected a mapping "A->B: {settings}"');
+      for (const f of pair.value.items) {
+        const flow = keyOf(f.key);
+        if (!isMap(f.value))
+          throw new MirrorConfigError(
+            file,
+            lineOf(f.key as Node),
+            `flows.${flow}`,
+            undefined,
+            'expected a mapping of flow settings',
+          );
+        for (const s of f.value.items) push(`${flow}.${keyOf(s.key)}`, s.value, lineOf(s.key as Node));
+      }
+    } else {
+      push(key, pair.value, line);
+    }
+  }
+  return entries;
+}

@@ -1,0 +1,184 @@
+/**
+ * What the three MM2 roles share: Kafka-Connect-like lifecycle and status (RUNNING, PAUSED, FAILED,
+ * UNASSIGNED) for one connector with one task, retries with backoff on retriable errors, and a FAILED
+ * state with its cause on anything else.
+ */
+import type { Logger } from 'pino';
+import type { FlowConfig } from './config/config.js';
+import { sleep } from './kafka/fetcher.js';
+
+export type ConnectorState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED';
+export type ConnectorClass =
+  'MirrorSourceConnector' | 'MirrorCheckpointConnector' | 'MirrorHeartbeatConnector';
+
+export interface ConnectorStatus {
+  name: string;
+  connector: { state: ConnectorState; worker_id: string; trace?: string };
+  tasks: { id: number; state: ConnectorState; worker_id: string; trace?: string }[];
+  type: 'source';
+}
+
+/** Errors worth retrying: kafkajs marks them (`retriable`), plus connection-level failures. */
+export function isRetriable(err: unknown): boolean {
+  const e = err as { retriable?: boolean; name?: string; code?: string };
+  if (e.retriable === true) return true;
+  if (
+    e.name === 'KafkaJSNumberOfRetriesExceeded' ||
+    e.name === 'KafkaJSConnectionError' ||
+    e.name === 'KafkaJSRequestTimeoutError'
+  )
+    return true;
+  return e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT';
+}
+
+export class NonRetriableError extends Error {
+  override readonly name = 'NonRetriableError';
+}
+
+export abstract class Connector {
+  readonly name: string;
+  state: ConnectorState = 'UNASSIGNED';
+  trace: string | undefined;
+  protected stopping = false;
+  private paused = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    readonly connectorClass: ConnectorClass,
+    readonly flow: FlowConfig,
+    protected readonly log: Logger,
+    readonly workerId: string,
+  ) {
+    this.name = `${flow.source}->${flow.target}.${connectorClass}`;
+  }
+
+  /** The connector's work until `stopping`; throws to fail. Must call `pausePoint()` regularly. */
+  protected abstract run(): Promise<void>;
+  /** Releases clients; called after run() ends, whatever the reason. */
+  protected abstract cleanup(): Promise<void>;
+
+  start(): void {
+    if (this.loop !== undefined) return;
+    this.stopping = false;
+    this.trace = undefined;
+    this.state = this.paused ? 'PAUSED' : 'RUNNING';
+    this.loop = this.supervise();
+  }
+
+  private async supervise(): Promise<void> {
+    let backoff = 250;
+    while (!this.stopping) {
+      try {
+        await this.run();
+        break;
+      } catch (err) {
+        await this.cleanup().catch(() => undefined);
+        if (this.stopping) break;
+        if (isRetriable(err)) {
+          this.log.warn(
+            { connector: this.name, err: String(err), backoffMs: backoff },
+            'retriable error; restarting task',
+          );
+          await this.interruptibleSleep(backoff);
+          backoff = Math.min(backoff * 2, 10_000);
+          continue;
+        }
+        this.state = 'FAILED';
+        this.trace = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        this.log.error({ connector: this.name, err: this.trace }, 'connector failed');
+        return;
+      }
+    }
+    await this.cleanup().catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+    if (this.state !== 'FAILED') this.state = 'UNASSIGNED';
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    this.state = 'UNASSIGNED';
+    this.start();
+  }
+
+  pause(): void {
+    this.paused = true;
+    if (this.state === 'RUNNING') this.state = 'PAUSED';
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.state === 'PAUSED') this.state = 'RUNNING';
+    this.wake?.();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Blocks while paused (after `onPause`); returns false when stopping. */
+  protected async pausePoint(onPause?: () => Promise<void>): Promise<boolean> {
+    if (this.paused && !this.stopping) {
+      await onPause?.();
+      while (this.paused && !this.stopping) await this.interruptibleSleep(1000);
+    }
+    return !this.stopping;
+  }
+
+  protected interruptibleSleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** Runs `fn` every `intervalMs` (≤0: never) until stopping; errors are logged, not fatal. */
+  protected every(intervalMs: number, what: string, fn: () => Promise<void>): () => void {
+    if (intervalMs <= 0) return () => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let cancelled = false;
+    const tick = async (): Promise<void> => {
+      if (cancelled || this.stopping) return;
+      if (!this.paused) {
+        try {
+          await fn();
+        } catch (err) {
+          this.log.warn({ connector: this.name, err: String(err) }, `${what} failed; will retry`);
+        }
+      }
+      if (!cancelled && !this.stopping) timer = setTimeout(() => void tick(), intervalMs);
+    };
+    timer = setTimeout(() => void tick(), intervalMs);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }
+
+  status(): ConnectorStatus {
+    const task = {
+      id: 0,
+      state: this.state,
+      worker_id: this.workerId,
+      ...(this.trace ? { trace: this.trace } : {}),
+    };
+    return {
+      name: this.name,
+      connector: { state: this.state === 'FAILED' ? 'FAILED' : this.state, worker_id: this.workerId },
+      tasks: [task],
+      type: 'source',
+    };
+  }
+}
+
+export { sleep };

@@ -1,0 +1,233 @@
+/**
+ * The mirror's Prometheus metrics, named from monitor/metric-names.ts (MM2's MirrorSourceConnector /
+ * MirrorCheckpointConnector MBeans as jmx_exporter renders them, plus kgw histograms).
+ *
+ * MM2's min/max/avg gauges are windowed; ours cover a 30 s tumbling window (the last full window
+ * while the current one is empty). Rates are records/bytes per second over the same window.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  MIRROR_BYTE_COUNT,
+  MIRROR_BYTE_RATE,
+  MIRROR_CHECKPOINT_LATENCY_MS,
+  MIRROR_CHECKPOINT_LATENCY_MS_AVG,
+  MIRROR_CHECKPOINT_LATENCY_MS_MAX,
+  MIRROR_CHECKPOINT_LATENCY_MS_MIN,
+  MIRROR_HEARTBEAT_AGE_SECONDS,
+  MIRROR_RECORD_AGE_MS,
+  MIRROR_RECORD_AGE_MS_AVG,
+  MIRROR_RECORD_AGE_MS_MAX,
+  MIRROR_RECORD_AGE_MS_MIN,
+  MIRROR_RECORD_AGE_SECONDS,
+  MIRROR_RECORD_COUNT,
+  MIRROR_RECORD_RATE,
+  MIRROR_REPLICATION_LATENCY_MS,
+  MIRROR_REPLICATION_LATENCY_MS_AVG,
+  MIRROR_REPLICATION_LATENCY_MS_MAX,
+  MIRROR_REPLICATION_LATENCY_MS_MIN,
+  MIRROR_REPLICATION_LATENCY_SECONDS,
+  promClientOptions,
+} from '../monitor/metric-names.js';
+
+const WINDOW_MS = 30_000;
+
+class Window {
+  start = Date.now();
+  n = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  last = 0;
+  prev?: { n: number; sum: number; min: number; max: number; ms: number };
+  add(v: number, now: number): void {
+    this.roll(now);
+    this.n++;
+    this.sum += v;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+    this.last = v;
+  }
+  roll(now: number): void {
+    if (now - this.start < WINDOW_MS) return;
+    this.prev = { n: this.n, sum: this.sum, min: this.min, max: this.max, ms: now - this.start };
+    this.start = now;
+    this.n = 0;
+    this.sum = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+  }
+  view(now: number): { n: number; sum: number; min: number; max: number; ms: number } | undefined {
+    this.roll(now);
+    if (this.n > 0)
+      return { n: this.n, sum: this.sum, min: this.min, max: this.max, ms: Math.max(1, now - this.start) };
+    return this.prev;
+  }
+}
+
+interface PartitionStats {
+  labels: { source: string; target: string; topic: string; partition: string };
+  age: Window;
+  latency: Window;
+  bytes: Window;
+}
+
+export class MirrorMetrics {
+  readonly registry = new Registry();
+  private readonly partitions = new Map<string, PartitionStats>();
+  private readonly checkpoints = new Map<string, { labels: Record<string, string>; w: Window }>();
+  private readonly heartbeats = new Map<string, { labels: { source: string; target: string }; at: number }>();
+
+  private readonly recordCount = new Counter({
+    ...promClientOptions(MIRROR_RECORD_COUNT),
+    registers: [this.registry],
+  });
+  private readonly byteCount = new Counter({
+    ...promClientOptions(MIRROR_BYTE_COUNT),
+    registers: [this.registry],
+  });
+  private readonly latencyHistogram = new Histogram({
+    ...promClientOptions(MIRROR_REPLICATION_LATENCY_SECONDS),
+    registers: [this.registry],
+  });
+  private readonly ageHistogram = new Histogram({
+    ...promClientOptions(MIRROR_RECORD_AGE_SECONDS),
+    registers: [this.registry],
+  });
+
+  constructor() {
+    const source = [
+      [MIRROR_RECORD_RATE, (s: PartitionStats, now: number) => rate(s.bytes.view(now), 'n')],
+      [MIRROR_BYTE_RATE, (s: PartitionStats, now: number) => rate(s.bytes.view(now), 'sum')],
+      [MIRROR_RECORD_AGE_MS, (s: PartitionStats) => s.age.last],
+      [MIRROR_RECORD_AGE_MS_MIN, (s: PartitionStats, now: number) => s.age.view(now)?.min],
+      [MIRROR_RECORD_AGE_MS_MAX, (s: PartitionStats, now: number) => s.age.view(now)?.max],
+      [MIRROR_RECORD_AGE_MS_AVG, (s: PartitionStats, now: number) => avg(s.age.view(now))],
+      [MIRROR_REPLICATION_LATENCY_MS, (s: PartitionStats) => s.latency.last],
+      [MIRROR_REPLICATION_LATENCY_MS_MIN, (s: PartitionStats, now: number) => s.latency.view(now)?.min],
+      [MIRROR_REPLICATION_LATENCY_MS_MAX, (s: PartitionStats, now: number) => s.latency.view(now)?.max],
+      [MIRROR_REPLICATION_LATENCY_MS_AVG, (s: PartitionStats, now: number) => avg(s.latency.view(now))],
+    ] as const;
+    for (const [def, pick] of source) {
+      const partitions = this.partitions;
+      new Gauge({
+        ...promClientOptions(def),
+        registers: [this.registry],
+        collect() {
+          const now = Date.now();
+          this.reset();
+          for (const s of partitions.values()) {
+            const v = pick(s, now);
+            if (v !== undefined && Number.isFinite(v)) this.set(s.labels, v);
+          }
+        },
+      });
+    }
+    const checkpoint = [
+      [MIRROR_CHECKPOINT_LATENCY_MS, (w: Window) => w.last],
+      [MIRROR_CHECKPOINT_LATENCY_MS_MIN, (w: Window, now: number) => w.view(now)?.min],
+      [MIRROR_CHECKPOINT_LATENCY_MS_MAX, (w: Window, now: number) => w.view(now)?.max],
+      [MIRROR_CHECKPOINT_LATENCY_MS_AVG, (w: Window, now: number) => avg(w.view(now))],
+    ] as const;
+    for (const [def, pick] of checkpoint) {
+      const checkpoints = this.checkpoints;
+      new Gauge({
+        ...promClientOptions(def),
+        registers: [this.registry],
+        collect() {
+          const now = Date.now();
+          this.reset();
+          for (const c of checkpoints.values()) {
+            const v = pick(c.w, now);
+            if (v !== undefined && Number.isFinite(v)) this.set(c.labels, v);
+          }
+        },
+      });
+    }
+    const heartbeats = this.heartbeats;
+    new Gauge({
+      ...promClientOptions(MIRROR_HEARTBEAT_AGE_SECONDS),
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const h of heartbeats.values()) this.set(h.labels, (Date.now() - h.at) / 1000);
+      },
+    });
+  }
+
+  /** One record acknowledged by the target. */
+  recordReplicated(
+    source: string,
+    target: string,
+    topic: string,
+    partition: number,
+    bytes: number,
+    ageMs: number,
+    latencyMs: number,
+    now: number,
+  ): void {
+    const key = `${source}\u0000${target}\u0000${topic}\u0000${partition}`;
+    let s = this.partitions.get(key);
+    if (s === undefined) {
+      s = {
+        labels: { source, target, topic, partition: String(partition) },
+        age: new Window(),
+        latency: new Window(),
+        bytes: new Window(),
+      };
+      this.partitions.set(key, s);
+    }
+    s.age.add(ageMs, now);
+    s.latency.add(latencyMs, now);
+    s.bytes.add(bytes, now);
+  }
+
+  /** Bulk counters and histograms for a batch of acknowledged records of one partition. */
+  batchReplicated(
+    source: string,
+    target: string,
+    topic: string,
+    partition: number,
+    records: number,
+    bytes: number,
+    ages: number[],
+    latencyMs: number,
+  ): void {
+    const labels = { source, target, topic, partition: String(partition) };
+    this.recordCount.inc(labels, records);
+    this.byteCount.inc(labels, bytes);
+    const h = { source, target, topic };
+    for (const a of ages) {
+      this.ageHistogram.observe(h, a / 1000);
+      this.latencyHistogram.observe(h, latencyMs / 1000);
+    }
+  }
+
+  checkpointLatency(
+    source: string,
+    target: string,
+    group: string,
+    topic: string,
+    partition: number,
+    ms: number,
+  ): void {
+    const key = `${source}\u0000${target}\u0000${group}\u0000${topic}\u0000${partition}`;
+    let c = this.checkpoints.get(key);
+    if (c === undefined) {
+      c = { labels: { source, target, group, topic, partition: String(partition) }, w: new Window() };
+      this.checkpoints.set(key, c);
+    }
+    c.w.add(ms, Date.now());
+  }
+
+  heartbeatWritten(source: string, target: string, at: number): void {
+    this.heartbeats.set(`${source}\u0000${target}`, { labels: { source, target }, at });
+  }
+}
+
+function avg(v: { n: number; sum: number } | undefined): number | undefined {
+  return v === undefined || v.n === 0 ? undefined : v.sum / v.n;
+}
+
+function rate(v: { n: number; sum: number; ms: number } | undefined, what: 'n' | 'sum'): number | undefined {
+  return v === undefined ? undefined : (v[what] * 1000) / v.ms;
+}

@@ -1,0 +1,63 @@
+/**
+ * One mirror process: the connectors of every flow (MM2's three roles, kept separate) and the HTTP
+ * server for the REST API and /metrics.
+ */
+import { hostname } from 'node:os';
+import type { Server } from 'node:http';
+import { pino, type Logger } from 'pino';
+import type { MirrorConfig } from './config/config.js';
+import { MirrorCheckpointConnector } from './checkpoint/checkpoint-connector.js';
+import type { Connector } from './connector.js';
+import { MirrorHeartbeatConnector } from './heartbeat/heartbeat-connector.js';
+import { MirrorMetrics } from './metrics.js';
+import { restApp } from './rest.js';
+import { MirrorSourceConnector } from './source/source-connector.js';
+
+export class Mirror {
+  readonly metrics = new MirrorMetrics();
+  readonly connectors = new Map<string, Connector>();
+  private server: Server | undefined;
+
+  constructor(
+    readonly config: MirrorConfig,
+    readonly log: Logger = pino({ name: 'kgw-mirror' }),
+  ) {
+    const workerId = `${hostname()}:${config.rest.port}`;
+    for (const flow of config.flows) {
+      const source = config.clusters.get(flow.source)!;
+      const target = config.clusters.get(flow.target)!;
+      const list: Connector[] = [];
+      if (flow.enabled) {
+        list.push(new MirrorSourceConnector(flow, source, target, this.metrics, log, workerId));
+        if (flow.emitCheckpointsIntervalMs > 0 || flow.syncGroupOffsetsIntervalMs > 0)
+          list.push(new MirrorCheckpointConnector(flow, source, target, this.metrics, log, workerId));
+      }
+      // MM2 emits heartbeats for every pair of clusters, replicated or not, unless turned off.
+      if (flow.emitHeartbeatsIntervalMs > 0)
+        list.push(new MirrorHeartbeatConnector(flow, target, this.metrics, log, workerId));
+      for (const c of list) this.connectors.set(c.name, c);
+    }
+  }
+
+  async start(): Promise<void> {
+    for (const w of this.config.warnings) this.log.warn(w);
+    if (this.config.rest.port > 0) {
+      const app = restApp(this);
+      await new Promise<void>((resolve, reject) => {
+        this.server = app.listen(this.config.rest.port, this.config.rest.host, (err?: Error) =>
+          err ? reject(err) : resolve(),
+        );
+      });
+      this.log.info(
+        { host: this.config.rest.host, port: this.config.rest.port },
+        'REST API and /metrics listening',
+      );
+    }
+    for (const c of this.connectors.values()) c.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.connectors.values()].map((c) => c.stop()));
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

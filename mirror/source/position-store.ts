@@ -1,0 +1,64 @@
+/**
+ * Where a flow's source positions live: the compacted topic kgw-mirror-offsets.<source>.internal on
+ * the TARGET cluster, so positions and the data they describe are acknowledged by the same cluster.
+ * Key: JSON ["<source topic>", <partition>]; value: JSON {"offset": "<next offset to read>"}.
+ * A position is only written after the target acknowledged every record before it.
+ */
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { readTopicToEnd, tpKey } from '../kafka/fetcher.js';
+import { ensureCompactedTopic } from './topics.js';
+
+export class PositionStore {
+  private readonly committed = new Map<string, bigint>();
+  private readonly current = new Map<string, { topic: string; partition: number; offset: bigint }>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly producer: Producer,
+    readonly topic: string,
+    private readonly replicationFactor: number,
+  ) {}
+
+  async load(): Promise<void> {
+    await ensureCompactedTopic(this.admin, this.topic, this.replicationFactor);
+    await readTopicToEnd(this.kafka, this.admin, this.topic, (_p, r) => {
+      if (r.key === null) return;
+      const [topic, partition] = JSON.parse(r.key.toString()) as [string, number];
+      const key = tpKey(topic, partition);
+      if (r.value === null) {
+        this.committed.delete(key);
+        return;
+      }
+      const offset = BigInt((JSON.parse(r.value.toString()) as { offset: string }).offset);
+      this.committed.set(key, offset);
+      this.current.set(key, { topic, partition, offset });
+    });
+  }
+
+  get(topic: string, partition: number): bigint | undefined {
+    return this.current.get(tpKey(topic, partition))?.offset;
+  }
+
+  /** Records that everything before `offset` is on the target (not yet durable: see commit). */
+  advance(topic: string, partition: number, offset: bigint): void {
+    this.current.set(tpKey(topic, partition), { topic, partition, offset });
+  }
+
+  /** Writes every position that moved since the last commit; resolves once the target has them. */
+  async commit(): Promise<number> {
+    const dirty = [...this.current.entries()].filter(([k, v]) => this.committed.get(k) !== v.offset);
+    if (dirty.length === 0) return 0;
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: dirty.map(([, v]) => ({
+        partition: 0,
+        key: JSON.stringify([v.topic, v.partition]),
+        value: JSON.stringify({ offset: v.offset.toString() }),
+      })),
+    });
+    for (const [k, v] of dirty) this.committed.set(k, v.offset);
+    return dirty.length;
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * MirrorSourceConnector: replicates the selected topics of one flow, partition for partition, with
+ * provenance headers, and writes MM2 offset syncs.
+ *
+ * Pipeline: fetch (manual assignment, positions from the target) → transform (provenance, echo
+ * filter) → produce (idempotent, acks=all, same partition index) → on acknowledgement: offset syncs,
+ * metrics, position advanced. Positions are written to the target every
+ * kgw.positions.commit.interval.ms. One fetch result may be in flight to the target while the next is
+ * fetched; nothing else is buffered, so memory stays under ~2 × kgw.fetch.max.bytes (the effective
+ * fetch size is min(kgw.fetch.max.bytes, kgw.max.in.flight.bytes / 2)).
+ */
+import type { Admin, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { ClusterConfig, FlowConfig } from '../config/config.js';
+import { Connector } from '../connector.js';
+import { encodeOffsetSync } from '../formats.js';
+import { kafkaFor } from '../kafka/clients.js';
+import { PartitionFetcher, tpKey, type FetchedRecord, type PartitionBatch } from '../kafka/fetcher.js';
+import type { MirrorMetrics } from '../metrics.js';
+import { policyFor, offsetSyncsTopic, positionsTopic } from '../policy/replication-policy.js';
+import { hasVisited, withProvenance } from '../provenance.js';
+import { OffsetSyncDecider } from './offset-sync-writer.js';
+import { PositionStore } from './position-store.js';
+import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.js';
+
+/** Largest record batch we build for one partition in one request (brokers accept ~1 MiB by default). */
+const MAX_CHUNK_BYTES = 512 * 1024;
+
+interface Chunk {
+  batch: PartitionBatch;
+  targetTopic: string;
+  records: FetchedRecord[];
+  messages: Message[];
+}
+
+export class MirrorSourceConnector extends Connector {
+  private sourceKafka!: Kafka;
+  private targetKafka!: Kafka;
+  private sourceAdmin?: Admin;
+  private targetAdmin?: Admin;
+  private producer?: Producer;
+  private syncProducer?: Producer;
+  private fetcher?: PartitionFetcher;
+  private positions?: PositionStore;
+  private decider = new OffsetSyncDecider(0);
+  private topics: ReplicatedTopic[] = [];
+  private targetOf = new Map<string, string>();
+  private cancelTimers: (() => void)[] = [];
+  private syncsInFlight: Promise<unknown> = Promise.resolve();
+  /** Records skipped because their path already contains the target (echo prevention). */
+  skippedEchoes = 0;
+
+  constructor(
+    flow: FlowConfig,
+    private readonly sourceCluster: ClusterConfig,
+    private readonly targetCluster: ClusterConfig,
+    private readonly metrics: MirrorMetrics,
+    log: Logger,
+    workerId: string,
+  ) {
+    super('MirrorSourceConnector', flow, log, workerId);
+  }
+
+  protected async run(): Promise<void> {
+    const flow = this.flow;
+    const policy = policyFor(flow);
+    this.sourceKafka = kafkaFor(this.sourceCluster, `${flow.name}-source`, this.log);
+    this.targetKafka = kafkaFor(this.targetCluster, `${flow.name}-source`, this.log);
+    this.sourceAdmin = this.sourceKafka.admin();
+    this.targetAdmin = this.targetKafka.admin();
+    await Promise.all([this.sourceAdmin.connect(), this.targetAdmin.connect()]);
+    this.producer = this.targetKafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await this.producer.connect();
+
+    const syncsOnSource = flow.offsetSyncsTopicLocation === 'source';
+    const syncsTopic = offsetSyncsTopic(syncsOnSource ? flow.target : flow.source);
+    if (flow.emitOffsetSyncs) {
+      const syncsKafka = syncsOnSource ? this.sourceKafka : this.targetKafka;
+      await ensureCompactedTopic(
+        syncsOnSource ? this.sourceAdmin : this.targetAdmin,
+        syncsTopic,
+        flow.offsetSyncsTopicReplicationFactor,
+      );
+      this.syncProducer = syncsKafka.producer({ allowAutoTopicCreation: false });
+      await this.syncProducer.connect();
+    }
+    this.decider = new OffsetSyncDecider(flow.offsetLagMax);
+
+    this.positions = new PositionStore(
+      this.targetKafka,
+      this.targetAdmin,
+      this.producer,
+      positionsTopic(flow.source),
+      flow.offsetSyncsTopicReplicationFactor,
+    );
+    await this.positions.load();
+
+    const fetchBytes = Math.max(
+      64 * 1024,
+      Math.min(flow.fetchMaxBytes, Math.floor(flow.maxInFlightBytes / 2)),
+    );
+    this.fetcher = new PartitionFetcher(this.sourceKafka, this.sourceAdmin, {
+      maxBytes: fetchBytes,
+      partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
+      maxWaitMs: flow.fetchMaxWaitMs,
+    });
+    const topicSync = new TopicSync(flow, policy, this.sourceAdmin, this.targetAdmin, this.log);
+    await this.applyTopics(await topicSync.refresh());
+    if (flow.syncTopicConfigs)
+      await topicSync
+        .syncConfigs(this.topics)
+        .catch((err: unknown) => this.log.warn({ err: String(err) }, 'topic config sync failed'));
+    if (flow.syncTopicAcls)
+      await topicSync
+        .syncAcls(this.topics)
+        .catch((err: unknown) => this.log.warn({ err: String(err) }, 'topic ACL sync failed'));
+
+    this.cancelTimers = [
+      this.every(flow.refreshTopicsIntervalMs, 'topic refresh', async () =>
+        this.applyTopics(await topicSync.refresh()),
+      ),
+      this.every(flow.syncTopicConfigsIntervalMs, 'topic config sync', () =>
+        topicSync.syncConfigs(this.topics),
+      ),
+      this.every(flow.syncTopicAclsIntervalMs, 'topic ACL sync', () => topicSync.syncAcls(this.topics)),
+      this.every(flow.positionsCommitIntervalMs, 'position commit', () => this.commit()),
+    ];
+    this.log.info({ connector: this.name, topics: this.topics.map((t) => t.source) }, 'replicating');
+
+    let inFlight: Promise<void> = Promise.resolve();
+    try {
+      while (
+        await this.pausePoint(async () => {
+          await inFlight;
+          await this.commit();
+        })
+      ) {
+        const batches = await this.fetcher.poll();
+        const fetchedAt = Date.now();
+        await inFlight; // at most one fetch result waits while another is being produced
+        if (batches.length > 0) inFlight = this.replicate(batches, fetchedAt);
+      }
+      await inFlight;
+      await this.commit();
+    } catch (err) {
+      await inFlight.catch(() => undefined);
+      throw err;
+    }
+  }
+
+  protected async cleanup(): Promise<void> {
+    for (const cancel of this.cancelTimers) cancel();
+    this.cancelTimers = [];
+    await this.syncsInFlight.catch(() => undefined);
+    await Promise.all([
+      this.fetcher?.disconnect(),
+      this.producer?.disconnect().catch(() => undefined),
+      this.syncProducer?.disconnect().catch(() => undefined),
+      this.sourceAdmin?.disconnect().catch(() => undefined),
+      this.targetAdmin?.disconnect().catch(() => undefined),
+    ]);
+    this.fetcher = undefined;
+    this.producer = undefined;
+    this.syncProducer = undefined;
+  }
+
+  /** Starts fetching partitions that appeared (new topics, added partitions). */
+  private async applyTopics(topics: ReplicatedTopic[]): Promise<void> {
+    this.topics = topics;
+    for (const t of topics) {
+      this.targetOf.set(t.source, t.target);
+      for (let p = 0; p < t.partitions; p++) {
+        if (this.fetcher!.isAssigned(t.source, p)) continue;
+        await this.fetcher!.assign(t.source, p, this.positions!.get(t.source, p) ?? null);
+      }
+    }
+  }
+
+  private async commit(): Promise<void> {
+    if (!this.positions) return;
+    await this.positions.commit();
+    this.decider.promoteDelayed();
+    this.fireSyncs();
+  }
+
+  private fireSyncs(): void {
+    const syncs = this.decider.drain();
+    if (syncs.length === 0 || this.syncProducer === undefined) return;
+    const topic = offsetSyncsTopic(
+      this.flow.offsetSyncsTopicLocation === 'source' ? this.flow.target : this.flow.source,
+    );
+    const producer = this.syncProducer;
+    // Offset syncs are advisory (MM2 logs and drops failures too); keep them ordered, one send at a time.
+    this.syncsInFlight = this.syncsInFlight
+      .then(() =>
+        producer.send({
+          topic,
+          acks: -1,
+          messages: syncs.map((s) => ({ partition: 0, ...encodeOffsetSync(s) })),
+        }),
+      )
+      .catch((err: unknown) => this.log.warn({ err: String(err) }, 'offset sync send failed'));
+  }
+
+  private async replicate(batches: PartitionBatch[], fetchedAt: number): Promise<void> {
+    const { source, target } = this.flow;
+    const rounds: Chunk[][] = [];
+    const done: PartitionBatch[] = [];
+    for (const batch of batches) {
+      const targetTopic = this.targetOf.get(batch.topic) ?? batch.topic;
+      let chunk: Chunk | undefined;
+      let chunkBytes = 0;
+      let index = 0;
+      for (const r of batch.records) {
+        if (hasVisited(r.headers, target)) {
+          this.skippedEchoes++;
+          continue;
+        }
+        if (chunk === undefined || chunkBytes + r.size > MAX_CHUNK_BYTES) {
+          chunk = { batch, targetTopic, records: [], messages: [] };
+          (rounds[index] ??= []).push(chunk);
+          index++;
+          chunkBytes = 0;
+        }
+        chunkBytes += r.size + 120;
+        chunk.records.push(r);
+        chunk.messages.push({
+          partition: batch.partition,
+          key: r.key,
+          value: r.value,
+          timestamp: r.timestamp,
+          headers: withProvenance(r.headers, {
+            cluster: source,
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: r.offset.toString(),
+          }),
+        });
+      }
+      done.push(batch);
+    }
+    for (const round of rounds) {
+      const byTopic = new Map<string, Message[]>();
+      for (const c of round) {
+        const list = byTopic.get(c.targetTopic) ?? [];
+        list.push(...c.messages);
+        byTopic.set(c.targetTopic, list);
+      }
+      const topicMessages: TopicMessages[] = [...byTopic.entries()].map(([topic, messages]) => ({
+        topic,
+        messages,
+      }));
+      const meta = await this.producer!.sendBatch({ acks: -1, topicMessages });
+      const ackedAt = Date.now();
+      const base = new Map(meta.map((m) => [tpKey(m.topicName, m.partition), BigInt(m.baseOffset ?? '-1')]));
+      for (const c of round) {
+        const baseOffset = base.get(tpKey(c.targetTopic, c.batch.partition));
+        if (baseOffset === undefined || baseOffset < 0n)
+          throw new Error(`no base offset for ${c.targetTopic}-${c.batch.partition}`);
+        this.acknowledged(c, baseOffset, fetchedAt, ackedAt);
+      }
+    }
+    for (const b of done) this.positions!.advance(b.topic, b.partition, b.nextOffset);
+    this.fireSyncs();
+  }
+
+  private acknowledged(c: Chunk, baseOffset: bigint, fetchedAt: number, ackedAt: number): void {
+    const { source, target } = this.flow;
+    let bytes = 0;
+    const ages: number[] = [];
+    for (let i = 0; i < c.records.length; i++) {
+      const r = c.records[i]!;
+      this.decider.record(c.batch.topic, c.batch.partition, r.offset, baseOffset + BigInt(i));
+      const ts = Number(r.timestamp);
+      bytes += r.size;
+      ages.push(fetchedAt - ts);
+      this.metrics.recordReplicated(
+        source,
+        target,
+        c.batch.topic,
+        c.batch.partition,
+        r.size,
+        fetchedAt - ts,
+        ackedAt - ts,
+        ackedAt,
+      );
+    }
+    this.metrics.batchReplicated(
+      source,
+      target,
+      c.batch.topic,
+      c.batch.partition,
+      c.records.length,
+      bytes,
+      ages,
+      ackedAt - fetchedAt,
+    );
+  }
+}
