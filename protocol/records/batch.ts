@@ -244,8 +244,18 @@ function writeVarBytes(w: Writer, b: Buffer | null): void {
 
 /** Serialises records (uncompressed) as they appear inside a v2 batch. */
 export function encodeRecordsBody(records: readonly KafkaRecord[], w = new Writer(1024)): Buffer {
-  for (const rec of records) {
-    w.varint(recordBodySize(rec));
+  // sizes first: each record is prefixed by its length, and the output is allocated once
+  const sizes = new Array<number>(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    const size = recordBodySize(records[i]!);
+    sizes[i] = size;
+    total += zigzagSize(size) + size;
+  }
+  w.ensure(total);
+  for (let i = 0; i < records.length; i++) {
+    const rec = records[i]!;
+    w.varint(sizes[i]!);
     w.int8(rec.attributes);
     w.varlongNumber(rec.timestampDelta);
     w.varint(rec.offsetDelta);
@@ -265,9 +275,18 @@ export function encodeRecordsBody(records: readonly KafkaRecord[], w = new Write
 
 /** Encodes one v2 batch, compressing with the codec in `attributes` and computing length and CRC. */
 export async function encodeRecordBatch(batch: RecordBatchInput): Promise<Buffer> {
-  const body = encodeRecordsBody(batch.records);
-  const payload = await compress(compressionOf(batch.attributes), body);
-  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + payload.length);
+  const codec = compressionOf(batch.attributes);
+  let out: Buffer;
+  if (codec === 0) {
+    // uncompressed: records are written straight after a reserved header, no second copy
+    const w = new Writer(BATCH_HEADER_SIZE);
+    w.pos = BATCH_HEADER_SIZE;
+    out = encodeRecordsBody(batch.records, w);
+  } else {
+    const payload = await compress(codec, encodeRecordsBody(batch.records));
+    out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + payload.length);
+    payload.copy(out, BATCH_HEADER_SIZE);
+  }
   const lastOffsetDelta =
     batch.lastOffsetDelta ?? batch.records.reduce((m, r) => (r.offsetDelta > m ? r.offsetDelta : m), -1);
   out.writeBigInt64BE(batch.baseOffset, 0);
@@ -282,7 +301,6 @@ export async function encodeRecordBatch(batch: RecordBatchInput): Promise<Buffer
   out.writeInt16BE(batch.producerEpoch, 51);
   out.writeInt32BE(batch.baseSequence, 53);
   out.writeInt32BE(batch.records.length, 57);
-  payload.copy(out, BATCH_HEADER_SIZE);
   out.writeUInt32BE(crc32c(out, ATTRIBUTES_OFFSET, out.length), CRC_OFFSET);
   return out;
 }
