@@ -1,71 +1,42 @@
 // Entry point: `node dist/protocol/generator/main.js [--check]`.
-// Reads Kafka's message definitions from the kafka-clients jar and (re)writes protocol/generated/.
-// With --check it only compares and exits 1 naming every file that differs.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { emitAll } from './emit.js';
-import { KAFKA_VERSION, findClientsJar, kafkaLibsDir, readMessageDefinitions } from './jar.js';
-import { parseMessage } from './schema.js';
-
-/** protocol/generated in the source tree (this file runs from dist/protocol/generator/). */
-function generatedDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = resolve(here, '..', '..', '..');
-  return join(root, 'protocol', 'generated');
-}
-
-export function generate(): Map<string, string> {
-  const jar = findClientsJar(kafkaLibsDir());
-  const defs = readMessageDefinitions(jar);
-  if (defs.size === 0) throw new Error(`no common/message/*.json in ${jar}`);
-  const messages = [...defs.entries()].map(([file, text]) => parseMessage(file, text));
-  return emitAll(messages, KAFKA_VERSION);
-}
-
-function listFiles(dir: string, base = dir): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...listFiles(p, base));
-    else out.push(relative(base, p));
-  }
-  return out.sort();
-}
+// Reads Kafka's message definitions from the kafka-clients jar (KGW_KAFKA_LIBS, else
+// ${KGW_HOME:-~/.cache/kgw}/kafka-4.3.1/libs) and (re)writes protocol/generated/.
+// With --check it writes nothing and exits 1 naming every file that differs.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { diffAgainst, generate, generatedDir } from './generate.js';
 
 function main(argv: string[]): number {
   const check = argv.includes('--check');
   const dir = generatedDir();
-  const files = generate();
-  const existing = new Set(listFiles(dir));
-  const differing: string[] = [];
-  for (const [rel, text] of files) {
-    const p = join(dir, rel);
-    const same = existing.has(rel) && readFileSync(p, 'utf8') === text;
-    existing.delete(rel);
-    if (same) continue;
-    differing.push(rel);
-    if (!check) {
-      mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, text);
-    }
+  let files: Map<string, string>;
+  try {
+    files = generate();
+  } catch (e) {
+    console.error(`protocol generator: ${(e as Error).message}`);
+    return 2;
   }
-  for (const stale of existing) {
-    differing.push(`${stale} (stale: no longer generated)`);
-    if (!check) rmSync(join(dir, stale));
-  }
+  const { changed, stale } = diffAgainst(dir, files);
   if (check) {
-    if (differing.length > 0) {
+    if (changed.length + stale.length > 0) {
       console.error(`protocol/generated is out of date; these files differ from the generator's output:`);
-      for (const d of differing) console.error(`  protocol/generated/${d}`);
+      for (const d of changed) console.error(`  protocol/generated/${d}`);
+      for (const d of stale) console.error(`  protocol/generated/${d} (stale: no longer generated)`);
       console.error(`Run: npm run build && node dist/protocol/generator/main.js`);
       return 1;
     }
     console.log(`protocol/generated is up to date (${files.size} files).`);
     return 0;
   }
-  console.log(`wrote ${differing.length} of ${files.size} files under protocol/generated/`);
+  for (const rel of changed) {
+    const p = join(dir, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, files.get(rel)!);
+  }
+  for (const rel of stale) rmSync(join(dir, rel));
+  console.log(
+    `wrote ${changed.length} and removed ${stale.length} of ${files.size} files under protocol/generated/`,
+  );
   return 0;
 }
 
