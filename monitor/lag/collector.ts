@@ -104,11 +104,15 @@ export class ClusterCollector {
             }
             if (m.size > 0) offsets.set(t.topic, m);
           }
+          // DescribeGroups is the classic API: for a KIP-848 `consumer` group Kafka answers "Dead"
+          // with no members (kafkajs has no ConsumerGroupDescribe), so state and members are unknown
+          // there and ListGroups' protocol type is the one to trust.
           const d = described.get(g.groupId);
+          const undescribed = !d || d.state === 'Dead';
           return {
             group: g.groupId,
-            protocolType: d?.protocolType ?? g.protocolType,
-            state: d?.state || 'Unknown',
+            protocolType: (undescribed ? undefined : d.protocolType) || g.protocolType,
+            state: undescribed ? 'Unknown' : d.state,
             members: d?.members ?? 0,
             offsets,
             ...(d?.owners ? { owners: d.owners } : {}),

@@ -95,6 +95,15 @@ export class EndToEndProbe {
       });
       await joined;
       this.lastError = undefined;
+      // Every series exists from the start, so increase()/rate() see the first loss as a change.
+      const c = { cluster: this.cluster };
+      for (const counter of [this.m.received, this.m.lost, this.m.commits]) counter.inc(c, 0);
+      for (const partition of this.partitions) {
+        const l = { cluster: this.cluster, partition_id: String(partition) };
+        this.m.produced.inc(l, 0);
+        this.m.producedFailed.inc(l, 0);
+        this.m.inFlight.inc(l, 0);
+      }
       this.timer = setInterval(() => this.tick(), this.cfg.intervalSeconds * 1000);
       this.timer.unref();
     } catch (err) {

@@ -43,6 +43,8 @@ export class ReplicationProbe {
   }
 
   start(): void {
+    this.m.replicationProduced.inc(this.labels, 0);
+    this.m.replicationLost.inc(this.labels, 0);
     void this.startProducer();
     void this.startConsumer();
   }
