@@ -2,7 +2,13 @@
 export { KafkaCodecError, type KafkaCodecErrorCode } from './runtime/errors.js';
 export { Reader, type RawTaggedField, EMPTY_BYTES, ZERO_UUID } from './runtime/reader.js';
 export { Writer } from './runtime/writer.js';
-export { ApiKey, apiKeyTable, type ApiKeyName, type ApiKeyNumber } from './generated/api-keys.js';
+export {
+  ApiKey,
+  apiKeyTable,
+  apiKeyTable as apiKeys,
+  type ApiKeyName,
+  type ApiKeyNumber,
+} from './generated/api-keys.js';
 export type { ApiKeyInfo, EntityFieldRef, Listener, MessageSchema, SchemaField } from './schema-types.js';
 export {
   decodeRequestHeader,
