@@ -34,7 +34,8 @@ class PartitionState {
 
 export class OffsetSyncDecider {
   private readonly states = new Map<string, PartitionState>();
-  private readonly pending = new Map<string, OffsetSync>();
+  /** Syncs due now, in order (MM2 sends each as soon as it is due; we batch them per produce round). */
+  private pending: OffsetSync[] = [];
   private readonly delayed = new Map<string, OffsetSync>();
 
   constructor(private readonly maxOffsetLag: number) {}
@@ -50,7 +51,7 @@ export class OffsetSyncDecider {
     const sync: OffsetSync = { topic, partition, upstreamOffset, downstreamOffset };
     if (state.update(upstreamOffset, downstreamOffset)) {
       this.delayed.delete(key);
-      this.pending.set(key, sync);
+      this.pending.push(sync);
       state.shouldSync = false;
     } else {
       this.delayed.set(key, sync);
@@ -59,14 +60,14 @@ export class OffsetSyncDecider {
 
   /** At a position commit: delayed syncs become due. */
   promoteDelayed(): void {
-    for (const [k, v] of this.delayed) this.pending.set(k, v);
+    for (const v of this.delayed.values()) this.pending.push(v);
     this.delayed.clear();
   }
 
   /** Takes the syncs due now. */
   drain(): OffsetSync[] {
-    const out = [...this.pending.values()];
-    this.pending.clear();
+    const out = this.pending;
+    this.pending = [];
     return out;
   }
 }

@@ -3,20 +3,15 @@
  * the source's partition count and filtered configuration, partition increases, config changes and
  * topic ACLs, all by MirrorSourceConnector's rules.
  */
-import {
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  ConfigResourceTypes,
-  ResourcePatternTypes,
-  type AclEntry,
-  type Admin,
-  type IResourceConfigEntry,
-} from 'kafkajs';
+import kafkajs, { type AclEntry, type Admin, type IResourceConfigEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/config.js';
 import { includedAndNotExcluded } from '../policy/filters.js';
 import { isCycle, type ReplicationPolicy } from '../policy/replication-policy.js';
+
+// kafkajs is CommonJS: its enums are only reachable through the default export under ESM.
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } =
+  kafkajs;
 
 /** MirrorSourceConnector.shouldReplicateTopic. */
 export function shouldReplicateTopic(flow: FlowConfig, policy: ReplicationPolicy, topic: string): boolean {
