@@ -18,6 +18,7 @@ import {
   encodeResponse,
   type FetchResponse,
   type KafkaRecord,
+  type MetadataResponse,
   type ProduceRequest,
 } from '../../protocol/index.js';
 
@@ -141,6 +142,46 @@ async function main(): Promise<void> {
       decodeResponse(ApiKey.Fetch, v, body),
     );
   }
+
+  // structure-heavy: Metadata response, 3 brokers, 100 topics × 10 partitions
+  const metadata: MetadataResponse = {
+    throttleTimeMs: 0,
+    brokers: [1, 2, 3].map((n) => ({
+      nodeId: n,
+      host: `broker-${n}.kafka.internal`,
+      port: 9092,
+      rack: null,
+    })),
+    clusterId: 'cluster-id-abcdefghij',
+    controllerId: 1,
+    topics: Array.from({ length: 100 }, (_, t) => ({
+      errorCode: 0,
+      name: `topic-number-${t}`,
+      topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+      isInternal: false,
+      partitions: Array.from({ length: 10 }, (_, p) => ({
+        errorCode: 0,
+        partitionIndex: p,
+        leaderId: (p % 3) + 1,
+        leaderEpoch: 5,
+        replicaNodes: [1, 2, 3],
+        isrNodes: [1, 2, 3],
+        offlineReplicas: [],
+      })),
+      topicAuthorizedOperations: -2147483648,
+    })),
+    clusterAuthorizedOperations: -2147483648,
+    errorCode: 0,
+  };
+  const metadataBytes = encodeResponse(ApiKey.Metadata, 12, metadata);
+  await measure(
+    `Metadata v12 response decode (100 topics × 10 partitions, ${metadataBytes.length} B)`,
+    metadataBytes.length,
+    () => decodeResponse(ApiKey.Metadata, 12, metadataBytes),
+  );
+  await measure('Metadata v12 response encode (same)', metadataBytes.length, () =>
+    encodeResponse(ApiKey.Metadata, 12, metadata),
+  );
 
   const frame = encodeRequestFrame(
     { apiKey: ApiKey.Produce, apiVersion: 13, correlationId: 7, clientId: 'bench-producer' },
