@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** The `kgw` command: one entry point for the gateway, mirror, monitor and local Kafka. */
 import { Command } from 'commander';
+import { registerCertsCommand } from './certs-command.js';
+import { registerGatewayCommand } from './gateway-command.js';
 import { registerKafkaCommand } from './kafka-command.js';
 import { registerStartCommand } from './start-command.js';
 
@@ -10,6 +12,8 @@ const program = new Command('kgw')
 
 registerStartCommand(program);
 registerKafkaCommand(program);
+registerGatewayCommand(program);
+registerCertsCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`kgw: ${err instanceof Error ? err.message : String(err)}`);

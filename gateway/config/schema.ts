@@ -1,0 +1,238 @@
+/**
+ * The gateway's YAML configuration schema (documented in docs/gateway.md). Defaults are the secure
+ * ones: TLS 1.2+, SASL required, no plaintext listener unless `allowPlaintext: true` is written.
+ */
+import { z } from 'zod';
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
+
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+const tlsServer = z
+  .object({
+    /** PEM files; re-read when they change on disk (certificate rotation without restart). */
+    cert: z.string(),
+    key: z.string(),
+    /** CA bundle for verifying client certificates (mTLS). */
+    ca: z.string().optional(),
+    clientAuth: z.enum(['none', 'requested', 'required']).default('none'),
+    minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+    /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by Node). */
+    ciphers: z.string().optional(),
+    /** Kafka's ssl.principal.mapping.rules, applied to the client certificate's subject. */
+    principalMappingRules: z.string().default('DEFAULT'),
+  })
+  .strict();
+
+const addressing = z.discriminatedUnion('mode', [
+  z
+    .object({
+      mode: z.literal('port-per-broker'),
+      /** Host name clients are told to connect to (advertised in Metadata etc.). */
+      advertisedHost: z.string().default('localhost'),
+      /** Upstream node N is served on brokerPortBase + N. */
+      brokerPortBase: z.number().int().min(1).max(65535),
+    })
+    .strict(),
+  z
+    .object({
+      mode: z.literal('sni'),
+      /** Node N is advertised as `<prefix>-<N>.<domain>`; bootstrap is `<bootstrapName>.<domain>`. */
+      domain: z.string(),
+      prefix: z.string().default('broker'),
+      bootstrapName: z.string().default('bootstrap'),
+      /** Port advertised to clients (defaults to the listener port; differs behind a load balancer). */
+      advertisedPort: z.number().int().min(1).max(65535).optional(),
+    })
+    .strict(),
+]);
+
+const listener = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'letters, digits, _ and -'),
+    bind: z.string().default('127.0.0.1'),
+    /** The bootstrap port (port-per-broker) or the single TLS port (sni). */
+    port: z.number().int().min(1).max(65535),
+    tls: tlsServer.optional(),
+    /** Must be set to accept connections without TLS. */
+    allowPlaintext: z.boolean().default(false),
+    /** SASL mechanisms offered; empty means clients are identified by their certificate (mTLS) or ANONYMOUS. */
+    saslMechanisms: z.array(z.enum(SASL_MECHANISMS)).default(['SCRAM-SHA-512', 'SCRAM-SHA-256']),
+    addressing,
+  })
+  .strict();
+
+const upstream = z
+  .object({
+    bootstrap: z.array(hostPort).min(1),
+    tls: z
+      .object({
+        ca: z.string().optional(),
+        serverName: z.string().optional(),
+        insecureSkipVerify: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    /** The gateway's own service principal towards the brokers. */
+    sasl: z
+      .object({
+        mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+        username: z.string(),
+        password: z.string().optional(),
+        passwordFile: z.string().optional(),
+      })
+      .strict()
+      .refine(
+        (s) => (s.password === undefined) !== (s.passwordFile === undefined),
+        'give exactly one of password, passwordFile',
+      )
+      .optional(),
+    connectTimeoutMs: z.number().int().positive().default(10_000),
+  })
+  .strict();
+
+const oauthbearer = z
+  .object({
+    jwksUrl: z.string().url().optional(),
+    /** Static verification keys (PEM public keys or JWKs) when no JWKS endpoint is used. */
+    staticKeysFile: z.string().optional(),
+    issuer: z.string().optional(),
+    audience: z.string().optional(),
+    clockSkewSeconds: z.number().int().min(0).default(30),
+    /** Claim holding the principal name, as Kafka's sasl.oauthbearer.sub.claim.name. */
+    principalClaim: z.string().default('sub'),
+  })
+  .strict()
+  .refine((o) => o.jwksUrl !== undefined || o.staticKeysFile !== undefined, 'give jwksUrl or staticKeysFile');
+
+const limits = z
+  .object({
+    /** Largest request accepted, as Kafka's socket.request.max.bytes. */
+    maxFrameBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(100 * 1024 * 1024),
+    maxConnections: z.number().int().positive().default(10_000),
+    maxConnectionsPerIp: z.number().int().positive().default(1_000),
+    /** Time allowed from connect to successful authentication. */
+    authTimeoutMs: z.number().int().positive().default(10_000),
+    /** Close connections idle this long, as Kafka's connections.max.idle.ms. */
+    idleTimeoutMs: z.number().int().positive().default(600_000),
+    /** Session lifetime sent to clients (KIP-368), as Kafka's connections.max.reauth.ms; 0 disables. */
+    reauthMs: z.number().int().min(0).default(0),
+    /** Bytes buffered towards the slower side before reading from the faster side pauses. */
+    maxBufferedBytesPerConnection: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+    failedAuth: z
+      .object({
+        /** Delay before answering a failed authentication; doubles per recent failure from the same IP. */
+        baseDelayMs: z.number().int().min(0).default(100),
+        maxDelayMs: z.number().int().min(0).default(5_000),
+        /** After this many failures within windowMs, the IP is locked out for lockoutMs. */
+        lockoutThreshold: z.number().int().positive().default(10),
+        windowMs: z.number().int().positive().default(60_000),
+        lockoutMs: z.number().int().positive().default(300_000),
+      })
+      .strict()
+      .default({
+        baseDelayMs: 100,
+        maxDelayMs: 5000,
+        lockoutThreshold: 10,
+        windowMs: 60_000,
+        lockoutMs: 300_000,
+      }),
+  })
+  .strict();
+
+export const gatewayConfigSchema = z
+  .object({
+    listeners: z.array(listener).min(1),
+    upstream,
+    oauthbearer: oauthbearer.optional(),
+    credentials: z
+      .object({
+        /** Compacted topic on the upstream cluster holding SCRAM credentials (and ACLs). */
+        topic: z.string().default('__kgw_security'),
+        /** YAML file with the first administrator(s): [{ user, password, mechanisms }]. */
+        seedFile: z.string().optional(),
+        scramIterations: z.number().int().min(4096).default(8192),
+      })
+      .strict()
+      .default({ topic: '__kgw_security', scramIterations: 8192 }),
+    authorization: z
+      .object({
+        superUsers: z.array(z.string().regex(/^[A-Za-z]+:.+$/, 'a principal such as User:admin')).default([]),
+        allowEveryoneIfNoAclFound: z.boolean().default(false),
+      })
+      .strict()
+      .default({ superUsers: [], allowEveryoneIfNoAclFound: false }),
+    audit: z
+      .object({
+        /** A file path, or "stdout". */
+        destination: z.string().default('stdout'),
+        /** Fraction (0..1) of allowed decisions recorded as well. */
+        sampleAllowed: z.number().min(0).max(1).default(0),
+        /** Also publish audit events to this topic on the upstream cluster. */
+        topic: z.string().optional(),
+      })
+      .strict()
+      .default({ destination: 'stdout', sampleAllowed: 0 }),
+    limits: limits.default(limits.parse({})),
+    http: z
+      .object({
+        bind: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(9404),
+      })
+      .strict()
+      .default({ bind: '127.0.0.1', port: 9404 }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    c.listeners.forEach((l, i) => {
+      if (!l.tls && !l.allowPlaintext) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'tls'],
+          message: 'listener has no tls section; add one, or set allowPlaintext: true to accept plaintext',
+        });
+      }
+      if (l.addressing.mode === 'sni' && !l.tls) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'addressing'],
+          message: 'sni addressing needs tls',
+        });
+      }
+      if (l.saslMechanisms.includes('OAUTHBEARER') && !c.oauthbearer) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['oauthbearer'],
+          message: 'OAUTHBEARER is offered but not configured',
+        });
+      }
+    });
+    const names = new Set<string>();
+    c.listeners.forEach((l, i) => {
+      if (names.has(l.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['listeners', i, 'name'],
+          message: `duplicate listener ${l.name}`,
+        });
+      names.add(l.name);
+    });
+  });
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type ListenerConfig = GatewayConfig['listeners'][number];
+export type UpstreamConfig = GatewayConfig['upstream'];
+export type LimitsConfig = GatewayConfig['limits'];

@@ -1,0 +1,80 @@
+/**
+ * The gateway answers ApiVersions itself: the versions it offers are those both the upstream and
+ * the codec speak, so it never forwards a version it cannot read.
+ */
+import {
+  ApiKey,
+  apiKeyInfo,
+  apiKeyTable,
+  encodeResponseFrame,
+  type ApiVersionsResponse,
+  type ApiVersionsResponseApiVersion,
+} from '../../protocol/index.js';
+
+/** APIs the gateway itself answers: offered at the codec's full range whatever the upstream says. */
+export const LOCALLY_ANSWERED: ReadonlySet<number> = new Set([
+  ApiKey.ApiVersions,
+  ApiKey.SaslHandshake,
+  ApiKey.SaslAuthenticate,
+  ApiKey.DescribeUserScramCredentials,
+  ApiKey.AlterUserScramCredentials,
+]);
+
+/** APIs that exist for brokers only (the upstream advertises none of them on a client listener anyway). */
+export function isClientApi(apiKey: number): boolean {
+  const info = apiKeyInfo(apiKey);
+  return info !== undefined && !info.removed && info.listeners.includes('broker');
+}
+
+export function intersectVersions(
+  upstream: ApiVersionsResponse | undefined,
+): ApiVersionsResponseApiVersion[] {
+  const theirs = new Map((upstream?.apiKeys ?? []).map((a) => [a.apiKey, a]));
+  const out: ApiVersionsResponseApiVersion[] = [];
+  for (const info of apiKeyTable) {
+    if (info.removed || !isClientApi(info.apiKey)) continue;
+    if (LOCALLY_ANSWERED.has(info.apiKey)) {
+      out.push({ apiKey: info.apiKey, minVersion: info.minVersion, maxVersion: info.maxVersion });
+      continue;
+    }
+    const t = theirs.get(info.apiKey);
+    if (!t) continue;
+    const min = Math.max(t.minVersion, info.minVersion);
+    const max = Math.min(t.maxVersion, info.maxVersion);
+    if (min <= max) out.push({ apiKey: info.apiKey, minVersion: min, maxVersion: max });
+  }
+  return out;
+}
+
+/**
+ * The ApiVersions response frame for a client request. A version newer than ours is answered with
+ * v0 and UNSUPPORTED_VERSION plus our range, as Kafka does, so the client retries with one we know.
+ */
+export function apiVersionsResponse(
+  requestVersion: number,
+  correlationId: number,
+  upstream: ApiVersionsResponse | undefined,
+): Buffer {
+  const ours = apiKeyInfo(ApiKey.ApiVersions)!;
+  const apiKeys = intersectVersions(upstream);
+  if (requestVersion > ours.maxVersion) {
+    return encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
+      errorCode: 35,
+      apiKeys: apiKeys.filter((a) => a.apiKey === ApiKey.ApiVersions),
+      throttleTimeMs: 0,
+      supportedFeatures: [],
+      finalizedFeaturesEpoch: -1n,
+      finalizedFeatures: [],
+      zkMigrationReady: false,
+    });
+  }
+  return encodeResponseFrame(ApiKey.ApiVersions, requestVersion, correlationId, {
+    errorCode: 0,
+    apiKeys,
+    throttleTimeMs: 0,
+    supportedFeatures: upstream?.supportedFeatures ?? [],
+    finalizedFeaturesEpoch: upstream?.finalizedFeaturesEpoch ?? -1n,
+    finalizedFeatures: upstream?.finalizedFeatures ?? [],
+    zkMigrationReady: false,
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * Assembles a running gateway from its configuration: security state (credentials, ACLs) replayed
+ * from the upstream's security topic, the listeners, and the HTTP endpoints.
+ */
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { JSONWebKeySet } from 'jose';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { ApiKey } from '../protocol/index.js';
+import { AclAuthorizer, ACL_KEY_PREFIX, decodeAclRecord } from '../security/acl/index.js';
+import { CredentialStore, SCRAM_KEY_PREFIX } from '../security/credentials/index.js';
+import { createOAuthTokenValidator, parseOAuthBearerClientResponse } from '../security/sasl/index.js';
+import { alterUserScramCredentials, describeUserScramCredentials } from './admin/scram-admin.js';
+import { Audit } from './audit.js';
+import type { GatewayConfig } from './config/schema.js';
+import { SecurityTopic } from './credentials/security-topic.js';
+import { seedRecords } from './credentials/seed.js';
+import { startHttp } from './http.js';
+import { GatewayMetrics } from './metrics.js';
+import { addressMapFor } from './net/address-map.js';
+import { AuthFailureLimiter } from './net/auth-failure-limiter.js';
+import { ConnectionLimiter } from './net/connection-limiter.js';
+import { Listener } from './net/listener.js';
+import type { OAuthValidator } from './sasl/mechanisms.js';
+import type { LocalApi, RequestFilter, SessionDeps } from './session/client-session.js';
+import { ClusterView } from './upstream/cluster-view.js';
+
+/** Key of the shared secret behind fake SCRAM challenges (same on every instance). */
+const FAKE_SECRET_KEY = 'secret:scram-fake-challenge';
+
+export interface RunningGateway {
+  readonly listeners: Listener[];
+  readonly http: Server;
+  readonly metrics: GatewayMetrics;
+  readonly authorizer: AclAuthorizer;
+  readonly credentials: CredentialStore;
+  close(): Promise<void>;
+}
+
+export interface GatewayExtensions {
+  /** Per-API authorization (issue #5 wires the ACL enforcement here). */
+  filter?: (deps: {
+    authorizer: AclAuthorizer;
+    audit: Audit;
+    metrics: GatewayMetrics;
+    cluster: ClusterView;
+  }) => RequestFilter;
+  /** More APIs the gateway answers itself (e.g. ACL administration). */
+  localApis?: (deps: {
+    authorizer: AclAuthorizer;
+    audit: Audit;
+    topic: SecurityTopic;
+  }) => Map<number, LocalApi>;
+}
+
+export async function startGateway(
+  cfg: GatewayConfig,
+  log: Logger,
+  ext: GatewayExtensions = {},
+): Promise<RunningGateway> {
+  const metrics = new GatewayMetrics();
+  const cluster = new ClusterView(cfg.upstream, cfg.limits.maxFrameBytes);
+  const credentials = new CredentialStore();
+  const authorizer = new AclAuthorizer({
+    superUsers: cfg.authorization.superUsers,
+    allowEveryoneIfNoAclFound: cfg.authorization.allowEveryoneIfNoAclFound,
+  });
+  const audit = new Audit({ destination: cfg.audit.destination, sampleAllowed: cfg.audit.sampleAllowed });
+
+  await retryUntilUp(() => cluster.refresh(), log);
+  log.info({ clusterId: cluster.clusterId, brokers: cluster.nodeIds() }, 'upstream cluster reachable');
+
+  const topic = new SecurityTopic(cfg.upstream, cfg.credentials.topic, log);
+  let fakeSecret: Buffer | undefined;
+  topic.onRecord((key, value) => {
+    if (key.startsWith(SCRAM_KEY_PREFIX)) credentials.applyRecord(key, value);
+    else if (key.startsWith(ACL_KEY_PREFIX)) {
+      const r = decodeAclRecord(key, value);
+      if (r.op === 'put') authorizer.addAcl(r.acl);
+      else authorizer.removeAcl(r.key);
+    } else if (key === FAKE_SECRET_KEY && value) fakeSecret = value;
+  });
+  await topic.start();
+  if (!fakeSecret) await topic.write([{ key: FAKE_SECRET_KEY, value: randomBytes(32) }]);
+  if (cfg.credentials.seedFile) {
+    const seeds = seedRecords(cfg.credentials.seedFile, credentials, cfg.credentials.scramIterations);
+    if (seeds.length > 0) {
+      await topic.write(seeds);
+      log.info({ credentials: seeds.length }, 'seeded administrator credentials');
+    }
+  }
+
+  const localApis = new Map<number, LocalApi>([
+    [
+      ApiKey.DescribeUserScramCredentials,
+      describeUserScramCredentials({ credentials, topic, authorizer, audit }),
+    ],
+    [ApiKey.AlterUserScramCredentials, alterUserScramCredentials({ credentials, topic, authorizer, audit })],
+    ...(ext.localApis?.({ authorizer, audit, topic }) ?? new Map()),
+  ]);
+  const authLimiter = new AuthFailureLimiter(cfg.limits.failedAuth);
+  const connectionLimiter = new ConnectionLimiter(cfg.limits.maxConnections, cfg.limits.maxConnectionsPerIp);
+  const baseDeps: Omit<SessionDeps, 'listener' | 'addressMap'> = {
+    limits: cfg.limits,
+    cluster,
+    mechanisms: {
+      credentials,
+      get fakeCredentialSecret() {
+        return fakeSecret!;
+      },
+      fakeIterations: cfg.credentials.scramIterations,
+      oauth: cfg.oauthbearer ? oauthValidator(cfg.oauthbearer) : undefined,
+    },
+    metrics,
+    authLimiter,
+    log,
+    localApis,
+    filter: ext.filter?.({ authorizer, audit, metrics, cluster }),
+  };
+
+  const listeners: Listener[] = [];
+  for (const l of cfg.listeners) {
+    const map = addressMapFor(l);
+    const listener = new Listener(l, map, { ...baseDeps, listener: l, addressMap: map }, connectionLimiter);
+    await listener.start(cluster.nodeIds());
+    listeners.push(listener);
+  }
+  // Brokers that join later get their ports as soon as any response mentions them.
+  cluster.on('node-added', (nodeId) => {
+    for (const l of listeners) {
+      l.ensureNodePort(nodeId).catch((e: Error) =>
+        log.error({ nodeId, err: e.message }, 'cannot bind port for new broker'),
+      );
+    }
+  });
+  const http = await startHttp(cfg.http.bind, cfg.http.port, metrics.registry, () => true);
+  log.info({ http: `${cfg.http.bind}:${(http.address() as { port: number }).port}` }, 'gateway ready');
+
+  return {
+    listeners,
+    http,
+    metrics,
+    authorizer,
+    credentials,
+    async close() {
+      await Promise.all(listeners.map((l) => l.close()));
+      await new Promise((r) => http.close(r));
+      http.closeAllConnections();
+      await topic.stop();
+      audit.flush();
+    },
+  };
+}
+
+function oauthValidator(o: NonNullable<GatewayConfig['oauthbearer']>): OAuthValidator {
+  const validate = createOAuthTokenValidator({
+    ...(o.jwksUrl ? { jwksUrl: o.jwksUrl } : { keys: staticKeys(o.staticKeysFile!) }),
+    issuer: o.issuer,
+    audience: o.audience,
+    clockSkewSeconds: o.clockSkewSeconds,
+    subClaimName: o.principalClaim,
+  });
+  return async (authBytes) => {
+    const { token } = parseOAuthBearerClientResponse(authBytes);
+    const v = await validate(token);
+    return { principal: v.principalName, expiresAt: v.expiresAtMs };
+  };
+}
+
+/** A JWKS document (JSON) or one PEM public key. */
+function staticKeys(file: string): JSONWebKeySet | KeyObject {
+  const text = readFileSync(file, 'utf8');
+  return text.trimStart().startsWith('{') ? (JSON.parse(text) as JSONWebKeySet) : createPublicKey(text);
+}
+
+async function retryUntilUp(attempt: () => Promise<void>, log: Logger): Promise<void> {
+  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      return await attempt();
+    } catch (e) {
+      log.warn({ err: (e as Error).message, retryInMs: delay }, 'upstream cluster not reachable yet');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

@@ -1,0 +1,497 @@
+/**
+ * One client connection through the gateway.
+ *
+ *   client frames ─▶ FrameReader ─▶ handle() in arrival order
+ *        ApiVersions / SASL ─────────────▶ answered here
+ *        admin APIs the gateway owns ────▶ answered here (LocalApi)
+ *        everything else ─▶ request filter (authorization) ─▶ upstream broker (one connection,
+ *                                                              opened on first use)
+ *   answers ─▶ ResponseQueue (strict request order) ─▶ client
+ *
+ * Before authentication succeeds only ApiVersions and SASL are accepted; anything else closes the
+ * connection and never reaches the broker. Memory is bounded: at most one incomplete frame is
+ * buffered (≤ maxFrameBytes), and reading pauses while queued work or unwritten output exceeds
+ * maxBufferedBytesPerConnection.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import {
+  ApiKey,
+  FrameReader,
+  KafkaCodecError,
+  RequestFrame,
+  ResponseFrame,
+  apiKeyInfo,
+  encodeResponseFrame,
+  sizePrefix,
+} from '../../protocol/index.js';
+import type { ListenerConfig, LimitsConfig, SaslMechanism } from '../config/schema.js';
+import { apiVersionsResponse, isClientApi } from '../filters/api-versions.js';
+import { ADDRESS_BEARING_APIS, rewriteAddresses } from '../filters/address-rewrite.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { AddressMap, Target } from '../net/address-map.js';
+import type { AuthFailureLimiter } from '../net/auth-failure-limiter.js';
+import {
+  AuthenticationFailed,
+  startExchange,
+  type MechanismOptions,
+  type SaslExchange,
+} from '../sasl/mechanisms.js';
+import type { BrokerConnection } from '../upstream/broker-connection.js';
+import type { ClusterView } from '../upstream/cluster-view.js';
+import { ANONYMOUS, type Identity } from './authentication.js';
+import { ResponseQueue, type Pending } from './response-queue.js';
+import { countTraffic } from './traffic.js';
+
+/** What the session knows about itself, for handlers that need it (authorization, audit). */
+export interface SessionInfo {
+  readonly id: number;
+  readonly listener: string;
+  readonly clientAddress: string;
+  readonly identity: Identity | undefined;
+}
+
+/** An API the gateway answers itself; returns the whole response frame. */
+export type LocalApi = (frame: RequestFrame, session: SessionInfo) => Promise<Buffer>;
+
+/** Decision of the request filter (authorization): forward (maybe changed) or answer here. */
+export type FilterDecision =
+  | { kind: 'forward'; transformResponse?: (frame: ResponseFrame) => void }
+  | { kind: 'answer'; response: Buffer };
+
+export type RequestFilter = (
+  frame: RequestFrame,
+  session: SessionInfo,
+) => FilterDecision | Promise<FilterDecision>;
+
+export interface SessionDeps {
+  listener: ListenerConfig;
+  limits: LimitsConfig;
+  cluster: ClusterView;
+  addressMap: AddressMap;
+  mechanisms: MechanismOptions;
+  metrics: GatewayMetrics;
+  authLimiter: AuthFailureLimiter;
+  log: Logger;
+  localApis: ReadonlyMap<number, LocalApi>;
+  filter?: RequestFilter;
+}
+
+let nextSessionId = 1;
+
+export class ClientSession implements SessionInfo {
+  readonly id = nextSessionId++;
+  readonly listener: string;
+  readonly clientAddress: string;
+  identity: Identity | undefined;
+
+  private readonly reader: FrameReader;
+  private readonly queue = new ResponseQueue();
+  private readonly log: Logger;
+  private upstream: Promise<BrokerConnection> | undefined;
+  private work: Promise<void> = Promise.resolve();
+  private queuedBytes = 0;
+  private closed = false;
+  private readingPaused = false;
+  /** The upstream socket's buffer is full: stop reading the client until it drains. */
+  private upstreamFull = false;
+  private upstreamPaused = false;
+  private sasl: { mechanism: SaslMechanism; exchange: SaslExchange } | undefined;
+  private authTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly target: Target,
+    private readonly deps: SessionDeps,
+    /** Principal from the client certificate (mTLS), used when the listener has no SASL. */
+    certificatePrincipal: string | undefined,
+  ) {
+    this.listener = deps.listener.name;
+    this.clientAddress = socket.remoteAddress ?? 'unknown';
+    this.reader = new FrameReader({ maxFrameSize: deps.limits.maxFrameBytes });
+    this.log = deps.log.child({ session: this.id, client: `${this.clientAddress}:${socket.remotePort}` });
+    if (deps.listener.saslMechanisms.length === 0) {
+      this.identity = {
+        principal: certificatePrincipal ?? ANONYMOUS,
+        mechanism: certificatePrincipal ? 'SSL' : 'NONE',
+        expiresAt: undefined,
+      };
+    } else {
+      this.authTimer = setTimeout(
+        () => this.close(`not authenticated within ${deps.limits.authTimeoutMs} ms`),
+        deps.limits.authTimeoutMs,
+      );
+    }
+    deps.metrics.connectionOpened(this.listener);
+    socket.setNoDelay(true);
+    socket.setTimeout(deps.limits.idleTimeoutMs, () => this.close('idle timeout'));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onClientDrain());
+    socket.on('error', (e) => this.close(`client socket error: ${e.message}`));
+    socket.on('close', () => this.close(undefined));
+    this.log.debug({ target, listener: this.listener }, 'connection opened');
+  }
+
+  // ---- input ---------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.reader.push(chunk);
+    } catch (e) {
+      this.close(`bad frame: ${(e as Error).message}`);
+      return;
+    }
+    for (const payload of frames) {
+      this.queuedBytes += payload.length;
+      // Frames are handled one after another: SASL steps and upstream connection set-up are
+      // asynchronous, and a later frame must never overtake an earlier one.
+      this.work = this.work
+        .then(() => this.handle(payload))
+        .finally(() => {
+          this.queuedBytes -= payload.length;
+          this.updateReading();
+        });
+    }
+    this.updateReading();
+  }
+
+  private async handle(payload: Buffer): Promise<void> {
+    if (this.closed) return;
+    const receivedAt = process.hrtime.bigint();
+    let frame: RequestFrame;
+    try {
+      frame = new RequestFrame(payload);
+    } catch (e) {
+      const what =
+        e instanceof KafkaCodecError && e.code === 'UNKNOWN_API_KEY'
+          ? `unknown API key ${payload.readInt16BE(0)}`
+          : (e as Error).message;
+      this.close(`refused request: ${what}`);
+      return;
+    }
+    const name = apiKeyInfo(frame.apiKey)?.name ?? String(frame.apiKey);
+    this.deps.metrics.request(name, frame.apiVersion, this.listener);
+    try {
+      switch (frame.apiKey) {
+        case ApiKey.ApiVersions:
+          return this.answer(frame, receivedAt, [
+            apiVersionsResponse(frame.apiVersion, frame.correlationId, this.deps.cluster.apiVersions),
+          ]);
+        case ApiKey.SaslHandshake:
+          return this.onSaslHandshake(frame, receivedAt);
+        case ApiKey.SaslAuthenticate:
+          return await this.onSaslAuthenticate(frame, receivedAt);
+      }
+      if (!this.identity) {
+        this.close(`${name} request before authentication`);
+        return;
+      }
+      if (this.identity.expiresAt !== undefined && Date.now() > this.identity.expiresAt) {
+        this.close(`session of ${this.identity.principal} expired without re-authentication`);
+        return;
+      }
+      const local = this.deps.localApis.get(frame.apiKey);
+      if (local) return this.answer(frame, receivedAt, [await local(frame, this)]);
+      if (!isClientApi(frame.apiKey)) {
+        this.close(`${name} is not a client API`);
+        return;
+      }
+      const decision = this.deps.filter ? await this.deps.filter(frame, this) : { kind: 'forward' as const };
+      if (decision.kind === 'answer') return this.answer(frame, receivedAt, [decision.response]);
+      await this.forward(frame, receivedAt, decision.transformResponse);
+    } catch (e) {
+      if (e instanceof KafkaCodecError)
+        this.close(`malformed ${name} v${frame.apiVersion} request: ${e.message}`);
+      else {
+        this.log.error({ err: e, api: name }, 'request handling failed');
+        this.close(`internal error handling ${name}`);
+      }
+    }
+  }
+
+  // ---- SASL ----------------------------------------------------------------------------------
+
+  private onSaslHandshake(frame: RequestFrame, receivedAt: bigint): void {
+    const { mechanism } = frame.body(ApiKey.SaslHandshake);
+    const offered = this.deps.listener.saslMechanisms;
+    const ok = frame.apiVersion >= 1 && (offered as string[]).includes(mechanism);
+    if (ok)
+      this.sasl = {
+        mechanism: mechanism as SaslMechanism,
+        exchange: startExchange(mechanism as SaslMechanism, this.deps.mechanisms),
+      };
+    // v0 would switch to raw SASL tokens outside Kafka framing; every maintained client uses v1.
+    this.answer(frame, receivedAt, [
+      encodeResponseFrame(ApiKey.SaslHandshake, frame.apiVersion, frame.correlationId, {
+        errorCode: ok ? 0 : 33, // UNSUPPORTED_SASL_MECHANISM
+        mechanisms: [...offered],
+      }),
+    ]);
+  }
+
+  private async onSaslAuthenticate(frame: RequestFrame, receivedAt: bigint): Promise<void> {
+    const { authBytes } = frame.body(ApiKey.SaslAuthenticate);
+    const respond = (
+      errorCode: number,
+      errorMessage: string | null,
+      bytes: Buffer,
+      lifetimeMs = 0n,
+      closeAfter = false,
+    ): void =>
+      this.answer(
+        frame,
+        receivedAt,
+        [
+          encodeResponseFrame(ApiKey.SaslAuthenticate, frame.apiVersion, frame.correlationId, {
+            errorCode,
+            errorMessage,
+            authBytes: bytes,
+            sessionLifetimeMs: lifetimeMs,
+          }),
+        ],
+        closeAfter,
+      );
+    if (!this.sasl) {
+      respond(34, 'SaslAuthenticate without a successful SaslHandshake', Buffer.alloc(0), 0n, true); // ILLEGAL_SASL_STATE
+      return;
+    }
+    const { mechanism, exchange } = this.sasl;
+    const reauth = this.identity !== undefined;
+    const lockedFor = this.deps.authLimiter.lockedForMs(this.clientAddress);
+    try {
+      if (lockedFor > 0)
+        throw new AuthenticationFailed(
+          'Authentication failed: too many failed attempts, try again later',
+          `client locked out for ${lockedFor} ms`,
+        );
+      const step = await exchange.step(authBytes);
+      if (!step.done) return respond(0, null, step.challenge);
+      if (reauth && step.principal !== this.identity!.principal) {
+        throw new AuthenticationFailed(
+          'Cannot change principals during re-authentication',
+          `re-authentication as ${step.principal} by ${this.identity!.principal}`,
+        );
+      }
+      const now = Date.now();
+      const limits = [
+        this.deps.limits.reauthMs > 0 ? now + this.deps.limits.reauthMs : Infinity,
+        step.tokenExpiresAt ?? Infinity,
+      ];
+      const expiresAt = Math.min(...limits);
+      this.identity = {
+        principal: step.principal,
+        mechanism,
+        expiresAt: Number.isFinite(expiresAt) ? expiresAt : undefined,
+      };
+      this.sasl = undefined;
+      clearTimeout(this.authTimer);
+      this.armExpiry();
+      this.deps.authLimiter.succeeded(this.clientAddress);
+      this.deps.metrics.authenticated(this.listener, mechanism, reauth, true);
+      this.log.info({ principal: step.principal, mechanism, reauth }, 'authenticated');
+      respond(0, null, step.challenge, BigInt(Number.isFinite(expiresAt) ? Math.max(1, expiresAt - now) : 0));
+    } catch (e) {
+      if (!(e instanceof AuthenticationFailed)) throw e;
+      this.sasl = undefined;
+      this.deps.metrics.authenticated(this.listener, mechanism, reauth, false);
+      this.log.warn({ mechanism, reauth, reason: e.reason }, 'authentication failed');
+      // A growing delay per client address slows down password guessing.
+      const delay = this.deps.authLimiter.failed(this.clientAddress);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      respond(58, e.clientMessage, Buffer.alloc(0), 0n, true); // SASL_AUTHENTICATION_FAILED, then close
+    }
+  }
+
+  /** KIP-368: a session that has not re-authenticated by its deadline is closed. */
+  private armExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    const at = this.identity?.expiresAt;
+    if (at === undefined) return;
+    this.expiryTimer = setTimeout(
+      () => this.close(`session of ${this.identity?.principal} expired without re-authentication`),
+      Math.max(0, at - Date.now()) + 1000,
+    );
+    this.expiryTimer.unref();
+  }
+
+  // ---- upstream ------------------------------------------------------------------------------
+
+  private async forward(
+    frame: RequestFrame,
+    receivedAt: bigint,
+    transform?: (frame: ResponseFrame) => void,
+  ): Promise<void> {
+    const upstream = await this.connectUpstream();
+    if (this.closed) return;
+    countTraffic(frame, this.deps.metrics, this.deps.cluster);
+    // Produce with acks=0 gets no response from the broker: nothing to wait for.
+    const expectsResponse = !(frame.apiKey === ApiKey.Produce && frame.body(ApiKey.Produce).acks === 0);
+    if (expectsResponse) {
+      const sentAt = process.hrtime.bigint();
+      const rewrites = ADDRESS_BEARING_APIS.has(frame.apiKey) || frame.apiKey === ApiKey.Fetch;
+      const pending: Pending = {
+        correlationId: frame.correlationId,
+        apiKey: frame.apiKey,
+        apiVersion: frame.apiVersion,
+        upstream: true,
+        receivedAt,
+      };
+      pending.onUpstreamResponse = (payload) => {
+        const answeredAt = process.hrtime.bigint();
+        const api = apiKeyInfo(frame.apiKey)!.name;
+        this.deps.metrics.completed(
+          api,
+          Number(answeredAt - receivedAt) / 1e6,
+          Number(answeredAt - sentAt) / 1e6,
+        );
+        if (!rewrites && !transform) return [sizePrefix(payload.length), payload];
+        const response = new ResponseFrame(payload, frame.apiKey, frame.apiVersion);
+        rewriteAddresses(response, this.deps.addressMap, this.deps.cluster);
+        if (frame.apiKey === ApiKey.Fetch) countFetched(response, this.deps.metrics, this.deps.cluster);
+        transform?.(response);
+        return response.toBuffers();
+      };
+      this.queue.push(pending);
+    }
+    if (
+      !upstream.send(frame.toBuffers(), this.deps.limits.maxBufferedBytesPerConnection) &&
+      !this.upstreamFull
+    ) {
+      // The broker reads slower than the client writes: stop reading the client until it drains.
+      this.upstreamFull = true;
+      upstream.once('drain', () => {
+        this.upstreamFull = false;
+        this.updateReading();
+      });
+      this.updateReading();
+    }
+  }
+
+  private connectUpstream(): Promise<BrokerConnection> {
+    this.upstream ??= this.deps.cluster.connect(this.target).then(
+      (conn) => {
+        conn.on('frame', (payload) => this.onUpstreamFrame(payload));
+        conn.on('close', (e) =>
+          this.close(`upstream ${conn.address.host}:${conn.address.port} closed${e ? `: ${e.message}` : ''}`),
+        );
+        conn.resume();
+        if (this.closed) conn.close();
+        return conn;
+      },
+      (e: Error) => {
+        this.close(`cannot reach upstream: ${e.message}`);
+        throw e;
+      },
+    );
+    return this.upstream;
+  }
+
+  private onUpstreamFrame(payload: Buffer): void {
+    const pending = this.queue.nextUpstream();
+    const correlationId = payload.length >= 4 ? payload.readInt32BE(0) : -1;
+    if (!pending || pending.correlationId !== correlationId) {
+      this.close(
+        `upstream answered correlation id ${correlationId}, expected ${pending?.correlationId ?? 'none'}`,
+      );
+      return;
+    }
+    try {
+      pending.answer = pending.onUpstreamResponse
+        ? pending.onUpstreamResponse(payload)
+        : [sizePrefix(payload.length), payload];
+    } catch (e) {
+      this.close(
+        `cannot process upstream ${apiKeyInfo(pending.apiKey)?.name} response: ${(e as Error).message}`,
+      );
+      return;
+    }
+    this.flush();
+  }
+
+  // ---- output --------------------------------------------------------------------------------
+
+  private answer(frame: RequestFrame, receivedAt: bigint, buffers: Buffer[], closeAfter = false): void {
+    const total = Number(process.hrtime.bigint() - receivedAt) / 1e6;
+    this.deps.metrics.completed(apiKeyInfo(frame.apiKey)?.name ?? String(frame.apiKey), total, 0);
+    this.queue.push({
+      correlationId: frame.correlationId,
+      apiKey: frame.apiKey,
+      apiVersion: frame.apiVersion,
+      upstream: false,
+      receivedAt,
+      answer: buffers,
+      closeAfter,
+    });
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.closed) return;
+    const ready = this.queue.drainReady();
+    if (ready.length === 0) return;
+    this.socket.cork();
+    for (const p of ready) {
+      for (const b of p.answer!) this.socket.write(b);
+      if (p.closeAfter) {
+        this.socket.uncork();
+        this.socket.end();
+        this.close(undefined);
+        return;
+      }
+    }
+    this.socket.uncork();
+    this.updateReading();
+  }
+
+  private onClientDrain(): void {
+    this.updateReading();
+  }
+
+  /**
+   * Backpressure both ways. The client is not read while the broker connection is full or while
+   * queued requests plus unsent answers exceed the budget; the broker is not read while answers
+   * wait for a slow client.
+   */
+  private updateReading(): void {
+    if (this.closed) return;
+    const budget = this.deps.limits.maxBufferedBytesPerConnection;
+    const pauseClient = this.upstreamFull || this.queuedBytes + this.socket.writableLength > budget;
+    if (pauseClient !== this.readingPaused) {
+      this.readingPaused = pauseClient;
+      if (pauseClient) this.socket.pause();
+      else this.socket.resume();
+    }
+    const pauseUpstream = this.socket.writableLength > budget;
+    if (pauseUpstream !== this.upstreamPaused && this.upstream) {
+      this.upstreamPaused = pauseUpstream;
+      void this.upstream.then((u) => (pauseUpstream ? u.pause() : u.resume())).catch(() => undefined);
+    }
+  }
+
+  // ---- end -----------------------------------------------------------------------------------
+
+  close(reason: string | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
+    if (reason) this.log.info({ principal: this.identity?.principal, reason }, 'connection closed');
+    else this.log.debug('connection closed by client');
+    if (!this.socket.writableEnded) this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    void this.upstream?.then((u) => u.close()).catch(() => undefined);
+    this.deps.metrics.connectionClosed(this.listener);
+  }
+}
+
+function countFetched(response: ResponseFrame, metrics: GatewayMetrics, cluster: ClusterView): void {
+  const body = response.body(ApiKey.Fetch);
+  for (const t of body.responses) {
+    const topic = t.topic || cluster.topicName(t.topicId) || 'unknown';
+    let bytes = 0;
+    for (const p of t.partitions) bytes += p.records?.length ?? 0;
+    if (bytes > 0) metrics.bytesOut(topic, bytes);
+  }
+}
