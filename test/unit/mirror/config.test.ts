@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { loadMirrorConfig, MirrorConfigError, parseJaas } from '../../../mirror/config/config.js';
+import { parseProperties } from '../../../mirror/config/properties.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kgw-mirror-config-'));
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Kafka's own config/connect-mirror-maker.properties, as shipped. */
+const SHIPPED = `# Licensed to the Apache Software Foundation (ASF) ...
+# specify any number of cluster aliases
+clusters = A, B
+
+# connection information for each cluster
+A.bootstrap.servers = A_host1:9092, A_host2:9092, A_host3:9092
+B.bootstrap.servers = B_host1:9092, B_host2:9092, B_host3:9092
+
+# enable and configure individual replication flows
+A->B.enabled = true
+
+# regex which defines which topics gets replicated. For eg "foo-.*"
+A->B.topics = .*
+
+B->A.enabled = true
+B->A.topics = .*
+
+replication.factor=1
+checkpoints.topic.replication.factor=1
+heartbeats.topic.replication.factor=1
+offset-syncs.topic.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+config.storage.replication.factor=1
+`;
+
+describe('mirror config: mm2.properties', () => {
+  test('java.util.Properties syntax: separators, comments, continuations, escapes', () => {
+    const e = parseProperties('# c\n! c\na=1\nb : 2\nc 3\nd = x, \\\n    y\ne=\\u0041\\tB\n  f=\n');
+    assert.deepEqual(
+      e.map((x) => [x.key, x.value, x.line]),
+      [
+        ['a', '1', 3],
+        ['b', '2', 4],
+        ['c', '3', 5],
+        ['d', 'x, y', 6],
+        ['e', 'A\tB', 8],
+        ['f', '', 9],
+      ],
+    );
+  });
+
+  test("Kafka's shipped connect-mirror-maker.properties loads as is", () => {
+    const c = loadMirrorConfig(write('shipped.properties', SHIPPED));
+    assert.deepEqual([...c.clusters.keys()], ['A', 'B']);
+    assert.deepEqual(c.clusters.get('A')!.bootstrapServers, ['A_host1:9092', 'A_host2:9092', 'A_host3:9092']);
+    const ab = c.flows.find((f) => f.name === 'A->B')!;
+    assert.equal(ab.enabled, true);
+    assert.equal(ab.replicationFactor, 1);
+    assert.equal(ab.policy, 'default');
+    assert.equal(ab.emitCheckpointsIntervalMs, 60_000);
+    assert.equal(ab.offsetLagMax, 100);
+    assert.ok(ab.topicsExclude.matches('mm2-offset-syncs.B.internal'));
+    assert.ok(ab.topicsExclude.matches('__consumer_offsets'));
+    assert.ok(ab.groupsExclude.matches('console-consumer-123'));
+    assert.ok(ab.configPropertiesExclude.matches('min.insync.replicas'));
+    assert.ok(!ab.configPropertiesExclude.matches('retention.ms'));
+    assert.equal(c.warnings.length, 3, 'Connect storage keys are accepted with a warning');
+  });
+
+  test('per-flow overrides win over global settings; policy, separator, intervals', () => {
+    const c = loadMirrorConfig(
+      write(
+        'flows.properties',
+        [
+          'clusters = east, west',
+          'east.bootstrap.servers = 127.0.0.1:1',
+          'west.bootstrap.servers = 127.0.0.1:2',
+          'east->west.enabled = TRUE',
+          'topics = orders, pay.*',
+          'east->west.topics = only',
+          'replication.policy.class = org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
+          'replication.policy.separator = _',
+          'emit.heartbeats.enabled = false',
+          'east->west.sync.group.offsets.enabled = true',
+          'sync.group.offsets.interval.seconds = 5',
+        ].join('\n'),
+      ),
+    );
+    const ew = c.flows.find((f) => f.name === 'east->west')!;
+    const we = c.flows.find((f) => f.name === 'west->east')!;
+    assert.ok(ew.enabled && !we.enabled);
+    assert.ok(ew.topics.matches('only') && !ew.topics.matches('orders'));
+    assert.ok(we.topics.matches('payments') && !we.topics.matches('xorders'));
+    assert.equal(ew.policy, 'identity');
+    assert.equal(ew.separator, '_');
+    assert.equal(ew.emitHeartbeatsIntervalMs, -1);
+    assert.equal(ew.syncGroupOffsetsIntervalMs, 5000);
+    assert.equal(we.syncGroupOffsetsIntervalMs, -1);
+  });
+
+  test('SASL and PEM truststore settings', () => {
+    const pem = write('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const c = loadMirrorConfig(
+      write(
+        'sasl.properties',
+        [
+          'clusters = a, b',
+          'a.bootstrap.servers = h:9093',
+          'a.security.protocol = SASL_SSL',
+          'a.sasl.mechanism = SCRAM-SHA-512',
+          'a.sasl.jaas.config = org.apache.kafka.common.security.scram.ScramLoginModule required username="mirror" password="p\\\\"w";',
+          `a.ssl.truststore.location = ${pem}`,
+          'b.bootstrap.servers = h:9092',
+        ].join('\n'),
+      ),
+    );
+    const a = c.clusters.get('a')!;
+    assert.deepEqual(a.sasl, { mechanism: 'scram-sha-512', username: 'mirror', password: 'p"w' });
+    assert.match(a.tls!.ca!, /BEGIN CERTIFICATE/);
+    assert.equal(
+      typeof parseJaas(
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="u";',
+        'PLAIN',
+      ),
+      'string',
+    );
+  });
+
+  const bad: [string, string, RegExp][] = [
+    [
+      'unknown key',
+      'clusters=a,b\na.bootstrap.servers=h:1\nb.bootstrap.servers=h:2\nfoo.bar = 1',
+      /bad\.properties:4: foo\.bar="1": unknown key/,
+    ],
+    [
+      'bad boolean',
+      'clusters=a,b\na.bootstrap.servers=h:1\nb.bootstrap.servers=h:2\na->b.enabled = yes',
+      /:4: a->b\.enabled="yes": expected true or false/,
+    ],
+    [
+      'bad regex',
+      'clusters=a,b\na.bootstrap.servers=h:1\nb.bootstrap.servers=h:2\n\ntopics = ok, [broken',
+      /:5: topics="ok, \[broken": invalid regular expression/,
+    ],
+    [
+      'unknown cluster in flow',
+      'clusters=a,b\na.bootstrap.servers=h:1\nb.bootstrap.servers=h:2\na->c.enabled=true',
+      /:4: a->c\.enabled="true": cluster "c" is not listed/,
+    ],
+    [
+      'bad policy',
+      'clusters=a,b\na.bootstrap.servers=h:1\nb.bootstrap.servers=h:2\nreplication.policy.class=com.acme.Policy',
+      /:4: replication\.policy\.class="com\.acme\.Policy": unsupported replication policy/,
+    ],
+    ['missing bootstrap', 'clusters=a,b\na.bootstrap.servers=h:1', /b\.bootstrap\.servers="": missing/],
+    [
+      'negative lag',
+      'clusters=a,b\na.bootstrap.servers=h:1\nb.bootstrap.servers=h:2\noffset.lag.max=-5',
+      /:4: offset\.lag\.max="-5": must be at least 0/,
+    ],
+    [
+      'unsupported client key',
+      'clusters=a,b\na.bootstrap.servers=h:1\nb.bootstrap.servers=h:2\na.producer.linger.ms=5',
+      /:4: a\.producer\.linger\.ms="5": unknown or unsupported cluster setting/,
+    ],
+    [
+      'bad mechanism',
+      'clusters=a,b\na.bootstrap.servers=h:1\nb.bootstrap.servers=h:2\na.security.protocol=SASL_PLAINTEXT\na.sasl.mechanism=GSSAPI',
+      /:5: a\.sasl\.mechanism="GSSAPI": expected one of: PLAIN/,
+    ],
+  ];
+  for (const [what, text, expected] of bad) {
+    test(`rejects ${what} naming file, line, key and value`, () => {
+      assert.throws(
+        () => loadMirrorConfig(write('bad.properties', text)),
+        (err: unknown) => err instanceof MirrorConfigError && expected.test(err.message),
+      );
+    });
+  }
+});
+
+describe('mirror config: YAML', () => {
+  test('nested clusters and flows flatten to MM2 keys', () => {
+    const c = loadMirrorConfig(
+      write(
+        'm.yaml',
+        [
+          'clusters:',
+          '  east: { bootstrap.servers: "127.0.0.1:1" }',
+          '  west:',
+          '    bootstrap.servers: 127.0.0.1:2',
+          'flows:',
+          '  east->west:',
+          '    enabled: true',
+          '    topics: [orders, "pay\\\\..*"]',
+          'replication.factor: 1',
+          'kgw.rest.port: 0',
+        ].join('\n'),
+      ),
+    );
+    const ew = c.flows.find((f) => f.name === 'east->west')!;
+    assert.ok(ew.enabled && ew.topics.matches('pay.x') && !ew.topics.matches('payx'));
+    assert.equal(ew.replicationFactor, 1);
+    assert.equal(c.rest.port, 0);
+  });
+
+  test('errors carry the YAML line', () => {
+    assert.throws(
+      () =>
+        loadMirrorConfig(
+          write(
+            'bad.yaml',
+            'clusters:\n  east: { bootstrap.servers: "h:1" }\n  west: { bootstrap.servers: "h:2" }\nflows:\n  east->west:\n    enabled: maybe\n',
+          ),
+        ),
+      /bad\.yaml:6: east->west\.enabled="maybe": expected true or false/,
+    );
+  });
+});
