@@ -31,8 +31,9 @@ export interface RequestHeader {
   apiKey: number;
   apiVersion: number;
   correlationId: number;
+  /** null only for header v0 (which has no client id field). */
   clientId: string | null;
-  headerVersion: 1 | 2;
+  headerVersion: 0 | 1 | 2;
   /** Bytes the header occupies from the start of the request (after the 4-byte size). */
   headerLength: number;
   /** Present only when a v2 header carried tagged fields (none are defined by Kafka today). */
@@ -44,13 +45,19 @@ export interface RequestHeader {
  * Does not validate the API version, so the caller can still answer e.g. an ApiVersions request
  * of a version it does not support.
  */
-export function decodeRequestHeader(buf: Buffer, offset = 0, end = buf.length): RequestHeader {
+export function decodeRequestHeader(
+  buf: Buffer,
+  offset = 0,
+  end = buf.length,
+  /** Override the version derived from the API (only header v0 needs this: no API of 4.3.1 uses it). */
+  forceHeaderVersion?: 0 | 1 | 2,
+): RequestHeader {
   const r = new Reader(buf, offset, end);
   const apiKey = r.int16();
   const apiVersion = r.int16();
   const correlationId = r.int32();
-  const clientId = r.nullableString(); // never compact, even in header v2
-  const headerVersion = requestHeaderVersion(apiKey, apiVersion);
+  const headerVersion = forceHeaderVersion ?? requestHeaderVersion(apiKey, apiVersion);
+  const clientId = headerVersion === 0 ? null : r.nullableString(); // never compact, even in header v2
   let taggedFields: RawTaggedField[] | undefined;
   if (headerVersion === 2) {
     const n = r.uvarint();
@@ -77,14 +84,17 @@ export interface RequestHeaderInput {
   correlationId: number;
   clientId: string | null;
   taggedFields?: RawTaggedField[];
+  /** Defaults to the version the API requires (1 or 2); 0 writes no client id. */
+  headerVersion?: 0 | 1 | 2;
 }
 
 export function encodeRequestHeader(w: Writer, h: RequestHeaderInput): void {
+  const version = h.headerVersion ?? requestHeaderVersion(h.apiKey, h.apiVersion);
   w.int16(h.apiKey);
   w.int16(h.apiVersion);
   w.int32(h.correlationId);
-  w.nullableString(h.clientId);
-  if (requestHeaderVersion(h.apiKey, h.apiVersion) === 2) writeTags(w, h.taggedFields);
+  if (version >= 1) w.nullableString(h.clientId);
+  if (version === 2) writeTags(w, h.taggedFields);
 }
 
 export interface ResponseHeader {

@@ -11,6 +11,7 @@ import {
   decodeRequestHeader,
   decodeResponseHeader,
   encodeRequestFrame,
+  encodeRequestHeader,
   encodeResponseFrame,
   encodeResponseHeader,
   readFrames,
@@ -167,6 +168,19 @@ test('request header v1 and v2, response header v0 and v1', () => {
   w.int8(9);
   const tagged = decodeRequestHeader(w.finish());
   assert.deepEqual(tagged.taggedFields, [{ tag: 5, data: Buffer.from([9]) }]);
+
+  // header v0 (no client id) when asked for explicitly
+  const w0 = new Writer();
+  encodeRequestHeader(w0, { apiKey: 7, apiVersion: 0, correlationId: 5, clientId: null, headerVersion: 0 });
+  assert.equal(w0.finish().toString('hex'), '0007000000000005');
+  assert.deepEqual(decodeRequestHeader(w0.finish(), 0, 8, 0), {
+    apiKey: 7,
+    apiVersion: 0,
+    correlationId: 5,
+    clientId: null,
+    headerVersion: 0,
+    headerLength: 8,
+  });
 
   const rw = new Writer();
   encodeResponseHeader(rw, ApiKey.Fetch, 12, 77);
