@@ -170,6 +170,20 @@ class MessageEmitter {
     }
   }
 
+  /** Expression true when `val` differs from the field's default; null when not checked (structs). */
+  nonDefault(f: FieldModel, val: string): string | null {
+    if (f.array) return f.default === 'null' ? `${val} != null` : `(${val} != null && ${val}.length !== 0)`;
+    if (f.struct !== null) return null;
+    switch (f.prim!) {
+      case 'bytes':
+        return `(${val} != null && ${val}.length !== 0)`;
+      case 'records':
+        return `${val} != null`;
+      default:
+        return `${val} !== ${this.defaultExpr(f)}`;
+    }
+  }
+
   // ---------- decoding ----------
 
   readPrim(p: Primitive, flex: string, nul: string): string {
@@ -382,14 +396,21 @@ class MessageEmitter {
     // encoder
     const eb: string[] = [];
     for (const f of s.fields) {
-      const { regular } = this.split(f, ctx);
+      const { regular, tagged } = this.split(f, ctx);
       const c = this.cond(regular, ctx);
-      if (c === null) continue;
+      // Like Kafka's generated Java: a non-ignorable field that this version cannot carry must be
+      // at its default, otherwise encoding would silently drop information.
+      const nonDefault = tagged || f.ignorable ? null : this.nonDefault(f, `m.${f.prop}`);
+      const refuse = `throw w.notInVersion('${f.name}', v);`;
+      if (c === null) {
+        if (nonDefault) eb.push(`  if (${nonDefault}) ${refuse}`);
+        continue;
+      }
       if (c === 'true') eb.push(...this.encodeField(f, `m.${f.prop}`, regular!, '  '));
       else {
         eb.push(`  if (${c}) {`);
         eb.push(...this.encodeField(f, `m.${f.prop}`, regular!, '    '));
-        eb.push(`  }`);
+        eb.push(nonDefault ? `  } else if (${nonDefault}) ${refuse}` : `  }`);
       }
     }
     if (hasTagSection) {

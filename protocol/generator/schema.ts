@@ -47,6 +47,8 @@ export interface FieldModel {
   flexibleNone: boolean; // field-level "flexibleVersions": "none" (request header ClientId)
   entityType: string | null;
   default: string | null;
+  /** May be dropped silently when encoding a version without it (otherwise a non-default value is an error). */
+  ignorable: boolean;
   about: string;
 }
 
@@ -121,6 +123,7 @@ interface RawField {
   flexibleVersions?: string;
   entityType?: string;
   default?: string | number | boolean;
+  ignorable?: boolean;
   about?: string;
   fields?: RawField[];
 }
@@ -165,6 +168,7 @@ export function parseMessage(file: string, text: string): MessageModel {
       flexibleNone: f.flexibleVersions === 'none',
       entityType: f.entityType ?? null,
       default: f.default === undefined ? null : String(f.default),
+      ignorable: f.ignorable === true,
       about: f.about ?? '',
     };
   };

@@ -8,6 +8,7 @@ export type KafkaCodecErrorCode =
   | 'UNEXPECTED_NULL' // a non-nullable field was encoded as null
   | 'INVALID_VARINT' // varint longer than allowed
   | 'INVALID_VALUE' // a value cannot be encoded (out of range, wrong uuid, ...)
+  | 'FIELD_NOT_IN_VERSION' // encoding: a non-ignorable field holds a non-default value the version lacks
   | 'TRAILING_BYTES' // a message body did not consume its whole frame
   | 'UNSUPPORTED_VERSION' // version outside the API's valid range
   | 'UNKNOWN_API_KEY'

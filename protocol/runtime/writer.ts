@@ -167,6 +167,13 @@ export class Writer {
     } else this.uvarint(a.length + 1);
   }
 
+  notInVersion(field: string, version: number): KafkaCodecError {
+    return new KafkaCodecError(
+      'FIELD_NOT_IN_VERSION',
+      `field ${field} is set to a non-default value but version ${version} cannot carry it`,
+    );
+  }
+
   nullErr(field: string): KafkaCodecError {
     return new KafkaCodecError('UNEXPECTED_NULL', `non-nullable field ${field} is null`);
   }

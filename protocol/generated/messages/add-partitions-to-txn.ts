@@ -98,23 +98,23 @@ export function encodeAddPartitionsToTxnRequest(w: Writer, v: number, m: AddPart
       w.compactArrayLength(_a, false, 'Transactions');
       if (_a != null) for (const _e of _a) encodeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w, v, _e);
     }
-  }
+  } else if ((m.transactions != null && m.transactions.length !== 0)) throw w.notInVersion('Transactions', v);
   if (v <= 3) {
     (flex ? w.compactString(m.v3AndBelowTransactionalId) : w.string(m.v3AndBelowTransactionalId));
-  }
+  } else if (m.v3AndBelowTransactionalId !== "") throw w.notInVersion('V3AndBelowTransactionalId', v);
   if (v <= 3) {
     w.int64(m.v3AndBelowProducerId);
-  }
+  } else if (m.v3AndBelowProducerId !== 0n) throw w.notInVersion('V3AndBelowProducerId', v);
   if (v <= 3) {
     w.int16(m.v3AndBelowProducerEpoch);
-  }
+  } else if (m.v3AndBelowProducerEpoch !== 0) throw w.notInVersion('V3AndBelowProducerEpoch', v);
   if (v <= 3) {
     {
       const _a = m.v3AndBelowTopics;
       (flex ? w.compactArrayLength(_a, false, 'V3AndBelowTopics') : w.arrayLength(_a, false, 'V3AndBelowTopics'));
       if (_a != null) for (const _e of _a) encodeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, v, _e);
     }
-  }
+  } else if ((m.v3AndBelowTopics != null && m.v3AndBelowTopics.length !== 0)) throw w.notInVersion('V3AndBelowTopics', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -364,14 +364,14 @@ export function encodeAddPartitionsToTxnResponse(w: Writer, v: number, m: AddPar
       w.compactArrayLength(_a, false, 'ResultsByTransaction');
       if (_a != null) for (const _e of _a) encodeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w, v, _e);
     }
-  }
+  } else if ((m.resultsByTransaction != null && m.resultsByTransaction.length !== 0)) throw w.notInVersion('ResultsByTransaction', v);
   if (v <= 3) {
     {
       const _a = m.resultsByTopicV3AndBelow;
       (flex ? w.compactArrayLength(_a, false, 'ResultsByTopicV3AndBelow') : w.arrayLength(_a, false, 'ResultsByTopicV3AndBelow'));
       if (_a != null) for (const _e of _a) encodeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, v, _e);
     }
-  }
+  } else if ((m.resultsByTopicV3AndBelow != null && m.resultsByTopicV3AndBelow.length !== 0)) throw w.notInVersion('ResultsByTopicV3AndBelow', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

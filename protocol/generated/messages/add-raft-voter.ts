@@ -92,7 +92,7 @@ export function encodeAddRaftVoterRequest(w: Writer, v: number, m: AddRaftVoterR
   }
   if (v >= 1) {
     w.bool(m.ackWhenCommitted);
-  }
+  } else if (m.ackWhenCommitted !== true) throw w.notInVersion('AckWhenCommitted', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

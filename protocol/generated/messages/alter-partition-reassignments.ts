@@ -65,7 +65,7 @@ export function encodeAlterPartitionReassignmentsRequest(w: Writer, v: number, m
   w.int32(m.timeoutMs);
   if (v >= 1) {
     w.bool(m.allowReplicationFactorChange);
-  }
+  } else if (m.allowReplicationFactorChange !== true) throw w.notInVersion('AllowReplicationFactorChange', v);
   {
     const _a = m.topics;
     w.compactArrayLength(_a, false, 'Topics');

@@ -234,14 +234,14 @@ export function encodeAlterPartitionRequestPartitionData(w: Writer, v: number, m
       w.compactArrayLength(_a, false, 'NewIsr');
       if (_a != null) for (const _e of _a) w.int32(_e);
     }
-  }
+  } else if ((m.newIsr != null && m.newIsr.length !== 0)) throw w.notInVersion('NewIsr', v);
   if (v >= 3) {
     {
       const _a = m.newIsrWithEpochs;
       w.compactArrayLength(_a, false, 'NewIsrWithEpochs');
       if (_a != null) for (const _e of _a) encodeAlterPartitionRequestBrokerState(w, v, _e);
     }
-  }
+  } else if ((m.newIsrWithEpochs != null && m.newIsrWithEpochs.length !== 0)) throw w.notInVersion('NewIsrWithEpochs', v);
   w.int8(m.leaderRecoveryState);
   w.int32(m.partitionEpoch);
   if (true) {

@@ -135,7 +135,7 @@ export function encodeBrokerRegistrationRequest(w: Writer, v: number, m: BrokerR
   w.compactNullableString(m.rack);
   if (v >= 1) {
     w.bool(m.isMigratingZkBroker);
-  }
+  } else if (m.isMigratingZkBroker !== false) throw w.notInVersion('IsMigratingZkBroker', v);
   if (v >= 2) {
     {
       const _a = m.logDirs;

@@ -126,7 +126,7 @@ export function encodeConsumerGroupHeartbeatRequest(w: Writer, v: number, m: Con
   }
   if (v >= 1) {
     w.compactNullableString(m.subscribedTopicRegex);
-  }
+  } else if (m.subscribedTopicRegex !== null) throw w.notInVersion('SubscribedTopicRegex', v);
   w.compactNullableString(m.serverAssignor);
   {
     const _a = m.topicPartitions;

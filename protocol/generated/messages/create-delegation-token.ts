@@ -75,10 +75,10 @@ export function encodeCreateDelegationTokenRequest(w: Writer, v: number, m: Crea
   const flex = v >= 2;
   if (v >= 3) {
     w.compactNullableString(m.ownerPrincipalType);
-  }
+  } else if (m.ownerPrincipalType !== "") throw w.notInVersion('OwnerPrincipalType', v);
   if (v >= 3) {
     w.compactNullableString(m.ownerPrincipalName);
-  }
+  } else if (m.ownerPrincipalName !== "") throw w.notInVersion('OwnerPrincipalName', v);
   {
     const _a = m.renewers;
     (flex ? w.compactArrayLength(_a, false, 'Renewers') : w.arrayLength(_a, false, 'Renewers'));
@@ -256,10 +256,10 @@ export function encodeCreateDelegationTokenResponse(w: Writer, v: number, m: Cre
   (flex ? w.compactString(m.principalName) : w.string(m.principalName));
   if (v >= 3) {
     w.compactString(m.tokenRequesterPrincipalType);
-  }
+  } else if (m.tokenRequesterPrincipalType !== "") throw w.notInVersion('TokenRequesterPrincipalType', v);
   if (v >= 3) {
     w.compactString(m.tokenRequesterPrincipalName);
-  }
+  } else if (m.tokenRequesterPrincipalName !== "") throw w.notInVersion('TokenRequesterPrincipalName', v);
   w.int64(m.issueTimestampMs);
   w.int64(m.expiryTimestampMs);
   w.int64(m.maxTimestampMs);

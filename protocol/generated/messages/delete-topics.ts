@@ -81,7 +81,7 @@ export function encodeDeleteTopicsRequest(w: Writer, v: number, m: DeleteTopicsR
       w.compactArrayLength(_a, false, 'Topics');
       if (_a != null) for (const _e of _a) encodeDeleteTopicsRequestDeleteTopicState(w, v, _e);
     }
-  }
+  } else if ((m.topics != null && m.topics.length !== 0)) throw w.notInVersion('Topics', v);
   if (v <= 5) {
     {
       const _a = m.topicNames;

@@ -59,10 +59,10 @@ export function encodeDescribeClusterRequest(w: Writer, v: number, m: DescribeCl
   w.bool(m.includeClusterAuthorizedOperations);
   if (v >= 1) {
     w.int8(m.endpointType);
-  }
+  } else if (m.endpointType !== 1) throw w.notInVersion('EndpointType', v);
   if (v >= 2) {
     w.bool(m.includeFencedBrokers);
-  }
+  } else if (m.includeFencedBrokers !== false) throw w.notInVersion('IncludeFencedBrokers', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -166,7 +166,7 @@ export function encodeDescribeClusterResponse(w: Writer, v: number, m: DescribeC
   w.compactNullableString(m.errorMessage);
   if (v >= 1) {
     w.int8(m.endpointType);
-  }
+  } else if (m.endpointType !== 1) throw w.notInVersion('EndpointType', v);
   w.compactString(m.clusterId);
   w.int32(m.controllerId);
   {
@@ -251,7 +251,7 @@ export function encodeDescribeClusterResponseDescribeClusterBroker(w: Writer, v:
   w.compactNullableString(m.rack);
   if (v >= 2) {
     w.bool(m.isFenced);
-  }
+  } else if (m.isFenced !== false) throw w.notInVersion('IsFenced', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

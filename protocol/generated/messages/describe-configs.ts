@@ -72,7 +72,7 @@ export function encodeDescribeConfigsRequest(w: Writer, v: number, m: DescribeCo
   w.bool(m.includeSynonyms);
   if (v >= 3) {
     w.bool(m.includeDocumentation);
-  }
+  } else if (m.includeDocumentation !== false) throw w.notInVersion('IncludeDocumentation', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

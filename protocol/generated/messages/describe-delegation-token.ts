@@ -301,10 +301,10 @@ export function encodeDescribeDelegationTokenResponseDescribedDelegationToken(w:
   (flex ? w.compactString(m.principalName) : w.string(m.principalName));
   if (v >= 3) {
     w.compactString(m.tokenRequesterPrincipalType);
-  }
+  } else if (m.tokenRequesterPrincipalType !== "") throw w.notInVersion('TokenRequesterPrincipalType', v);
   if (v >= 3) {
     w.compactString(m.tokenRequesterPrincipalName);
-  }
+  } else if (m.tokenRequesterPrincipalName !== "") throw w.notInVersion('TokenRequesterPrincipalName', v);
   w.int64(m.issueTimestamp);
   w.int64(m.expiryTimestamp);
   w.int64(m.maxTimestamp);

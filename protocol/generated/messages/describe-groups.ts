@@ -66,7 +66,7 @@ export function encodeDescribeGroupsRequest(w: Writer, v: number, m: DescribeGro
   }
   if (v >= 3) {
     w.bool(m.includeAuthorizedOperations);
-  }
+  } else if (m.includeAuthorizedOperations !== false) throw w.notInVersion('IncludeAuthorizedOperations', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -242,7 +242,7 @@ export function encodeDescribeGroupsResponseDescribedGroup(w: Writer, v: number,
   w.int16(m.errorCode);
   if (v >= 6) {
     w.compactNullableString(m.errorMessage);
-  }
+  } else if (m.errorMessage !== null) throw w.notInVersion('ErrorMessage', v);
   (flex ? w.compactString(m.groupId) : w.string(m.groupId));
   (flex ? w.compactString(m.groupState) : w.string(m.groupState));
   (flex ? w.compactString(m.protocolType) : w.string(m.protocolType));
@@ -254,7 +254,7 @@ export function encodeDescribeGroupsResponseDescribedGroup(w: Writer, v: number,
   }
   if (v >= 3) {
     w.int32(m.authorizedOperations);
-  }
+  } else if (m.authorizedOperations !== -2147483648) throw w.notInVersion('AuthorizedOperations', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

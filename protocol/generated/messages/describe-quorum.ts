@@ -262,7 +262,7 @@ export function encodeDescribeQuorumResponse(w: Writer, v: number, m: DescribeQu
       w.compactArrayLength(_a, false, 'Nodes');
       if (_a != null) for (const _e of _a) encodeDescribeQuorumResponseNode(w, v, _e);
     }
-  }
+  } else if ((m.nodes != null && m.nodes.length !== 0)) throw w.notInVersion('Nodes', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -340,7 +340,7 @@ export function encodeDescribeQuorumResponseReplicaState(w: Writer, v: number, m
   w.int32(m.replicaId);
   if (v >= 2) {
     w.uuid(m.replicaDirectoryId);
-  }
+  } else if (m.replicaDirectoryId !== ZERO_UUID) throw w.notInVersion('ReplicaDirectoryId', v);
   w.int64(m.logEndOffset);
   if (v >= 1) {
     w.int64(m.lastFetchTimestamp);

@@ -66,7 +66,7 @@ export function encodeElectLeadersRequest(w: Writer, v: number, m: ElectLeadersR
   const flex = v >= 2;
   if (v >= 1) {
     w.int8(m.electionType);
-  }
+  } else if (m.electionType !== 0) throw w.notInVersion('ElectionType', v);
   {
     const _a = m.topicPartitions;
     (flex ? w.compactArrayLength(_a, true, 'TopicPartitions') : w.arrayLength(_a, true, 'TopicPartitions'));
@@ -212,7 +212,7 @@ export function encodeElectLeadersResponse(w: Writer, v: number, m: ElectLeaders
   w.int32(m.throttleTimeMs);
   if (v >= 1) {
     w.int16(m.errorCode);
-  }
+  } else if (m.errorCode !== 0) throw w.notInVersion('ErrorCode', v);
   {
     const _a = m.replicaElectionResults;
     (flex ? w.compactArrayLength(_a, false, 'ReplicaElectionResults') : w.arrayLength(_a, false, 'ReplicaElectionResults'));

@@ -141,7 +141,7 @@ export function encodeFetchRequest(w: Writer, v: number, m: FetchRequest): void 
   const flex = v >= 12;
   if (v <= 14) {
     w.int32(m.replicaId);
-  }
+  } else if (m.replicaId !== -1) throw w.notInVersion('ReplicaId', v);
   w.int32(m.maxWaitMs);
   w.int32(m.minBytes);
   w.int32(m.maxBytes);
@@ -163,7 +163,7 @@ export function encodeFetchRequest(w: Writer, v: number, m: FetchRequest): void 
       (flex ? w.compactArrayLength(_a, false, 'ForgottenTopicsData') : w.arrayLength(_a, false, 'ForgottenTopicsData'));
       if (_a != null) for (const _e of _a) encodeFetchRequestForgottenTopic(w, v, _e);
     }
-  }
+  } else if ((m.forgottenTopicsData != null && m.forgottenTopicsData.length !== 0)) throw w.notInVersion('ForgottenTopicsData', v);
   if (v >= 11) {
     (flex ? w.compactString(m.rackId) : w.string(m.rackId));
   }
@@ -424,7 +424,7 @@ export function encodeFetchRequestFetchPartition(w: Writer, v: number, m: FetchR
   w.int64(m.fetchOffset);
   if (v >= 12) {
     w.int32(m.lastFetchedEpoch);
-  }
+  } else if (m.lastFetchedEpoch !== -1) throw w.notInVersion('LastFetchedEpoch', v);
   if (v >= 5) {
     w.int64(m.logStartOffset);
   }
@@ -629,7 +629,7 @@ export function encodeFetchResponse(w: Writer, v: number, m: FetchResponse): voi
   }
   if (v >= 7) {
     w.int32(m.sessionId);
-  }
+  } else if (m.sessionId !== 0) throw w.notInVersion('SessionId', v);
   {
     const _a = m.responses;
     (flex ? w.compactArrayLength(_a, false, 'Responses') : w.arrayLength(_a, false, 'Responses'));
@@ -868,7 +868,7 @@ export function encodeFetchResponsePartitionData(w: Writer, v: number, m: FetchR
   }
   if (v >= 11) {
     w.int32(m.preferredReadReplica);
-  }
+  } else if (m.preferredReadReplica !== -1) throw w.notInVersion('PreferredReadReplica', v);
   (flex ? w.compactNullableBytes(m.records) : w.nullableBytes(m.records));
   if (flex) {
     const _u = m.unknownTaggedFields;

@@ -70,17 +70,17 @@ export function encodeFindCoordinatorRequest(w: Writer, v: number, m: FindCoordi
   const flex = v >= 3;
   if (v <= 3) {
     (flex ? w.compactString(m.key) : w.string(m.key));
-  }
+  } else if (m.key !== "") throw w.notInVersion('Key', v);
   if (v >= 1) {
     w.int8(m.keyType);
-  }
+  } else if (m.keyType !== 0) throw w.notInVersion('KeyType', v);
   if (v >= 4) {
     {
       const _a = m.coordinatorKeys;
       w.compactArrayLength(_a, false, 'CoordinatorKeys');
       if (_a != null) for (const _e of _a) w.compactString(_e);
     }
-  }
+  } else if ((m.coordinatorKeys != null && m.coordinatorKeys.length !== 0)) throw w.notInVersion('CoordinatorKeys', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -192,26 +192,26 @@ export function encodeFindCoordinatorResponse(w: Writer, v: number, m: FindCoord
   }
   if (v <= 3) {
     w.int16(m.errorCode);
-  }
+  } else if (m.errorCode !== 0) throw w.notInVersion('ErrorCode', v);
   if (v >= 1 && v <= 3) {
     (flex ? w.compactNullableString(m.errorMessage) : w.nullableString(m.errorMessage));
   }
   if (v <= 3) {
     w.int32(m.nodeId);
-  }
+  } else if (m.nodeId !== 0) throw w.notInVersion('NodeId', v);
   if (v <= 3) {
     (flex ? w.compactString(m.host) : w.string(m.host));
-  }
+  } else if (m.host !== "") throw w.notInVersion('Host', v);
   if (v <= 3) {
     w.int32(m.port);
-  }
+  } else if (m.port !== 0) throw w.notInVersion('Port', v);
   if (v >= 4) {
     {
       const _a = m.coordinators;
       w.compactArrayLength(_a, false, 'Coordinators');
       if (_a != null) for (const _e of _a) encodeFindCoordinatorResponseCoordinator(w, v, _e);
     }
-  }
+  } else if ((m.coordinators != null && m.coordinators.length !== 0)) throw w.notInVersion('Coordinators', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

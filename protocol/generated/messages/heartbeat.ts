@@ -67,7 +67,7 @@ export function encodeHeartbeatRequest(w: Writer, v: number, m: HeartbeatRequest
   (flex ? w.compactString(m.memberId) : w.string(m.memberId));
   if (v >= 3) {
     (flex ? w.compactNullableString(m.groupInstanceId) : w.nullableString(m.groupInstanceId));
-  }
+  } else if (m.groupInstanceId !== null) throw w.notInVersion('GroupInstanceId', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

@@ -84,16 +84,16 @@ export function encodeInitProducerIdRequest(w: Writer, v: number, m: InitProduce
   w.int32(m.transactionTimeoutMs);
   if (v >= 3) {
     w.int64(m.producerId);
-  }
+  } else if (m.producerId !== -1n) throw w.notInVersion('ProducerId', v);
   if (v >= 3) {
     w.int16(m.producerEpoch);
-  }
+  } else if (m.producerEpoch !== -1) throw w.notInVersion('ProducerEpoch', v);
   if (v >= 6) {
     w.bool(m.enable2Pc);
-  }
+  } else if (m.enable2Pc !== false) throw w.notInVersion('Enable2Pc', v);
   if (v >= 6) {
     w.bool(m.keepPreparedTxn);
-  }
+  } else if (m.keepPreparedTxn !== false) throw w.notInVersion('KeepPreparedTxn', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -182,10 +182,10 @@ export function encodeInitProducerIdResponse(w: Writer, v: number, m: InitProduc
   w.int16(m.producerEpoch);
   if (v >= 6) {
     w.int64(m.ongoingTxnProducerId);
-  }
+  } else if (m.ongoingTxnProducerId !== -1n) throw w.notInVersion('OngoingTxnProducerId', v);
   if (v >= 6) {
     w.int16(m.ongoingTxnProducerEpoch);
-  }
+  } else if (m.ongoingTxnProducerEpoch !== -1) throw w.notInVersion('OngoingTxnProducerEpoch', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

@@ -107,7 +107,7 @@ export function encodeJoinGroupRequest(w: Writer, v: number, m: JoinGroupRequest
   (flex ? w.compactString(m.memberId) : w.string(m.memberId));
   if (v >= 5) {
     (flex ? w.compactNullableString(m.groupInstanceId) : w.nullableString(m.groupInstanceId));
-  }
+  } else if (m.groupInstanceId !== null) throw w.notInVersion('GroupInstanceId', v);
   (flex ? w.compactString(m.protocolType) : w.string(m.protocolType));
   {
     const _a = m.protocols;
@@ -293,7 +293,7 @@ export function encodeJoinGroupResponse(w: Writer, v: number, m: JoinGroupRespon
   (flex ? w.compactString(m.leader) : w.string(m.leader));
   if (v >= 9) {
     w.bool(m.skipAssignment);
-  }
+  } else if (m.skipAssignment !== false) throw w.notInVersion('SkipAssignment', v);
   (flex ? w.compactString(m.memberId) : w.string(m.memberId));
   {
     const _a = m.members;

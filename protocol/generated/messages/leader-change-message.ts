@@ -142,7 +142,7 @@ export function encodeLeaderChangeMessageVoter(w: Writer, v: number, m: LeaderCh
   w.int32(m.voterId);
   if (v >= 1) {
     w.uuid(m.voterDirectoryId);
-  }
+  } else if (m.voterDirectoryId !== ZERO_UUID) throw w.notInVersion('VoterDirectoryId', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

@@ -69,14 +69,14 @@ export function encodeLeaveGroupRequest(w: Writer, v: number, m: LeaveGroupReque
   (flex ? w.compactString(m.groupId) : w.string(m.groupId));
   if (v <= 2) {
     w.string(m.memberId);
-  }
+  } else if (m.memberId !== "") throw w.notInVersion('MemberId', v);
   if (v >= 3) {
     {
       const _a = m.members;
       (flex ? w.compactArrayLength(_a, false, 'Members') : w.arrayLength(_a, false, 'Members'));
       if (_a != null) for (const _e of _a) encodeLeaveGroupRequestMemberIdentity(w, v, _e);
     }
-  }
+  } else if ((m.members != null && m.members.length !== 0)) throw w.notInVersion('Members', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -224,7 +224,7 @@ export function encodeLeaveGroupResponse(w: Writer, v: number, m: LeaveGroupResp
       (flex ? w.compactArrayLength(_a, false, 'Members') : w.arrayLength(_a, false, 'Members'));
       if (_a != null) for (const _e of _a) encodeLeaveGroupResponseMemberResponse(w, v, _e);
     }
-  }
+  } else if ((m.members != null && m.members.length !== 0)) throw w.notInVersion('Members', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

@@ -56,7 +56,7 @@ export function encodeListConfigResourcesRequest(w: Writer, v: number, m: ListCo
       w.compactArrayLength(_a, false, 'ResourceTypes');
       if (_a != null) for (const _e of _a) w.int8(_e);
     }
-  }
+  } else if ((m.resourceTypes != null && m.resourceTypes.length !== 0)) throw w.notInVersion('ResourceTypes', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

@@ -74,14 +74,14 @@ export function encodeListGroupsRequest(w: Writer, v: number, m: ListGroupsReque
       w.compactArrayLength(_a, false, 'StatesFilter');
       if (_a != null) for (const _e of _a) w.compactString(_e);
     }
-  }
+  } else if ((m.statesFilter != null && m.statesFilter.length !== 0)) throw w.notInVersion('StatesFilter', v);
   if (v >= 5) {
     {
       const _a = m.typesFilter;
       w.compactArrayLength(_a, false, 'TypesFilter');
       if (_a != null) for (const _e of _a) w.compactString(_e);
     }
-  }
+  } else if ((m.typesFilter != null && m.typesFilter.length !== 0)) throw w.notInVersion('TypesFilter', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

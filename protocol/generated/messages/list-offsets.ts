@@ -75,7 +75,7 @@ export function encodeListOffsetsRequest(w: Writer, v: number, m: ListOffsetsReq
   w.int32(m.replicaId);
   if (v >= 2) {
     w.int8(m.isolationLevel);
-  }
+  } else if (m.isolationLevel !== 0) throw w.notInVersion('IsolationLevel', v);
   {
     const _a = m.topics;
     (flex ? w.compactArrayLength(_a, false, 'Topics') : w.arrayLength(_a, false, 'Topics'));
@@ -431,7 +431,7 @@ export function encodeListOffsetsResponseListOffsetsPartitionResponse(w: Writer,
   w.int64(m.offset);
   if (v >= 4) {
     w.int32(m.leaderEpoch);
-  }
+  } else if (m.leaderEpoch !== -1) throw w.notInVersion('LeaderEpoch', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

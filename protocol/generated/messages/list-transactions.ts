@@ -90,10 +90,10 @@ export function encodeListTransactionsRequest(w: Writer, v: number, m: ListTrans
   }
   if (v >= 1) {
     w.int64(m.durationFilter);
-  }
+  } else if (m.durationFilter !== -1n) throw w.notInVersion('DurationFilter', v);
   if (v >= 2) {
     w.compactNullableString(m.transactionalIdPattern);
-  }
+  } else if (m.transactionalIdPattern !== null) throw w.notInVersion('TransactionalIdPattern', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

@@ -82,13 +82,13 @@ export function encodeMetadataRequest(w: Writer, v: number, m: MetadataRequest):
   }
   if (v >= 4) {
     w.bool(m.allowAutoTopicCreation);
-  }
+  } else if (m.allowAutoTopicCreation !== true) throw w.notInVersion('AllowAutoTopicCreation', v);
   if (v >= 8 && v <= 10) {
     w.bool(m.includeClusterAuthorizedOperations);
-  }
+  } else if (m.includeClusterAuthorizedOperations !== false) throw w.notInVersion('IncludeClusterAuthorizedOperations', v);
   if (v >= 8) {
     w.bool(m.includeTopicAuthorizedOperations);
-  }
+  } else if (m.includeTopicAuthorizedOperations !== false) throw w.notInVersion('IncludeTopicAuthorizedOperations', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -278,7 +278,7 @@ export function encodeMetadataResponse(w: Writer, v: number, m: MetadataResponse
   }
   if (v >= 8 && v <= 10) {
     w.int32(m.clusterAuthorizedOperations);
-  }
+  } else if (m.clusterAuthorizedOperations !== -2147483648) throw w.notInVersion('ClusterAuthorizedOperations', v);
   if (v >= 13) {
     w.int16(m.errorCode);
   }
@@ -459,7 +459,7 @@ export function encodeMetadataResponseMetadataResponseTopic(w: Writer, v: number
   }
   if (v >= 8) {
     w.int32(m.topicAuthorizedOperations);
-  }
+  } else if (m.topicAuthorizedOperations !== -2147483648) throw w.notInVersion('TopicAuthorizedOperations', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

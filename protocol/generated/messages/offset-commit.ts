@@ -90,7 +90,7 @@ export function encodeOffsetCommitRequest(w: Writer, v: number, m: OffsetCommitR
   (flex ? w.compactString(m.memberId) : w.string(m.memberId));
   if (v >= 7) {
     (flex ? w.compactNullableString(m.groupInstanceId) : w.nullableString(m.groupInstanceId));
-  }
+  } else if (m.groupInstanceId !== null) throw w.notInVersion('GroupInstanceId', v);
   if (v <= 4) {
     w.int64(m.retentionTimeMs);
   }

@@ -87,24 +87,24 @@ export function encodeOffsetFetchRequest(w: Writer, v: number, m: OffsetFetchReq
   const flex = v >= 6;
   if (v <= 7) {
     (flex ? w.compactString(m.groupId) : w.string(m.groupId));
-  }
+  } else if (m.groupId !== "") throw w.notInVersion('GroupId', v);
   if (v <= 7) {
     {
       const _a = m.topics;
       (flex ? w.compactArrayLength(_a, v >= 2, 'Topics') : w.arrayLength(_a, v >= 2, 'Topics'));
       if (_a != null) for (const _e of _a) encodeOffsetFetchRequestOffsetFetchRequestTopic(w, v, _e);
     }
-  }
+  } else if ((m.topics != null && m.topics.length !== 0)) throw w.notInVersion('Topics', v);
   if (v >= 8) {
     {
       const _a = m.groups;
       w.compactArrayLength(_a, false, 'Groups');
       if (_a != null) for (const _e of _a) encodeOffsetFetchRequestOffsetFetchRequestGroup(w, v, _e);
     }
-  }
+  } else if ((m.groups != null && m.groups.length !== 0)) throw w.notInVersion('Groups', v);
   if (v >= 7) {
     w.bool(m.requireStable);
-  }
+  } else if (m.requireStable !== false) throw w.notInVersion('RequireStable', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -435,7 +435,7 @@ export function encodeOffsetFetchResponse(w: Writer, v: number, m: OffsetFetchRe
       (flex ? w.compactArrayLength(_a, false, 'Topics') : w.arrayLength(_a, false, 'Topics'));
       if (_a != null) for (const _e of _a) encodeOffsetFetchResponseOffsetFetchResponseTopic(w, v, _e);
     }
-  }
+  } else if ((m.topics != null && m.topics.length !== 0)) throw w.notInVersion('Topics', v);
   if (v >= 2 && v <= 7) {
     w.int16(m.errorCode);
   }
@@ -445,7 +445,7 @@ export function encodeOffsetFetchResponse(w: Writer, v: number, m: OffsetFetchRe
       w.compactArrayLength(_a, false, 'Groups');
       if (_a != null) for (const _e of _a) encodeOffsetFetchResponseOffsetFetchResponseGroup(w, v, _e);
     }
-  }
+  } else if ((m.groups != null && m.groups.length !== 0)) throw w.notInVersion('Groups', v);
   if (flex) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

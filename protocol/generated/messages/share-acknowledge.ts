@@ -80,7 +80,7 @@ export function encodeShareAcknowledgeRequest(w: Writer, v: number, m: ShareAckn
   w.int32(m.shareSessionEpoch);
   if (v >= 2) {
     w.bool(m.isRenewAck);
-  }
+  } else if (m.isRenewAck !== false) throw w.notInVersion('IsRenewAck', v);
   {
     const _a = m.topics;
     w.compactArrayLength(_a, false, 'Topics');

@@ -140,7 +140,7 @@ export function encodeShareFetchRequest(w: Writer, v: number, m: ShareFetchReque
   }
   if (v >= 2) {
     w.bool(m.isRenewAck);
-  }
+  } else if (m.isRenewAck !== false) throw w.notInVersion('IsRenewAck', v);
   {
     const _a = m.topics;
     w.compactArrayLength(_a, false, 'Topics');
@@ -280,6 +280,7 @@ export function decodeShareFetchRequestFetchPartition(r: Reader, v: number): Sha
 
 export function encodeShareFetchRequestFetchPartition(w: Writer, v: number, m: ShareFetchRequestFetchPartition): void {
   w.int32(m.partitionIndex);
+  if (m.partitionMaxBytes !== 0) throw w.notInVersion('PartitionMaxBytes', v);
   {
     const _a = m.acknowledgementBatches;
     w.compactArrayLength(_a, false, 'AcknowledgementBatches');

@@ -98,7 +98,7 @@ export function encodeSyncGroupRequest(w: Writer, v: number, m: SyncGroupRequest
   (flex ? w.compactString(m.memberId) : w.string(m.memberId));
   if (v >= 3) {
     (flex ? w.compactNullableString(m.groupInstanceId) : w.nullableString(m.groupInstanceId));
-  }
+  } else if (m.groupInstanceId !== null) throw w.notInVersion('GroupInstanceId', v);
   if (v >= 5) {
     w.compactNullableString(m.protocolType);
   }

@@ -104,13 +104,13 @@ export function encodeTxnOffsetCommitRequest(w: Writer, v: number, m: TxnOffsetC
   w.int16(m.producerEpoch);
   if (v >= 3) {
     w.int32(m.generationId);
-  }
+  } else if (m.generationId !== -1) throw w.notInVersion('GenerationId', v);
   if (v >= 3) {
     w.compactString(m.memberId);
-  }
+  } else if (m.memberId !== "") throw w.notInVersion('MemberId', v);
   if (v >= 3) {
     w.compactNullableString(m.groupInstanceId);
-  }
+  } else if (m.groupInstanceId !== null) throw w.notInVersion('GroupInstanceId', v);
   {
     const _a = m.topics;
     (flex ? w.compactArrayLength(_a, false, 'Topics') : w.arrayLength(_a, false, 'Topics'));

@@ -70,7 +70,7 @@ export function encodeUpdateFeaturesRequest(w: Writer, v: number, m: UpdateFeatu
   }
   if (v >= 1) {
     w.bool(m.validateOnly);
-  }
+  } else if (m.validateOnly !== false) throw w.notInVersion('ValidateOnly', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;
@@ -141,10 +141,10 @@ export function encodeUpdateFeaturesRequestFeatureUpdateKey(w: Writer, v: number
   w.int16(m.maxVersionLevel);
   if (v <= 0) {
     w.bool(m.allowDowngrade);
-  }
+  } else if (m.allowDowngrade !== false) throw w.notInVersion('AllowDowngrade', v);
   if (v >= 1) {
     w.int8(m.upgradeType);
-  }
+  } else if (m.upgradeType !== 1) throw w.notInVersion('UpgradeType', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

@@ -241,7 +241,7 @@ export function encodeVoteRequestPartitionData(w: Writer, v: number, m: VoteRequ
   w.int64(m.lastOffset);
   if (v >= 2) {
     w.bool(m.preVote);
-  }
+  } else if (m.preVote !== false) throw w.notInVersion('PreVote', v);
   if (true) {
     const _u = m.unknownTaggedFields;
     let _n = _u === undefined ? 0 : _u.length;

@@ -86,3 +86,18 @@ test('trailing bytes after a body are rejected', () => {
     (e: unknown) => e instanceof KafkaCodecError && e.code === 'TRAILING_BYTES',
   );
 });
+
+test('a non-ignorable field with a non-default value the version lacks is refused, like Kafka', () => {
+  const isNotInVersion = (e: unknown) => e instanceof KafkaCodecError && e.code === 'FIELD_NOT_IN_VERSION';
+  const req = {
+    topics: [],
+    allowAutoTopicCreation: false, // version 4+, not ignorable
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  };
+  assert.throws(() => protocol.encodeRequest(protocol.ApiKey.Metadata, 3, req), isNotInVersion);
+  assert.ok(protocol.encodeRequest(protocol.ApiKey.Metadata, 4, req).length > 0);
+  assert.ok(
+    protocol.encodeRequest(protocol.ApiKey.Metadata, 3, { ...req, allowAutoTopicCreation: true }).length > 0,
+  );
+});
