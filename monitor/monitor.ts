@@ -50,7 +50,11 @@ export class Monitor {
   /** mirror index → source topics currently mirrored */
   private readonly mirrored = new Map<number, string[]>();
   private readonly tails: TopicTail[] = [];
-  private readonly probes: { stop(): Promise<void> }[] = [];
+  private readonly probes: {
+    readonly name: string;
+    readonly lastError: string | undefined;
+    stop(): Promise<void>;
+  }[] = [];
   private server: Server | undefined;
   private readonly startedAtMs = Date.now();
   private stopped = false;
@@ -216,6 +220,7 @@ export class Monitor {
             },
           ]),
         ),
+        probes: Object.fromEntries(this.probes.map((p) => [p.name, { lastError: p.lastError ?? null }])),
       });
     });
     app.get('/v1/lag/:cluster', (req, res) => {

@@ -37,6 +37,10 @@ export class EndToEndProbe {
   private stopped = false;
   lastError: string | undefined;
 
+  get name(): string {
+    return `end-to-end ${this.cluster}`;
+  }
+
   constructor(
     readonly cluster: string,
     private readonly kafka: Kafka,

@@ -29,6 +29,10 @@ export class ReplicationProbe {
   readonly targetTopic: string;
   lastError: string | undefined;
 
+  get name(): string {
+    return `replication ${this.mirror.source}->${this.mirror.target}`;
+  }
+
   constructor(
     private readonly mirror: MirrorConfig,
     private readonly source: Kafka,
