@@ -165,7 +165,11 @@ export class ScramServer {
         'Channel binding mismatch',
       );
     }
-    if (fin.nonce !== p.nonce) {
+    // Kafka's ScramSaslServer only requires the final nonce to END with the combined nonce, and
+    // librdkafka relies on it: it sends client nonce + combined nonce. Matching Kafka's rule keeps
+    // every client that works against a broker working against the gateway; the proof (computed
+    // over the message as sent) still proves possession of the key.
+    if (!fin.nonce.endsWith(p.nonce)) {
       throw new ScramError(
         'other-error',
         'nonce-mismatch',

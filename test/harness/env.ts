@@ -8,4 +8,6 @@ export type SharedCluster = (typeof SHARED_CLUSTERS)[number];
 export const TEST_CLUSTERS_ENV = 'KGW_TEST_CLUSTERS';
 
 /** Generators whose committed output `npm test` re-derives and diffs (script paths relative to dist/). */
-export const GENERATED_CHECKS: { what: string; script: string }[] = [];
+export const GENERATED_CHECKS: { what: string; script: string }[] = [
+  { what: 'dashboards, alert rules and docs/metrics.md', script: 'dashboards/generate.js' },
+];

@@ -10,6 +10,7 @@ import {
   decodeSaslName,
   deriveScramCredential,
   encodeSaslName,
+  h,
   hi,
   hmac,
   parseClientFirst,
@@ -310,6 +311,20 @@ void describe('SCRAM malformed input', () => {
       );
     });
   }
+
+  void it('accepts the final nonce librdkafka sends (client nonce + combined nonce), as Kafka does', () => {
+    const s = serverFor('SCRAM-SHA-256', users, { serverNonce: () => 'SRV' });
+    const step = s.evaluate(Buffer.from('n,,n=u,r=abc'));
+    const serverFirst = step.challenge.toString('utf8');
+    const cred = users.u;
+    const withoutProof = `c=biws,r=abc${'abcSRV'}`;
+    const authMessage = `n=u,r=abc,${serverFirst},${withoutProof}`;
+    const salted = hi('sha256', 'p', cred.salt, cred.iterations);
+    const ck = clientKey('sha256', salted);
+    const proof = xor(ck, hmac('sha256', h('sha256', ck), authMessage));
+    const done = s.evaluate(Buffer.from(`${withoutProof},p=${proof.toString('base64')}`));
+    assert.equal(done.done, true);
+  });
 
   void it('saslname escaping round-trips', () => {
     for (const n of ['a', 'a,b', 'a=b', '=2C', ',,==']) assert.equal(decodeSaslName(encodeSaslName(n)), n);
