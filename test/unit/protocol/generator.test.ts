@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diffAgainst, generate, generatedDir } from '../../../protocol/generator/generate.js';
 import { OPEN, parseMessage, parseRange, stripComments } from '../../../protocol/generator/schema.js';
-import { apiKeyTable, ApiKey, entityFields } from '../../../protocol/index.js';
+import {
+  ApiKey,
+  ZERO_UUID,
+  apiKeyTable,
+  collectEntities,
+  decodeRequest,
+  encodeRequest,
+  entityFields,
+} from '../../../protocol/index.js';
 
 test('comment stripping keeps // inside strings', () => {
   const text = '// header\n{ "a": "http://x", // trailing\n "b": "q\\"//" }';
@@ -47,4 +55,24 @@ test('api key table: names, versions, flexible versions, listeners', () => {
     ['topicData[].name'],
   );
   assert.ok(entityFields[ApiKey.Produce]!.request.some((e) => e.entityType === 'transactionalId'));
+});
+
+test('collectEntities finds topic names and transactional ids in a decoded Produce request', () => {
+  const body = decodeRequest(
+    ApiKey.Produce,
+    9,
+    encodeRequest(ApiKey.Produce, 9, {
+      transactionalId: 'tx-1',
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [
+        { name: 'orders', topicId: ZERO_UUID, partitionData: [{ index: 0, records: null }] },
+        { name: 'payments', topicId: ZERO_UUID, partitionData: [] },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    collectEntities(ApiKey.Produce, 'request', 9, body).map((e) => `${e.entityType}=${String(e.value)}`),
+    ['transactionalId=tx-1', 'topicName=orders', 'topicName=payments'],
+  );
 });
