@@ -232,6 +232,86 @@ describe('codec round trip on traffic between real clients and a real broker', (
     assert.ok(lines(consume.stdout).length >= 5, consume.stdout);
   });
 
+  test('more admin operations: partitions, configs, offsets, groups, quorum, transactions, deletes', async () => {
+    const ok = async (p: Promise<{ code: number | null; stderr: string }>): Promise<void> => {
+      const r = await p;
+      assert.equal(r.code, 0, r.stderr);
+    };
+    const t = { timeoutMs: 90_000 };
+    const scratch = uniqueName('capture-admin');
+    await ok(
+      kafkaTool(
+        'topics',
+        ['--bootstrap-server', via, '--create', '--topic', scratch, '--partitions', '1'],
+        t,
+      ),
+    );
+    await ok(
+      kafkaTool('topics', ['--bootstrap-server', via, '--alter', '--topic', scratch, '--partitions', '3'], t),
+    );
+    await ok(
+      kafkaTool(
+        'configs',
+        [
+          '--bootstrap-server',
+          via,
+          '--alter',
+          '--entity-type',
+          'topics',
+          '--entity-name',
+          scratch,
+          '--add-config',
+          'retention.ms=3600000',
+        ],
+        t,
+      ),
+    );
+    await ok(kafkaTool('metadata-quorum', ['--bootstrap-server', via, 'describe', '--status'], t));
+
+    // kafkajs: a transaction that also commits consumer offsets, then DeleteRecords
+    const kafka = new Kafka({ clientId: 'capture-admin', brokers: [via], logLevel: logLevel.ERROR });
+    const producer = kafka.producer({
+      transactionalId: uniqueName('capture-tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const tx = await producer.transaction();
+    await tx.send({ topic: scratch, messages: [{ key: 'a', value: 'in a transaction' }] });
+    const txGroup = uniqueName('capture-tx-group');
+    await tx.sendOffsets({
+      consumerGroupId: txGroup,
+      topics: [{ topic: scratch, partitions: [{ partition: 0, offset: '0' }] }],
+    });
+    await tx.commit();
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.fetchTopicMetadata({ topics: [scratch] }); // kafkajs needs it loaded for deleteTopicRecords
+    await admin.deleteTopicRecords({ topic: scratch, partitions: [{ partition: 0, offset: '-1' }] });
+    await admin.disconnect();
+
+    await ok(
+      kafkaTool(
+        'consumer-groups',
+        [
+          '--bootstrap-server',
+          via,
+          '--group',
+          txGroup,
+          '--reset-offsets',
+          '--to-earliest',
+          '--topic',
+          scratch,
+          '--execute',
+        ],
+        t,
+      ),
+    );
+    await ok(kafkaTool('consumer-groups', ['--bootstrap-server', via, '--delete', '--group', txGroup], t));
+    await ok(kafkaTool('topics', ['--bootstrap-server', via, '--delete', '--topic', scratch], t));
+  });
+
   test('every captured request and response decodes and re-encodes byte-exact', async () => {
     assert.deepEqual(proxy.errors, []);
     const covered = new Map<string, number>();
