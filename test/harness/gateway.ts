@@ -3,7 +3,7 @@
  * SCRAM users seeded through the real seed-file path, and client settings for the real clients
  * (kafkajs options, Java .properties files, kcat -X flags).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,7 @@ export interface TestGatewayOptions {
   securityTopic?: string;
   extensions?: GatewayExtensions;
   addressing?: 'port-per-broker' | 'sni';
+  clientAuth?: 'none' | 'requested' | 'required';
 }
 
 export interface TestGateway extends RunningGateway {
@@ -102,6 +103,12 @@ export async function startTestGateway(o: TestGatewayOptions): Promise<TestGatew
     join(dir, 'seed.yaml'),
     `users:\n${users.map((u) => `  - name: ${u.name}\n    password: ${JSON.stringify(u.password)}\n`).join('')}`,
   );
+  const certFile = join(dir, 'server-chain.pem');
+  const keyFile = join(dir, 'server-key.pem');
+  if (pki) {
+    copyFileSync(pki.server.chain, certFile);
+    copyFileSync(pki.server.key, keyFile);
+  }
   const port = await freePort();
   const brokerBase = await freePortRange(8);
   const mechanisms = o.mechanisms ?? ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'];
@@ -114,7 +121,7 @@ export async function startTestGateway(o: TestGatewayOptions): Promise<TestGatew
 listeners:
   - name: external
     port: ${port}
-    ${tls ? `tls: { cert: ${pki!.server.chain}, key: ${pki!.server.key}, ca: ${pki!.caCert}, clientAuth: requested, principalMappingRules: "RULE:^CN=([^,]+),.*$/$1/,DEFAULT" }` : 'allowPlaintext: true'}
+    ${tls ? `tls: { cert: ${certFile}, key: ${keyFile}, ca: ${pki!.caCert}, clientAuth: ${o.clientAuth ?? 'requested'}, principalMappingRules: "RULE:^CN=([^,]+),.*$/$1/,DEFAULT" }` : 'allowPlaintext: true'}
     saslMechanisms: [${mechanisms.join(', ')}]
     addressing: ${addressing}
 upstream:
@@ -168,6 +175,23 @@ export function javaClientConfig(gw: TestGateway, user: TestUser, mechanism = 'S
     );
   }
   const file = join(gw.dir, `client-${user.name}-${mechanism}.properties`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+/** A Java client .properties file authenticating with a client certificate (mTLS, no SASL). */
+export function javaSslClientConfig(gw: TestGateway, client: 'alice' | 'bob'): string {
+  const pki = gw.pki!;
+  const lines = [
+    'security.protocol=SSL',
+    'ssl.truststore.type=PKCS12',
+    `ssl.truststore.location=${pki.truststoreP12}`,
+    `ssl.truststore.password=${pki.password}`,
+    'ssl.keystore.type=PKCS12',
+    `ssl.keystore.location=${pki.clients[client]!.keystoreP12}`,
+    `ssl.keystore.password=${pki.password}`,
+  ];
+  const file = join(gw.dir, `client-${client}-ssl.properties`);
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 }

@@ -1,0 +1,292 @@
+/**
+ * Session lifetime (KIP-368), brute-force lockout, mTLS principals, SNI routing by name and
+ * certificate rotation, each against a real broker behind the gateway.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs from 'kafkajs';
+import {
+  ApiKey,
+  decodeResponse,
+  decodeResponseHeader,
+  defaultMetadataRequest,
+  encodeRequestFrame,
+  FrameReader,
+} from '../../../protocol/index.js';
+import { createDevPki } from '../../../security/pki/index.js';
+import { ScramClient } from '../../../security/scram/index.js';
+import { clusterBootstrap, kafkaTool, uniqueName } from '../../harness/index.js';
+import {
+  javaSslClientConfig,
+  kafkajsSecurity,
+  startTestGateway,
+  type TestGateway,
+} from '../../harness/gateway.js';
+
+const { Kafka, logLevel } = kafkajs;
+const ALICE = { name: 'alice', password: 'alice-pw' };
+
+/** A raw TLS client that authenticates with SCRAM and can then send one Metadata request. */
+async function rawScramSession(gw: TestGateway) {
+  const [host, port] = gw.bootstrap.split(':');
+  const socket: TLSSocket = await new Promise((resolve, reject) => {
+    const s = tlsConnect({ host, port: Number(port), ca: [readFileSync(gw.pki!.caCert, 'utf8')] }, () =>
+      resolve(s),
+    );
+    s.once('error', reject);
+  });
+  const reader = new FrameReader({ maxFrameSize: 1 << 20 });
+  const frames: Buffer[] = [];
+  let closed = false;
+  socket.on('data', (d) => frames.push(...reader.push(d)));
+  socket.on('close', () => (closed = true));
+  socket.on('error', () => undefined);
+  let id = 1;
+  const next = async (): Promise<Buffer | undefined> => {
+    for (let i = 0; i < 100 && frames.length === 0 && !closed; i++) await sleep(50);
+    return frames.shift();
+  };
+  const call = async <
+    K extends typeof ApiKey.SaslHandshake | typeof ApiKey.SaslAuthenticate | typeof ApiKey.Metadata,
+  >(
+    apiKey: K,
+    version: number,
+    body: never,
+  ) => {
+    socket.write(
+      encodeRequestFrame({ apiKey, apiVersion: version, correlationId: id++, clientId: 'raw' }, body),
+    );
+    const payload = await next();
+    if (!payload) return undefined;
+    const h = decodeResponseHeader(apiKey, version, payload);
+    return decodeResponse(apiKey, version, payload, h.headerLength);
+  };
+  await call(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-512' } as never);
+  const client = new ScramClient({
+    mechanism: 'SCRAM-SHA-512',
+    username: ALICE.name,
+    password: ALICE.password,
+  });
+  const first = (await call(ApiKey.SaslAuthenticate, 2, { authBytes: client.first() } as never)) as {
+    authBytes: Buffer;
+  };
+  const final = (await call(ApiKey.SaslAuthenticate, 2, {
+    authBytes: client.final(first.authBytes),
+  } as never)) as {
+    authBytes: Buffer;
+    sessionLifetimeMs: bigint;
+    errorCode: number;
+  };
+  client.verify(final.authBytes);
+  return {
+    sessionLifetimeMs: final.sessionLifetimeMs,
+    metadata: () => call(ApiKey.Metadata, 12, { ...defaultMetadataRequest(), topics: [] } as never),
+    isClosed: () => closed,
+    close: () => socket.destroy(),
+  };
+}
+
+describe('KIP-368 session lifetime', () => {
+  test(
+    'the lifetime is sent; kafkajs re-authenticates in time; a client that does not is cut off',
+    { timeout: 90_000 },
+    async () => {
+      const gw = await startTestGateway({
+        upstream: clusterBootstrap('east'),
+        users: [ALICE],
+        extraYaml: 'limits: { reauthMs: 3000 }',
+      });
+      try {
+        const raw = await rawScramSession(gw);
+        assert.ok(
+          raw.sessionLifetimeMs > 0n && raw.sessionLifetimeMs <= 3000n,
+          `session lifetime ${raw.sessionLifetimeMs}`,
+        );
+        assert.ok(await raw.metadata(), 'requests are served while the session is valid');
+        await sleep(3500);
+        assert.equal(await raw.metadata(), undefined, 'no answer after the session expired');
+        assert.equal(raw.isClosed(), true, 'the gateway closed the expired session');
+
+        const kafka = new Kafka({
+          brokers: [gw.bootstrap],
+          logLevel: logLevel.NOTHING,
+          reauthenticationThreshold: 1500,
+          ...kafkajsSecurity(gw, ALICE),
+        } as kafkajs.KafkaConfig);
+        const topic = uniqueName('reauth');
+        const producer = kafka.producer();
+        await producer.connect();
+        for (let i = 0; i < 16; i++) {
+          await producer.send({ topic, acks: -1, messages: [{ value: String(i) }] });
+          await sleep(500);
+        }
+        await producer.disconnect();
+        const metrics = await gw.metrics.registry.getSingleMetricAsString(
+          'kafka_server_socketservermetrics_successful_reauthentication_total',
+        );
+        assert.match(
+          metrics,
+          /successful_reauthentication_total\{[^}]*\} [1-9]/,
+          'kafkajs re-authenticated on a live connection',
+        );
+      } finally {
+        await gw.close();
+      }
+    },
+  );
+});
+
+describe('failed-authentication lockout', () => {
+  test(
+    'after the threshold even the right password is refused until the lockout ends',
+    { timeout: 60_000 },
+    async () => {
+      const gw = await startTestGateway({
+        upstream: clusterBootstrap('east'),
+        users: [ALICE],
+        extraYaml:
+          'limits: { failedAuth: { baseDelayMs: 50, maxDelayMs: 200, lockoutThreshold: 3, windowMs: 60000, lockoutMs: 3000 } }',
+      });
+      const tryLogin = async (password: string): Promise<boolean> => {
+        const admin = new Kafka({
+          brokers: [gw.bootstrap],
+          logLevel: logLevel.NOTHING,
+          retry: { retries: 0 },
+          ...kafkajsSecurity(gw, { name: 'alice', password }),
+        }).admin();
+        try {
+          await admin.connect();
+          await admin.listTopics();
+          return true;
+        } catch {
+          return false;
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+        }
+      };
+      try {
+        assert.equal(await tryLogin(ALICE.password), true);
+        for (let i = 0; i < 3; i++) assert.equal(await tryLogin('wrong'), false);
+        assert.equal(await tryLogin(ALICE.password), false, 'locked out');
+        await sleep(3200);
+        assert.equal(await tryLogin(ALICE.password), true, 'lockout expired');
+      } finally {
+        await gw.close();
+      }
+    },
+  );
+});
+
+describe('mTLS principals', () => {
+  test(
+    'the certificate subject is mapped with ssl.principal.mapping.rules',
+    { timeout: 90_000 },
+    async () => {
+      // alice is a super user; bob has no ACLs. Describing SCRAM users needs DESCRIBE on the cluster.
+      const gw = await startTestGateway({
+        upstream: clusterBootstrap('east'),
+        mechanisms: [],
+        clientAuth: 'required',
+        superUsers: ['User:alice'],
+        allowEveryoneIfNoAclFound: false,
+      });
+      try {
+        const describe = (who: 'alice' | 'bob') =>
+          kafkaTool('configs', [
+            '--bootstrap-server',
+            gw.bootstrap,
+            '--command-config',
+            javaSslClientConfig(gw, who),
+            '--describe',
+            '--entity-type',
+            'users',
+          ]);
+        const alice = await describe('alice');
+        assert.equal(alice.code, 0, alice.stderr);
+        const bob = await describe('bob');
+        assert.notEqual(bob.code, 0);
+        assert.match(bob.stderr + bob.stdout, /Cluster authorization failed/);
+      } finally {
+        await gw.close();
+      }
+    },
+  );
+});
+
+describe('SNI routing', () => {
+  test('a client connecting by name reaches the broker named in SNI', { timeout: 60_000 }, async () => {
+    const gw = await startTestGateway({
+      upstream: clusterBootstrap('east'),
+      users: [ALICE],
+      addressing: 'sni',
+    });
+    try {
+      const port = Number(gw.bootstrap.split(':')[1]);
+      const names = new Set<string>();
+      // Names under kgw.test are not in DNS here: resolve them to loopback, but present them in SNI.
+      const socketFactory: kafkajs.ISocketFactory = ({ host, ssl, onConnect }) => {
+        names.add(host);
+        return tlsConnect(
+          { ...(ssl as object), host: '127.0.0.1', port, servername: host },
+          onConnect,
+        ) as never;
+      };
+      const kafka = new Kafka({
+        brokers: [`bootstrap.kgw.test:${port}`],
+        logLevel: logLevel.NOTHING,
+        socketFactory,
+        ...kafkajsSecurity(gw, ALICE),
+      });
+      const topic = uniqueName('sni');
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, acks: -1, messages: [{ value: 'via-sni' }] });
+      await producer.disconnect();
+      assert.ok(names.has('bootstrap.kgw.test'));
+      assert.ok(
+        [...names].some((n) => /^broker-\d+\.kgw\.test$/.test(n)),
+        `connected to advertised broker names: ${[...names].join(', ')}`,
+      );
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('certificate rotation', () => {
+  test('new certificates are served without a restart', { timeout: 60_000 }, async () => {
+    const gw = await startTestGateway({ upstream: clusterBootstrap('east'), users: [ALICE] });
+    const fingerprint = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const [host, port] = gw.bootstrap.split(':');
+        const s = tlsConnect({ host, port: Number(port), rejectUnauthorized: false }, () => {
+          resolve(s.getPeerCertificate().fingerprint256);
+          s.destroy();
+        });
+        s.once('error', reject);
+      });
+    try {
+      const before = await fingerprint();
+      const fresh = await createDevPki({
+        dir: mkdtempSync(join(tmpdir(), 'kgw-pki2-')),
+        serverNames: ['localhost', '127.0.0.1'],
+        clients: [],
+      });
+      copyFileSync(fresh.server.key, join(gw.dir, 'server-key.pem'));
+      copyFileSync(fresh.server.chain, join(gw.dir, 'server-chain.pem'));
+      let after = before;
+      for (let i = 0; i < 40 && after === before; i++) {
+        await sleep(250);
+        after = await fingerprint();
+      }
+      assert.notEqual(after, before, 'the rotated certificate is served');
+    } finally {
+      await gw.close();
+    }
+  });
+});
