@@ -18,6 +18,9 @@ export const LOCALLY_ANSWERED: ReadonlySet<number> = new Set([
   ApiKey.SaslAuthenticate,
   ApiKey.DescribeUserScramCredentials,
   ApiKey.AlterUserScramCredentials,
+  ApiKey.DescribeAcls,
+  ApiKey.CreateAcls,
+  ApiKey.DeleteAcls,
 ]);
 
 /** APIs that exist for brokers only (the upstream advertises none of them on a client listener anyway). */

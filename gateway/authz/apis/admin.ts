@@ -1,0 +1,308 @@
+/**
+ * Topic and configuration administration, and the cluster-wide operations: CREATE/DELETE/ALTER
+ * on topics, DESCRIBE_CONFIGS/ALTER_CONFIGS on the resource a config belongs to (brokers, broker
+ * loggers and client-metrics subscriptions are the cluster's), ALTER/DESCRIBE on the cluster.
+ */
+import { ApiKey, ZERO_UUID, type RequestApiKey } from '../../../protocol/index.js';
+import { AclOperation, ResourceType } from '../../../security/acl/index.js';
+import type { RequestAuthz } from '../context.js';
+import { Err, errorMessage } from '../errors.js';
+import { splitByDecision } from '../merge.js';
+import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
+import { topLevelError } from './groups.js';
+
+const { TOPIC, GROUP } = ResourceType;
+const { CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS } = AclOperation;
+
+export const createTopics: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.CreateTopics);
+  const clusterCreate = az.cluster(CREATE, false);
+  const split = splitByDecision(
+    body.topics,
+    (t) =>
+      clusterCreate || az.can(TOPIC, t.name, CREATE)
+        ? undefined
+        : {
+            name: t.name,
+            topicId: ZERO_UUID,
+            errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+            errorMessage: 'Authorization failed.',
+            topicConfigErrorCode: az.can(TOPIC, t.name, DESCRIBE_CONFIGS, false)
+              ? undefined
+              : Err.TOPIC_AUTHORIZATION_FAILED,
+            numPartitions: -1,
+            replicationFactor: -1,
+            configs: null,
+          },
+    (t) => t.name,
+    (r) => r.name,
+  );
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.CreateTopics, { throttleTimeMs: 0, topics: split.merge([]) });
+  if (split.deniedCount > 0) frame.setBody(ApiKey.CreateTopics, { ...body, topics: split.allowed });
+  // v5+ answers carry the new topic's configs: hidden without DESCRIBE_CONFIGS on it.
+  const hideConfigs =
+    frame.apiVersion >= 5 && split.allowed.some((t) => !az.can(TOPIC, t.name, DESCRIBE_CONFIGS, false));
+  if (split.deniedCount === 0 && !hideConfigs) return FORWARD;
+  return forwardPatched(ApiKey.CreateTopics, (r) => {
+    for (const t of r.topics) {
+      if (frame.apiVersion >= 5 && !az.can(TOPIC, t.name, DESCRIBE_CONFIGS, false)) {
+        t.topicConfigErrorCode = Err.TOPIC_AUTHORIZATION_FAILED;
+        t.configs = null;
+        t.numPartitions = -1;
+        t.replicationFactor = -1;
+      }
+    }
+    r.topics = split.merge(r.topics);
+  });
+};
+
+export const deleteTopics: ApiHandler = async (frame, az, env) => {
+  const body = frame.body(ApiKey.DeleteTopics);
+  const v = frame.apiVersion;
+  if (v < 6) {
+    const split = splitByDecision(
+      body.topicNames,
+      (name) =>
+        az.can(TOPIC, name, DELETE)
+          ? undefined
+          : { name, topicId: ZERO_UUID, errorCode: Err.TOPIC_AUTHORIZATION_FAILED, errorMessage: null },
+      (n) => n,
+      (r) => r.name ?? '',
+    );
+    if (split.deniedCount === 0) return FORWARD;
+    if (split.allowed.length === 0)
+      return answer(frame, ApiKey.DeleteTopics, { throttleTimeMs: 0, responses: split.merge([]) });
+    frame.setBody(ApiKey.DeleteTopics, { ...body, topicNames: split.allowed });
+    return forwardPatched(ApiKey.DeleteTopics, (r) => (r.responses = split.merge(r.responses)));
+  }
+  const ids = body.topics.filter((t) => t.name === null).map((t) => t.topicId);
+  const names = ids.length > 0 ? await env.topicIds.resolve(ids) : new Map<string, string | undefined>();
+  const key = (t: { name: string | null; topicId: string }): string => t.name ?? t.topicId;
+  const split = splitByDecision(
+    body.topics,
+    (t) => {
+      const base = { topicId: t.topicId, errorMessage: null };
+      if (t.name !== null)
+        return az.can(TOPIC, t.name, DELETE)
+          ? undefined
+          : { ...base, name: t.name, errorCode: Err.TOPIC_AUTHORIZATION_FAILED };
+      const name = names.get(t.topicId);
+      if (name === undefined) return { ...base, name: null, errorCode: Err.UNKNOWN_TOPIC_ID };
+      // By id without DESCRIBE the name stays hidden.
+      if (!az.can(TOPIC, name, DESCRIBE))
+        return { ...base, name: null, errorCode: Err.TOPIC_AUTHORIZATION_FAILED };
+      return az.can(TOPIC, name, DELETE)
+        ? undefined
+        : { ...base, name, errorCode: Err.TOPIC_AUTHORIZATION_FAILED };
+    },
+    key,
+    (r) =>
+      r.topicId !== ZERO_UUID && !body.topics.some((t) => t.name === r.name && t.name !== null)
+        ? r.topicId
+        : (r.name ?? r.topicId),
+  );
+  if (split.deniedCount === 0) return FORWARD;
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.DeleteTopics, { throttleTimeMs: 0, responses: split.merge([]) });
+  frame.setBody(ApiKey.DeleteTopics, { ...body, topics: split.allowed });
+  return forwardPatched(ApiKey.DeleteTopics, (r) => (r.responses = split.merge(r.responses)));
+};
+
+export const createPartitions: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.CreatePartitions);
+  const split = splitByDecision(
+    body.topics,
+    (t) =>
+      az.can(TOPIC, t.name, ALTER)
+        ? undefined
+        : {
+            name: t.name,
+            errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+            errorMessage: 'The topic authorization is failed.',
+          },
+    (t) => t.name,
+    (r) => r.name,
+  );
+  if (split.deniedCount === 0) return FORWARD;
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.CreatePartitions, { throttleTimeMs: 0, results: split.merge([]) });
+  frame.setBody(ApiKey.CreatePartitions, { ...body, topics: split.allowed });
+  return forwardPatched(ApiKey.CreatePartitions, (r) => (r.results = split.merge(r.results)));
+};
+
+/** Kafka's ConfigResource.Type codes. */
+const ConfigType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
+
+/** The error code for a config resource the principal may not `op`, or undefined when allowed. */
+function configDenied(az: RequestAuthz, type: number, name: string, op: AclOperation): number | undefined {
+  switch (type) {
+    case ConfigType.TOPIC:
+      return az.can(TOPIC, name, op) ? undefined : Err.TOPIC_AUTHORIZATION_FAILED;
+    case ConfigType.GROUP:
+      return az.can(GROUP, name, op) ? undefined : Err.GROUP_AUTHORIZATION_FAILED;
+    case ConfigType.BROKER:
+    case ConfigType.BROKER_LOGGER:
+    case ConfigType.CLIENT_METRICS:
+      return az.cluster(op) ? undefined : Err.CLUSTER_AUTHORIZATION_FAILED;
+    default:
+      return undefined; // the broker answers INVALID_REQUEST for types it does not know
+  }
+}
+
+const configKey = (r: { resourceType: number; resourceName: string }): string =>
+  `${r.resourceType}:${r.resourceName}`;
+
+export const describeConfigs: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.DescribeConfigs);
+  const split = splitByDecision(
+    body.resources,
+    (r) => {
+      const code = configDenied(az, r.resourceType, r.resourceName, DESCRIBE_CONFIGS);
+      return code === undefined
+        ? undefined
+        : {
+            errorCode: code,
+            errorMessage: errorMessage(code),
+            resourceType: r.resourceType,
+            resourceName: r.resourceName,
+            configs: [],
+          };
+    },
+    configKey,
+    configKey,
+  );
+  if (split.deniedCount === 0) return FORWARD;
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.DescribeConfigs, { throttleTimeMs: 0, results: split.merge([]) });
+  frame.setBody(ApiKey.DescribeConfigs, { ...body, resources: split.allowed });
+  return forwardPatched(ApiKey.DescribeConfigs, (r) => (r.results = split.merge(r.results)));
+};
+
+interface AlterConfigsLike {
+  resources: { resourceType: number; resourceName: string }[];
+}
+interface AlterConfigsResult {
+  responses: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[];
+}
+
+/** AlterConfigs and IncrementalAlterConfigs share their shape where authorization is concerned. */
+function alterConfigsOf(
+  apiKey: typeof ApiKey.AlterConfigs | typeof ApiKey.IncrementalAlterConfigs,
+): ApiHandler {
+  const key = apiKey as typeof ApiKey.AlterConfigs; // same resources/responses shape for both
+  return (frame, az) => {
+    const body = frame.body(key) as unknown as AlterConfigsLike;
+    const split = splitByDecision(
+      body.resources,
+      (r) => {
+        const code = configDenied(az, r.resourceType, r.resourceName, ALTER_CONFIGS);
+        return code === undefined
+          ? undefined
+          : {
+              errorCode: code,
+              errorMessage: errorMessage(code),
+              resourceType: r.resourceType,
+              resourceName: r.resourceName,
+            };
+      },
+      configKey,
+      configKey,
+    );
+    if (split.deniedCount === 0) return FORWARD;
+    if (split.allowed.length === 0)
+      return answer(frame, key, { throttleTimeMs: 0, responses: split.merge([]) });
+    frame.setBody(key, { ...(body as unknown as object), resources: split.allowed } as never);
+    return forwardPatched(key, (r) => {
+      const res = r as unknown as AlterConfigsResult;
+      res.responses = split.merge(res.responses);
+    });
+  };
+}
+
+export const alterConfigs = alterConfigsOf(ApiKey.AlterConfigs);
+export const incrementalAlterConfigs = alterConfigsOf(ApiKey.IncrementalAlterConfigs);
+
+/** A cluster-level API: `op` on the cluster, else one top-level CLUSTER_AUTHORIZATION_FAILED. */
+export function clusterApi(apiKey: RequestApiKey, op: AclOperation): ApiHandler {
+  return (frame, az) =>
+    az.cluster(op) ? FORWARD : topLevelError(frame, apiKey, Err.CLUSTER_AUTHORIZATION_FAILED);
+}
+
+const CLUSTER_DENIED = Err.CLUSTER_AUTHORIZATION_FAILED;
+const clusterMessage = errorMessage(CLUSTER_DENIED);
+
+export const electLeaders: ApiHandler = (frame, az) => {
+  if (az.cluster(ALTER)) return FORWARD;
+  const body = frame.body(ApiKey.ElectLeaders);
+  return answer(frame, ApiKey.ElectLeaders, {
+    throttleTimeMs: 0,
+    errorCode: CLUSTER_DENIED,
+    replicaElectionResults: (body.topicPartitions ?? []).map((t) => ({
+      topic: t.topic,
+      partitionResult: t.partitions.map((partitionId) => ({
+        partitionId,
+        errorCode: CLUSTER_DENIED,
+        errorMessage: clusterMessage,
+      })),
+    })),
+  });
+};
+
+export const alterPartitionReassignments: ApiHandler = (frame, az) => {
+  if (az.cluster(ALTER)) return FORWARD;
+  const body = frame.body(ApiKey.AlterPartitionReassignments);
+  return answer(frame, ApiKey.AlterPartitionReassignments, {
+    throttleTimeMs: 0,
+    allowReplicationFactorChange: body.allowReplicationFactorChange,
+    errorCode: CLUSTER_DENIED,
+    errorMessage: clusterMessage,
+    responses: body.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: CLUSTER_DENIED,
+        errorMessage: clusterMessage,
+      })),
+    })),
+  });
+};
+
+export const alterReplicaLogDirs: ApiHandler = (frame, az) => {
+  if (az.cluster(ALTER)) return FORWARD;
+  const body = frame.body(ApiKey.AlterReplicaLogDirs);
+  return answer(frame, ApiKey.AlterReplicaLogDirs, {
+    throttleTimeMs: 0,
+    results: body.dirs.flatMap((d) =>
+      d.topics.map((t) => ({
+        topicName: t.name,
+        partitions: t.partitions.map((partitionIndex) => ({ partitionIndex, errorCode: CLUSTER_DENIED })),
+      })),
+    ),
+  });
+};
+
+export const alterClientQuotas: ApiHandler = (frame, az) => {
+  if (az.cluster(ALTER_CONFIGS)) return FORWARD;
+  const body = frame.body(ApiKey.AlterClientQuotas);
+  return answer(frame, ApiKey.AlterClientQuotas, {
+    throttleTimeMs: 0,
+    entries: body.entries.map((e) => ({
+      errorCode: CLUSTER_DENIED,
+      errorMessage: clusterMessage,
+      entity: e.entity.map((x) => ({ entityType: x.entityType, entityName: x.entityName })),
+    })),
+  });
+};
+
+export const updateFeatures: ApiHandler = (frame, az) => {
+  if (az.cluster(ALTER)) return FORWARD;
+  const body = frame.body(ApiKey.UpdateFeatures);
+  return topLevelError(frame, ApiKey.UpdateFeatures, CLUSTER_DENIED, {
+    results: body.featureUpdates.map((u) => ({
+      feature: u.feature,
+      errorCode: CLUSTER_DENIED,
+      errorMessage: clusterMessage,
+    })),
+  });
+};

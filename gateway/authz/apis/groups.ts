@@ -1,0 +1,543 @@
+/**
+ * Consumer groups (classic and KIP-848), share and streams groups: the group is authorized first
+ * (READ to take part or commit, DESCRIBE to look, DELETE to delete), then the topics named inside.
+ */
+import {
+  ApiKey,
+  type OffsetFetchRequestOffsetFetchRequestGroup,
+  type OffsetFetchResponseOffsetFetchResponseGroup,
+  type ConsumerGroupDescribeResponseDescribedGroup,
+  type ShareGroupDescribeResponseDescribedGroup,
+  type StreamsGroupDescribeResponseDescribedGroup,
+  type DescribeGroupsResponseDescribedGroup,
+} from '../../../protocol/index.js';
+import { AclOperation, ResourceType } from '../../../security/acl/index.js';
+import { blankResponse } from '../blank.js';
+import type { RequestAuthz } from '../context.js';
+import { Err, OPS_NOT_REQUESTED, errorMessage } from '../errors.js';
+import { splitByDecision } from '../merge.js';
+import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
+import type { FilterDecision } from '../../session/client-session.js';
+import type { RequestFrame, RequestApiKey, ResponseTypes } from '../../../protocol/index.js';
+
+const { TOPIC, GROUP, TRANSACTIONAL_ID } = ResourceType;
+const { READ, DESCRIBE, DELETE, CLUSTER_ACTION } = AclOperation;
+
+/** The whole request refused with one top-level error (Kafka's getErrorResponse for these APIs). */
+export function topLevelError<K extends RequestApiKey>(
+  frame: RequestFrame,
+  apiKey: K,
+  code: number,
+  extra: Partial<ResponseTypes[K]> = {},
+): FilterDecision {
+  const body = { ...blankResponse(apiKey), errorCode: code, ...extra } as Record<string, unknown>;
+  if ('errorMessage' in body && !('errorMessage' in extra)) body.errorMessage = errorMessage(code);
+  return answer(frame, apiKey, body as unknown as ResponseTypes[K]);
+}
+
+/** JoinGroup, SyncGroup, Heartbeat, LeaveGroup and the KIP-848 heartbeats: READ on the group. */
+function groupMember<K extends RequestApiKey>(
+  apiKey: K,
+  groupOf: (frame: RequestFrame) => string,
+): ApiHandler {
+  return (frame, az) => {
+    if (az.can(GROUP, groupOf(frame), READ)) return FORWARD;
+    return topLevelError(frame, apiKey, Err.GROUP_AUTHORIZATION_FAILED);
+  };
+}
+
+export const joinGroup: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.JoinGroup);
+  if (az.can(GROUP, body.groupId, READ)) return FORWARD;
+  return answer(frame, ApiKey.JoinGroup, {
+    throttleTimeMs: 0,
+    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+    generationId: -1,
+    protocolType: null,
+    protocolName: frame.apiVersion >= 7 ? null : '',
+    leader: '',
+    skipAssignment: false,
+    memberId: '',
+    members: [],
+  });
+};
+
+export const syncGroup: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.SyncGroup);
+  if (az.can(GROUP, body.groupId, READ)) return FORWARD;
+  return answer(frame, ApiKey.SyncGroup, {
+    throttleTimeMs: 0,
+    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+    protocolType: null,
+    protocolName: null,
+    assignment: Buffer.alloc(0),
+  });
+};
+
+export const heartbeat = groupMember(ApiKey.Heartbeat, (f) => f.body(ApiKey.Heartbeat).groupId);
+export const leaveGroup = groupMember(ApiKey.LeaveGroup, (f) => f.body(ApiKey.LeaveGroup).groupId);
+
+/** KIP-848 heartbeat: READ on the group, DESCRIBE on every subscribed topic (else TOPIC_AUTHORIZATION_FAILED). */
+function subscribingHeartbeat<K extends RequestApiKey>(
+  apiKey: K,
+  read: (frame: RequestFrame) => { groupId: string; topics: string[] | null },
+): ApiHandler {
+  return (frame, az) => {
+    const { groupId, topics } = read(frame);
+    if (!az.can(GROUP, groupId, READ)) return topLevelError(frame, apiKey, Err.GROUP_AUTHORIZATION_FAILED);
+    const denied = (topics ?? []).filter((t) => !az.can(TOPIC, t, DESCRIBE));
+    if (denied.length > 0)
+      return topLevelError(frame, apiKey, Err.TOPIC_AUTHORIZATION_FAILED, { errorMessage: null } as never);
+    return FORWARD;
+  };
+}
+
+export const consumerGroupHeartbeat = subscribingHeartbeat(ApiKey.ConsumerGroupHeartbeat, (f) => {
+  const b = f.body(ApiKey.ConsumerGroupHeartbeat);
+  return { groupId: b.groupId, topics: b.subscribedTopicNames };
+});
+export const shareGroupHeartbeat = subscribingHeartbeat(ApiKey.ShareGroupHeartbeat, (f) => {
+  const b = f.body(ApiKey.ShareGroupHeartbeat);
+  return { groupId: b.groupId, topics: b.subscribedTopicNames };
+});
+export const streamsGroupHeartbeat = subscribingHeartbeat(ApiKey.StreamsGroupHeartbeat, (f) => {
+  const b = f.body(ApiKey.StreamsGroupHeartbeat);
+  const topics = (b.topology?.subtopologies ?? []).flatMap((s) => s.sourceTopics);
+  return { groupId: b.groupId, topics };
+});
+
+export const offsetCommit: ApiHandler = async (frame, az, env) => {
+  const body = frame.body(ApiKey.OffsetCommit);
+  const byId = frame.apiVersion >= 10;
+  const key = (t: { name: string; topicId: string }): string => (byId ? t.topicId : t.name);
+  const errorTopic = (t: (typeof body.topics)[number], errorCode: number) => ({
+    name: t.name,
+    topicId: t.topicId,
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+  });
+  if (!az.can(GROUP, body.groupId, READ))
+    return answer(frame, ApiKey.OffsetCommit, {
+      throttleTimeMs: 0,
+      topics: body.topics.map((t) => errorTopic(t, Err.GROUP_AUTHORIZATION_FAILED)),
+    });
+  const names = byId ? await env.topicIds.resolve(body.topics.map((t) => t.topicId)) : undefined;
+  const split = splitByDecision(
+    body.topics,
+    (t) => {
+      const name = names ? names.get(t.topicId) : t.name;
+      if (name === undefined) return errorTopic(t, Err.UNKNOWN_TOPIC_ID);
+      return az.can(TOPIC, name, READ) ? undefined : errorTopic(t, Err.TOPIC_AUTHORIZATION_FAILED);
+    },
+    key,
+    key,
+  );
+  if (split.deniedCount === 0) return FORWARD;
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.OffsetCommit, { throttleTimeMs: 0, topics: split.merge([]) });
+  frame.setBody(ApiKey.OffsetCommit, { ...body, topics: split.allowed });
+  return forwardPatched(ApiKey.OffsetCommit, (r) => (r.topics = split.merge(r.topics)));
+};
+
+type FetchGroup = OffsetFetchRequestOffsetFetchRequestGroup;
+type FetchGroupResult = OffsetFetchResponseOffsetFetchResponseGroup;
+
+/**
+ * OffsetFetch, one group (v0-7) or many (v8+): DESCRIBE on each group; named topics without
+ * DESCRIBE answered TOPIC_AUTHORIZATION_FAILED, all-topics answers filtered silently.
+ */
+export const offsetFetch: ApiHandler = async (frame, az, env) => {
+  const body = frame.body(ApiKey.OffsetFetch);
+  const v = frame.apiVersion;
+  const byId = v >= 10;
+  const unauthorizedPartition = (partitionIndex: number, errorCode: number) => ({
+    partitionIndex,
+    committedOffset: -1n,
+    committedLeaderEpoch: -1,
+    metadata: '',
+    errorCode,
+  });
+  if (v < 8) {
+    if (!az.can(GROUP, body.groupId, DESCRIBE)) {
+      return answer(frame, ApiKey.OffsetFetch, {
+        throttleTimeMs: 0,
+        errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+        groups: [],
+        // v0-1 have no top-level error: each partition carries it.
+        topics:
+          v < 2
+            ? (body.topics ?? []).map((t) => ({
+                name: t.name,
+                partitions: t.partitionIndexes.map((p) =>
+                  unauthorizedPartition(p, Err.GROUP_AUTHORIZATION_FAILED),
+                ),
+              }))
+            : [],
+      });
+    }
+    if (body.topics === null) {
+      return forwardPatched(ApiKey.OffsetFetch, (r) => {
+        r.topics = r.topics.filter((t) => az.can(TOPIC, t.name, DESCRIBE, false));
+      });
+    }
+    const split = splitByDecision(
+      body.topics,
+      (t) =>
+        az.can(TOPIC, t.name, DESCRIBE)
+          ? undefined
+          : {
+              name: t.name,
+              partitions: t.partitionIndexes.map((p) =>
+                unauthorizedPartition(p, Err.TOPIC_AUTHORIZATION_FAILED),
+              ),
+            },
+      (t) => t.name,
+      (t) => t.name,
+    );
+    if (split.deniedCount === 0) return FORWARD;
+    if (split.allowed.length === 0)
+      return answer(frame, ApiKey.OffsetFetch, {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        groups: [],
+        topics: split.merge([]),
+      });
+    frame.setBody(ApiKey.OffsetFetch, { ...body, topics: split.allowed });
+    return forwardPatched(ApiKey.OffsetFetch, (r) => (r.topics = split.merge(r.topics)));
+  }
+
+  // v8+: a batch of groups, each with its own topic list (by id from v10).
+  const ids = byId ? body.groups.flatMap((g) => (g.topics ?? []).map((t) => t.topicId)) : [];
+  const names = byId ? await env.topicIds.resolve(ids) : undefined;
+  const nameOf = (t: { name: string; topicId: string }): string | undefined =>
+    names ? names.get(t.topicId) : t.name;
+  const topicKey = (t: { name: string; topicId: string }): string => (byId ? t.topicId : t.name);
+  const allTopicGroups = new Set<string>();
+  const topicSplits = new Map<string, ReturnType<typeof splitTopics>>();
+  const splitTopics = (g: FetchGroup) =>
+    splitByDecision(
+      g.topics!,
+      (t) => {
+        const name = nameOf(t);
+        const code =
+          name === undefined
+            ? Err.UNKNOWN_TOPIC_ID
+            : az.can(TOPIC, name, DESCRIBE)
+              ? undefined
+              : Err.TOPIC_AUTHORIZATION_FAILED;
+        if (code === undefined) return undefined;
+        return {
+          name: t.name,
+          topicId: t.topicId,
+          partitions: t.partitionIndexes.map((p) => unauthorizedPartition(p, code)),
+        };
+      },
+      topicKey,
+      topicKey,
+    );
+  let changed = false;
+  const groups = splitByDecision<FetchGroup, FetchGroupResult>(
+    body.groups,
+    (g) => {
+      if (!az.can(GROUP, g.groupId, DESCRIBE))
+        return { groupId: g.groupId, topics: [], errorCode: Err.GROUP_AUTHORIZATION_FAILED };
+      if (g.topics === null) allTopicGroups.add(g.groupId);
+      else {
+        const s = splitTopics(g);
+        if (s.deniedCount > 0) {
+          topicSplits.set(g.groupId, s);
+          changed = true;
+        }
+      }
+      return undefined;
+    },
+    (g) => g.groupId,
+    (g) => g.groupId,
+  );
+  if (groups.allowed.length === 0)
+    return answer(frame, ApiKey.OffsetFetch, {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      topics: [],
+      groups: groups.merge([]),
+    });
+  if (groups.deniedCount > 0 || changed) {
+    frame.setBody(ApiKey.OffsetFetch, {
+      ...body,
+      groups: groups.allowed.map((g) => {
+        const s = topicSplits.get(g.groupId);
+        return s ? { ...g, topics: s.allowed } : g;
+      }),
+    });
+  } else if (allTopicGroups.size === 0) return FORWARD;
+  return forwardPatched(ApiKey.OffsetFetch, (r) => {
+    for (const g of r.groups) {
+      if (g.errorCode !== 0) continue;
+      if (allTopicGroups.has(g.groupId))
+        g.topics = g.topics.filter((t) => {
+          const name = byId ? t.name || env.topicIds.known(t.topicId) : t.name;
+          return name !== undefined && az.can(TOPIC, name, DESCRIBE, false);
+        });
+      const s = topicSplits.get(g.groupId);
+      if (s) g.topics = s.merge(g.topics);
+    }
+    r.groups = groups.merge(r.groups);
+  });
+};
+
+export const findCoordinator: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.FindCoordinator);
+  const check = (key: string): number | undefined => {
+    switch (body.keyType) {
+      case 0:
+        return az.can(GROUP, key, DESCRIBE) ? undefined : Err.GROUP_AUTHORIZATION_FAILED;
+      case 1:
+        return az.can(TRANSACTIONAL_ID, key, DESCRIBE)
+          ? undefined
+          : Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      default:
+        // Share-group state coordinators are for brokers (CLUSTER_ACTION): never through the gateway.
+        az.denied(ResourceType.CLUSTER, 'kafka-cluster', CLUSTER_ACTION);
+        return Err.CLUSTER_AUTHORIZATION_FAILED;
+    }
+  };
+  if (frame.apiVersion < 4) {
+    const code = check(body.key);
+    if (code === undefined) return FORWARD;
+    return answer(frame, ApiKey.FindCoordinator, {
+      throttleTimeMs: 0,
+      errorCode: code,
+      errorMessage: errorMessage(code),
+      nodeId: -1,
+      host: '',
+      port: -1,
+      coordinators: [],
+    });
+  }
+  const split = splitByDecision(
+    body.coordinatorKeys,
+    (key) => {
+      const code = check(key);
+      return code === undefined
+        ? undefined
+        : { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: null };
+    },
+    (k) => k,
+    (c) => c.key,
+  );
+  if (split.deniedCount === 0) return FORWARD;
+  const top = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0 };
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.FindCoordinator, { ...top, coordinators: split.merge([]) });
+  frame.setBody(ApiKey.FindCoordinator, { ...body, coordinatorKeys: split.allowed });
+  return forwardPatched(ApiKey.FindCoordinator, (r) => (r.coordinators = split.merge(r.coordinators)));
+};
+
+/** Describe-style group APIs: per group DESCRIBE, denied groups answered GROUP_AUTHORIZATION_FAILED. */
+function describeGroupsOf<
+  K extends RequestApiKey,
+  G extends { groupId: string; errorCode: number; authorizedOperations: number },
+>(
+  apiKey: K,
+  read: (frame: RequestFrame) => { ids: string[]; includeOps: boolean },
+  write: (frame: RequestFrame, ids: string[]) => void,
+  groupsOf: (r: ResponseTypes[K]) => G[],
+  setGroups: (r: ResponseTypes[K], groups: G[]) => void,
+  deniedGroup: (groupId: string) => G,
+  extraCheck?: (g: G, az: RequestAuthz) => G | undefined,
+): ApiHandler {
+  return (frame, az) => {
+    const { ids, includeOps } = read(frame);
+    const split = splitByDecision(
+      ids,
+      (id) => (az.can(GROUP, id, DESCRIBE) ? undefined : deniedGroup(id)),
+      (id) => id,
+      (g: G) => g.groupId,
+    );
+    if (split.allowed.length === 0) {
+      const body = blankResponse(apiKey) as unknown as ResponseTypes[K];
+      setGroups(body, split.merge([]));
+      return answer(frame, apiKey, body);
+    }
+    if (split.deniedCount > 0) write(frame, split.allowed);
+    if (split.deniedCount === 0 && !includeOps && !extraCheck) return FORWARD;
+    return forwardPatched(apiKey, (r) => {
+      const groups = groupsOf(r).map((g) => {
+        const replaced = g.errorCode === 0 && extraCheck ? extraCheck(g, az) : undefined;
+        if (replaced) return replaced;
+        if (includeOps && g.errorCode === 0) g.authorizedOperations = az.authorizedOps(GROUP, g.groupId);
+        return g;
+      });
+      setGroups(r, split.merge(groups));
+    });
+  };
+}
+
+export const describeGroups = describeGroupsOf<
+  typeof ApiKey.DescribeGroups,
+  DescribeGroupsResponseDescribedGroup
+>(
+  ApiKey.DescribeGroups,
+  (f) => {
+    const b = f.body(ApiKey.DescribeGroups);
+    return { ids: b.groups, includeOps: b.includeAuthorizedOperations };
+  },
+  (f, ids) => f.setBody(ApiKey.DescribeGroups, { ...f.body(ApiKey.DescribeGroups), groups: ids }),
+  (r) => r.groups,
+  (r, g) => (r.groups = g),
+  (groupId) => ({
+    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+    errorMessage: errorMessage(Err.GROUP_AUTHORIZATION_FAILED),
+    groupId,
+    groupState: '',
+    protocolType: '',
+    protocolData: '',
+    members: [],
+    authorizedOperations: OPS_NOT_REQUESTED,
+  }),
+);
+
+/** KIP-848 describe: a group whose members hold topics the client may not DESCRIBE is refused as a whole. */
+function topicsHidden<G extends { groupId: string; errorCode: number; errorMessage: string | null }>(
+  topicsOf: (g: G) => string[],
+): (g: G, az: RequestAuthz) => G | undefined {
+  return (g, az) => {
+    const hidden = topicsOf(g).some((t) => !az.can(TOPIC, t, DESCRIBE, false));
+    if (!hidden) return undefined;
+    return {
+      ...g,
+      errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+      errorMessage: 'The group has described topic(s) that the client is not authorized to describe.',
+      members: [],
+      authorizedOperations: OPS_NOT_REQUESTED,
+    };
+  };
+}
+
+const describedNewGroup = (groupId: string) => ({
+  errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+  errorMessage: errorMessage(Err.GROUP_AUTHORIZATION_FAILED),
+  groupId,
+  groupState: '',
+  groupEpoch: 0,
+  assignmentEpoch: 0,
+  assignorName: '',
+  members: [],
+  authorizedOperations: OPS_NOT_REQUESTED,
+});
+
+export const consumerGroupDescribe = describeGroupsOf<
+  typeof ApiKey.ConsumerGroupDescribe,
+  ConsumerGroupDescribeResponseDescribedGroup
+>(
+  ApiKey.ConsumerGroupDescribe,
+  (f) => {
+    const b = f.body(ApiKey.ConsumerGroupDescribe);
+    return { ids: b.groupIds, includeOps: b.includeAuthorizedOperations };
+  },
+  (f, ids) =>
+    f.setBody(ApiKey.ConsumerGroupDescribe, { ...f.body(ApiKey.ConsumerGroupDescribe), groupIds: ids }),
+  (r) => r.groups,
+  (r, g) => (r.groups = g),
+  describedNewGroup,
+  topicsHidden((g) =>
+    g.members.flatMap((m) => [
+      ...m.assignment.topicPartitions.map((t) => t.topicName),
+      ...m.targetAssignment.topicPartitions.map((t) => t.topicName),
+    ]),
+  ),
+);
+
+export const shareGroupDescribe = describeGroupsOf<
+  typeof ApiKey.ShareGroupDescribe,
+  ShareGroupDescribeResponseDescribedGroup
+>(
+  ApiKey.ShareGroupDescribe,
+  (f) => {
+    const b = f.body(ApiKey.ShareGroupDescribe);
+    return { ids: b.groupIds, includeOps: b.includeAuthorizedOperations };
+  },
+  (f, ids) => f.setBody(ApiKey.ShareGroupDescribe, { ...f.body(ApiKey.ShareGroupDescribe), groupIds: ids }),
+  (r) => r.groups,
+  (r, g) => (r.groups = g),
+  describedNewGroup,
+  topicsHidden((g) => g.members.flatMap((m) => m.assignment.topicPartitions.map((t) => t.topicName))),
+);
+
+export const streamsGroupDescribe = describeGroupsOf<
+  typeof ApiKey.StreamsGroupDescribe,
+  StreamsGroupDescribeResponseDescribedGroup
+>(
+  ApiKey.StreamsGroupDescribe,
+  (f) => {
+    const b = f.body(ApiKey.StreamsGroupDescribe);
+    return { ids: b.groupIds, includeOps: b.includeAuthorizedOperations };
+  },
+  (f, ids) =>
+    f.setBody(ApiKey.StreamsGroupDescribe, { ...f.body(ApiKey.StreamsGroupDescribe), groupIds: ids }),
+  (r) => r.groups,
+  (r, g) => (r.groups = g),
+  (groupId) => ({
+    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+    errorMessage: errorMessage(Err.GROUP_AUTHORIZATION_FAILED),
+    groupId,
+    groupState: '',
+    groupEpoch: 0,
+    assignmentEpoch: 0,
+    topology: null,
+    members: [],
+    authorizedOperations: OPS_NOT_REQUESTED,
+  }),
+);
+
+export const listGroups: ApiHandler = (_frame, az) => {
+  if (az.cluster(DESCRIBE, false)) return FORWARD;
+  return forwardPatched(ApiKey.ListGroups, (r) => {
+    r.groups = r.groups.filter((g) => az.can(GROUP, g.groupId, DESCRIBE, false));
+  });
+};
+
+export const deleteGroups: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.DeleteGroups);
+  const split = splitByDecision(
+    body.groupsNames,
+    (groupId) =>
+      az.can(GROUP, groupId, DELETE) ? undefined : { groupId, errorCode: Err.GROUP_AUTHORIZATION_FAILED },
+    (g) => g,
+    (r) => r.groupId,
+  );
+  if (split.deniedCount === 0) return FORWARD;
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.DeleteGroups, { throttleTimeMs: 0, results: split.merge([]) });
+  frame.setBody(ApiKey.DeleteGroups, { groupsNames: split.allowed });
+  return forwardPatched(ApiKey.DeleteGroups, (r) => (r.results = split.merge(r.results)));
+};
+
+export const offsetDelete: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.OffsetDelete);
+  if (!az.can(GROUP, body.groupId, DELETE))
+    return answer(frame, ApiKey.OffsetDelete, {
+      errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+      throttleTimeMs: 0,
+      topics: [],
+    });
+  const split = splitByDecision(
+    body.topics,
+    (t) =>
+      az.can(TOPIC, t.name, READ)
+        ? undefined
+        : {
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+            })),
+          },
+    (t) => t.name,
+    (t) => t.name,
+  );
+  if (split.deniedCount === 0) return FORWARD;
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.OffsetDelete, { errorCode: 0, throttleTimeMs: 0, topics: split.merge([]) });
+  frame.setBody(ApiKey.OffsetDelete, { ...body, topics: split.allowed });
+  return forwardPatched(ApiKey.OffsetDelete, (r) => (r.topics = split.merge(r.topics)));
+};

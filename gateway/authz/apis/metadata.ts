@@ -1,0 +1,164 @@
+/**
+ * Metadata, DescribeTopicPartitions and DescribeCluster. Topics the principal may not DESCRIBE
+ * never show in a listing of all topics; named ones are answered with TOPIC_AUTHORIZATION_FAILED
+ * (without their topic id, as Kafka does). The *AuthorizedOperations bitfields the broker computed
+ * for the gateway's own principal are recomputed for the client's.
+ */
+import { ApiKey, ZERO_UUID, type MetadataResponse } from '../../../protocol/index.js';
+import { AclOperation, ResourceType } from '../../../security/acl/index.js';
+import type { RequestAuthz } from '../context.js';
+import { Err, OPS_NOT_REQUESTED } from '../errors.js';
+import { splitByDecision } from '../merge.js';
+import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
+
+const { TOPIC, CLUSTER } = ResourceType;
+const { DESCRIBE, CREATE } = AclOperation;
+
+const clusterOps = (az: RequestAuthz): number =>
+  az.cluster(DESCRIBE) ? az.authorizedOps(CLUSTER, 'kafka-cluster') : 0;
+
+function errorTopic(errorCode: number, name: string | null, topicId: string) {
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: OPS_NOT_REQUESTED,
+  };
+}
+
+export const metadata: ApiHandler = async (frame, az, env) => {
+  const body = frame.body(ApiKey.Metadata);
+  const v = frame.apiVersion;
+  const fixOps = (r: MetadataResponse): void => {
+    if (v < 8) return;
+    if (v <= 10 && body.includeClusterAuthorizedOperations) r.clusterAuthorizedOperations = clusterOps(az);
+    if (body.includeTopicAuthorizedOperations)
+      for (const t of r.topics)
+        if (t.name !== null && t.errorCode !== Err.TOPIC_AUTHORIZATION_FAILED)
+          t.topicAuthorizedOperations = az.authorizedOps(TOPIC, t.name);
+  };
+
+  const allTopics = body.topics === null || (v === 0 && body.topics.length === 0);
+  if (allTopics) {
+    return forwardPatched(ApiKey.Metadata, (r) => {
+      // Listing: unauthorized topics are left out silently (Kafka does not log these denials).
+      r.topics = r.topics.filter((t) => t.name !== null && az.can(TOPIC, t.name, DESCRIBE, false));
+      fixOps(r);
+    });
+  }
+  const topics = body.topics!;
+  const ids = topics.filter((t) => t.name === null && t.topicId !== ZERO_UUID).map((t) => t.topicId);
+  const names = ids.length > 0 ? await env.topicIds.resolve(ids) : new Map<string, string | undefined>();
+  const nameOf = (t: { name: string | null; topicId: string }): string | undefined =>
+    t.name ?? names.get(t.topicId);
+
+  const split = splitByDecision(
+    topics,
+    (t) => {
+      const name = nameOf(t);
+      if (name === undefined) return errorTopic(Err.UNKNOWN_TOPIC_ID, null, t.topicId);
+      if (az.can(TOPIC, name, DESCRIBE)) return undefined;
+      // By id: ids are not secret, so the id is echoed; by name: no id for an unauthorized topic.
+      return t.name === null
+        ? errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, null, t.topicId)
+        : errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID);
+    },
+    (t) => nameOf(t) ?? t.topicId,
+    (r) => r.name ?? r.topicId,
+  );
+
+  // Auto-creation needs CREATE on the cluster or on the topic. Which topics exist is only known
+  // to the broker, so creation is switched off for the request when some topic lacks CREATE, and
+  // those topics' UNKNOWN_TOPIC_OR_PARTITION becomes TOPIC_AUTHORIZATION_FAILED (Kafka's answer
+  // with auto.create.topics.enable=true, its default).
+  const noCreate = new Set<string>();
+  if (body.allowAutoTopicCreation && split.allowed.length > 0 && !az.cluster(CREATE, false)) {
+    for (const t of split.allowed) {
+      const name = nameOf(t)!;
+      if (!az.can(TOPIC, name, CREATE, false)) noCreate.add(name);
+    }
+  }
+  if (split.deniedCount === 0 && noCreate.size === 0) {
+    const needsOps =
+      v >= 8 &&
+      (body.includeTopicAuthorizedOperations || (v <= 10 && body.includeClusterAuthorizedOperations));
+    return needsOps ? forwardPatched(ApiKey.Metadata, fixOps) : FORWARD;
+  }
+  if (split.allowed.length === 0 && v === 0) {
+    // v0 cannot ask for "no topics" (empty means all): answer here, without brokers.
+    return answer(frame, ApiKey.Metadata, {
+      throttleTimeMs: 0,
+      brokers: [],
+      clusterId: null,
+      controllerId: -1,
+      topics: split.merge([]),
+      clusterAuthorizedOperations: OPS_NOT_REQUESTED,
+      errorCode: 0,
+    });
+  }
+  // With every topic denied, the broker is still asked for the (topic-less) broker list.
+  frame.setBody(ApiKey.Metadata, {
+    ...body,
+    topics: split.allowed,
+    allowAutoTopicCreation: body.allowAutoTopicCreation && noCreate.size === 0,
+  });
+  return forwardPatched(ApiKey.Metadata, (r) => {
+    for (const t of r.topics) {
+      if (t.name !== null && noCreate.has(t.name) && t.errorCode === Err.UNKNOWN_TOPIC_OR_PARTITION) {
+        Object.assign(t, errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, t.name, ZERO_UUID));
+        az.denied(TOPIC, t.name, CREATE);
+      }
+    }
+    fixOps(r);
+    r.topics = split.merge(r.topics);
+  });
+};
+
+export const describeTopicPartitions: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.DescribeTopicPartitions);
+  const fixOps = (
+    topics: { name: string | null; errorCode: number; topicAuthorizedOperations: number }[],
+  ): void => {
+    for (const t of topics)
+      if (t.name !== null && t.errorCode !== Err.TOPIC_AUTHORIZATION_FAILED)
+        t.topicAuthorizedOperations = az.authorizedOps(TOPIC, t.name);
+  };
+  if (body.topics.length === 0) {
+    return forwardPatched(ApiKey.DescribeTopicPartitions, (r) => {
+      r.topics = r.topics.filter((t) => t.name !== null && az.can(TOPIC, t.name, DESCRIBE, false));
+      fixOps(r.topics);
+    });
+  }
+  const split = splitByDecision(
+    body.topics,
+    (t) =>
+      az.can(TOPIC, t.name, DESCRIBE)
+        ? undefined
+        : errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, t.name, ZERO_UUID),
+    (t) => t.name,
+    (r) => r.name ?? r.topicId,
+  );
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.DescribeTopicPartitions, {
+      throttleTimeMs: 0,
+      topics: split.merge([]),
+      nextCursor: null,
+    });
+  if (split.deniedCount > 0)
+    frame.setBody(ApiKey.DescribeTopicPartitions, { ...body, topics: split.allowed });
+  return forwardPatched(ApiKey.DescribeTopicPartitions, (r) => {
+    fixOps(r.topics);
+    r.topics = split.merge(r.topics);
+  });
+};
+
+export const describeCluster: ApiHandler = (frame, az) => {
+  // Kafka authorizes nothing here but the optional operations bitfield (DESCRIBE on the cluster).
+  const body = frame.body(ApiKey.DescribeCluster);
+  if (!body.includeClusterAuthorizedOperations) return FORWARD;
+  return forwardPatched(ApiKey.DescribeCluster, (r) => {
+    r.clusterAuthorizedOperations = clusterOps(az);
+  });
+};

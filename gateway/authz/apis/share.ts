@@ -1,0 +1,132 @@
+/**
+ * Share groups (KIP-932) data and offsets APIs: READ on the group, READ on each topic fetched or
+ * acknowledged (by id), DESCRIBE/READ/DELETE for offsets administration.
+ */
+import { ApiKey } from '../../../protocol/index.js';
+import { AclOperation, ResourceType } from '../../../security/acl/index.js';
+import { Err, errorMessage } from '../errors.js';
+import { splitByDecision } from '../merge.js';
+import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
+import { topLevelError } from './groups.js';
+
+const { TOPIC, GROUP } = ResourceType;
+const { READ, DESCRIBE, DELETE } = AclOperation;
+const leader = () => ({ leaderId: -1, leaderEpoch: -1 });
+
+export const shareFetch: ApiHandler = async (frame, az, env) => {
+  const body = frame.body(ApiKey.ShareFetch);
+  if (body.groupId !== null && !az.can(GROUP, body.groupId, READ))
+    return topLevelError(frame, ApiKey.ShareFetch, Err.GROUP_AUTHORIZATION_FAILED);
+  const names = await env.topicIds.resolve(body.topics.map((t) => t.topicId));
+  const split = splitByDecision(
+    body.topics,
+    (t) => {
+      const name = names.get(t.topicId);
+      const code =
+        name === undefined
+          ? Err.UNKNOWN_TOPIC_ID
+          : az.can(TOPIC, name, READ)
+            ? undefined
+            : Err.TOPIC_AUTHORIZATION_FAILED;
+      if (code === undefined) return undefined;
+      return {
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: code,
+          errorMessage: errorMessage(code),
+          acknowledgeErrorCode: 0,
+          acknowledgeErrorMessage: null,
+          currentLeader: leader(),
+          records: Buffer.alloc(0),
+          acquiredRecords: [],
+        })),
+      };
+    },
+    (t) => t.topicId,
+    (t) => t.topicId,
+  );
+  if (split.deniedCount === 0) return FORWARD;
+  if (split.allowed.length === 0)
+    return topLevelError(frame, ApiKey.ShareFetch, 0, { errorMessage: null, responses: split.merge([]) });
+  frame.setBody(ApiKey.ShareFetch, { ...body, topics: split.allowed });
+  return forwardPatched(ApiKey.ShareFetch, (r) => (r.responses = split.merge(r.responses)));
+};
+
+export const shareAcknowledge: ApiHandler = async (frame, az, env) => {
+  const body = frame.body(ApiKey.ShareAcknowledge);
+  if (body.groupId !== null && !az.can(GROUP, body.groupId, READ))
+    return topLevelError(frame, ApiKey.ShareAcknowledge, Err.GROUP_AUTHORIZATION_FAILED);
+  const names = await env.topicIds.resolve(body.topics.map((t) => t.topicId));
+  const split = splitByDecision(
+    body.topics,
+    (t) => {
+      const name = names.get(t.topicId);
+      const code =
+        name === undefined
+          ? Err.UNKNOWN_TOPIC_ID
+          : az.can(TOPIC, name, READ)
+            ? undefined
+            : Err.TOPIC_AUTHORIZATION_FAILED;
+      if (code === undefined) return undefined;
+      return {
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: code,
+          errorMessage: errorMessage(code),
+          currentLeader: leader(),
+        })),
+      };
+    },
+    (t) => t.topicId,
+    (t) => t.topicId,
+  );
+  if (split.deniedCount === 0) return FORWARD;
+  if (split.allowed.length === 0)
+    return topLevelError(frame, ApiKey.ShareAcknowledge, 0, {
+      errorMessage: null,
+      responses: split.merge([]),
+    });
+  frame.setBody(ApiKey.ShareAcknowledge, { ...body, topics: split.allowed });
+  return forwardPatched(ApiKey.ShareAcknowledge, (r) => (r.responses = split.merge(r.responses)));
+};
+
+export const describeShareGroupOffsets: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.DescribeShareGroupOffsets);
+  const code = Err.GROUP_AUTHORIZATION_FAILED;
+  const split = splitByDecision(
+    body.groups,
+    (g) =>
+      az.can(GROUP, g.groupId, DESCRIBE)
+        ? undefined
+        : { groupId: g.groupId, topics: [], errorCode: code, errorMessage: errorMessage(code) },
+    (g) => g.groupId,
+    (g) => g.groupId,
+  );
+  if (split.allowed.length === 0)
+    return answer(frame, ApiKey.DescribeShareGroupOffsets, { throttleTimeMs: 0, groups: split.merge([]) });
+  if (split.deniedCount > 0) frame.setBody(ApiKey.DescribeShareGroupOffsets, { groups: split.allowed });
+  return forwardPatched(ApiKey.DescribeShareGroupOffsets, (r) => {
+    for (const g of r.groups) g.topics = g.topics.filter((t) => az.can(TOPIC, t.topicName, DESCRIBE, false));
+    r.groups = split.merge(r.groups);
+  });
+};
+
+export const alterShareGroupOffsets: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.AlterShareGroupOffsets);
+  if (!az.can(GROUP, body.groupId, READ))
+    return topLevelError(frame, ApiKey.AlterShareGroupOffsets, Err.GROUP_AUTHORIZATION_FAILED);
+  if (body.topics.some((t) => !az.can(TOPIC, t.topicName, READ)))
+    return topLevelError(frame, ApiKey.AlterShareGroupOffsets, Err.TOPIC_AUTHORIZATION_FAILED);
+  return FORWARD;
+};
+
+export const deleteShareGroupOffsets: ApiHandler = (frame, az) => {
+  const body = frame.body(ApiKey.DeleteShareGroupOffsets);
+  if (!az.can(GROUP, body.groupId, DELETE))
+    return topLevelError(frame, ApiKey.DeleteShareGroupOffsets, Err.GROUP_AUTHORIZATION_FAILED);
+  if (body.topics.some((t) => !az.can(TOPIC, t.topicName, READ)))
+    return topLevelError(frame, ApiKey.DeleteShareGroupOffsets, Err.TOPIC_AUTHORIZATION_FAILED);
+  return FORWARD;
+};

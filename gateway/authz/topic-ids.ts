@@ -1,0 +1,92 @@
+/**
+ * Topic id → name for requests that name topics by id (Fetch v13+, Produce v13+, OffsetCommit
+ * v10+, Metadata/DeleteTopics by id). The cluster view learns ids from every Metadata response
+ * that passes through; an id it has not seen is looked up with one all-topics Metadata request of
+ * the gateway's own, at most once per second, before the topic is treated as UNKNOWN_TOPIC_ID.
+ */
+import {
+  ApiKey,
+  ZERO_UUID,
+  decodeResponse,
+  decodeResponseHeader,
+  defaultMetadataRequest,
+  encodeRequestFrame,
+} from '../../protocol/index.js';
+import type { ClusterView } from '../upstream/cluster-view.js';
+
+const METADATA_VERSION = 12;
+const MIN_REFRESH_INTERVAL_MS = 1000;
+
+export class TopicIds {
+  private inFlight: Promise<void> | undefined;
+  private lastRefresh = 0;
+
+  constructor(private readonly cluster: ClusterView) {}
+
+  /** The name of an id the gateway has already seen (no lookup). */
+  known(id: string): string | undefined {
+    return this.cluster.topicName(id);
+  }
+
+  /** The names of these ids; undefined for ids that still are unknown after one refresh. */
+  async resolve(ids: Iterable<string>): Promise<Map<string, string | undefined>> {
+    const out = new Map<string, string | undefined>();
+    let missing = false;
+    for (const id of ids) {
+      if (id === ZERO_UUID) continue;
+      const name = this.cluster.topicName(id);
+      out.set(id, name);
+      if (name === undefined) missing = true;
+    }
+    if (!missing) return out;
+    await this.refresh().catch(() => undefined);
+    for (const id of out.keys()) out.set(id, this.cluster.topicName(id));
+    return out;
+  }
+
+  private refresh(): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    const wait = this.lastRefresh + MIN_REFRESH_INTERVAL_MS - Date.now();
+    if (wait > 0) return Promise.resolve();
+    this.lastRefresh = Date.now();
+    this.inFlight = this.fetchAllTopics().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async fetchAllTopics(): Promise<void> {
+    const conn = await this.cluster.connect('bootstrap');
+    try {
+      const frame = await new Promise<Buffer>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('metadata refresh timed out')), 10_000);
+        conn.once('frame', (f: Buffer) => {
+          clearTimeout(timer);
+          resolve(f);
+        });
+        conn.once('close', (e?: Error) => {
+          clearTimeout(timer);
+          reject(e ?? new Error('closed before answering metadata'));
+        });
+        conn.send(
+          [
+            encodeRequestFrame(
+              {
+                apiKey: ApiKey.Metadata,
+                apiVersion: METADATA_VERSION,
+                correlationId: 1,
+                clientId: 'kgw-gateway',
+              },
+              { ...defaultMetadataRequest(), topics: null, allowAutoTopicCreation: false },
+            ),
+          ],
+          Infinity,
+        );
+        conn.resume();
+      });
+      const header = decodeResponseHeader(ApiKey.Metadata, METADATA_VERSION, frame);
+      const body = decodeResponse(ApiKey.Metadata, METADATA_VERSION, frame, header.headerLength);
+      for (const t of body.topics) this.cluster.learnTopic(t.topicId, t.name);
+    } finally {
+      conn.close();
+    }
+  }
+}
