@@ -47,13 +47,17 @@ export class Reader {
     return this.buf[this.need(1)] !== 0;
   }
   int16(): number {
-    return this.buf.readInt16BE(this.need(2));
+    const p = this.need(2);
+    const b = this.buf;
+    return ((b[p]! << 24) >> 16) | b[p + 1]!;
   }
   uint16(): number {
     return this.buf.readUInt16BE(this.need(2));
   }
   int32(): number {
-    return this.buf.readInt32BE(this.need(4));
+    const p = this.need(4);
+    const b = this.buf;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
   }
   uint32(): number {
     return this.buf.readUInt32BE(this.need(4));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Reader, Writer } from '../../../protocol/index.js';
+import { KafkaCodecError, Reader, Writer } from '../../../protocol/index.js';
 
 test('varint / varlong / uvarint round trips and known encodings', () => {
   const enc = (f: (w: Writer) => void): string => {
@@ -68,4 +68,25 @@ test('varint / varlong / uvarint round trips and known encodings', () => {
       assert.equal(new Reader(b).varlong(), BigInt(v));
     }),
   );
+});
+
+test('fixed-width integers: byte order, sign, and range checks', () => {
+  const w = new Writer(1);
+  w.int8(-1);
+  w.int16(-2);
+  w.uint16(65535);
+  w.int32(-3);
+  w.uint32(0xfffffffe);
+  assert.equal(w.finish().toString('hex'), 'ff' + 'fffe' + 'ffff' + 'fffffffd' + 'fffffffe');
+  const r = new Reader(w.finish());
+  assert.deepEqual([r.int8(), r.int16(), r.uint16(), r.int32(), r.uint32()], [-1, -2, 65535, -3, 0xfffffffe]);
+  const bad = (f: () => void) =>
+    assert.throws(f, (e: unknown) => e instanceof KafkaCodecError && e.code === 'INVALID_VALUE');
+  bad(() => w.int8(128));
+  bad(() => w.int16(32768));
+  bad(() => w.uint16(-1));
+  bad(() => w.int32(2 ** 31));
+  bad(() => w.int32(1.5));
+  bad(() => w.uint32(-1));
+  bad(() => w.int32(undefined as unknown as number));
 });
