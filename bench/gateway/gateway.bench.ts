@@ -1,0 +1,98 @@
+/**
+ * Gateway overhead, measured in one run against the same broker:
+ *   direct Kafka  vs  gateway (plaintext, no SASL)  vs  gateway (TLS + SCRAM-SHA-512)
+ * with Kafka's own kafka-producer-perf-test / kafka-consumer-perf-test. Prints throughput ratios,
+ * and latency percentiles at half of the direct maximum rate (added latency = gateway - direct).
+ *
+ *   npm run build && node dist/bench/gateway/gateway.bench.js [--records N] [--size BYTES] [--rounds R]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { clusterSpec } from '../../deploy/kafka/cluster-config.js';
+import { startCluster, stopCluster } from '../../deploy/kafka/cluster.js';
+import { parseGatewayConfig } from '../../gateway/config/load.js';
+import { startGateway } from '../../gateway/gateway.js';
+import { ADMIN, javaClientConfig, startTestGateway } from '../../test/harness/gateway.js';
+import { consumerPerf, producerPerf, type ProducerResult } from './perf-tools.js';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const records = arg('records', 300_000);
+const size = arg('size', 1024);
+const rounds = arg('rounds', 2);
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const spec = clusterSpec('bench', { basePort: 49092, heapMb: 1024 });
+  console.error('[bench] starting Kafka (one node)');
+  const kafka = await startCluster(spec, { fresh: true, ownerPid: process.pid });
+  const plainPort = 49500;
+  const plainYaml = `
+listeners:
+  - { name: plain, port: ${plainPort}, allowPlaintext: true, saslMechanisms: [], addressing: { mode: port-per-broker, advertisedHost: 127.0.0.1, brokerPortBase: 49510 } }
+upstream: { bootstrap: [${kafka.bootstrap}] }
+authorization: { allowEveryoneIfNoAclFound: true }
+http: { port: 0 }
+log: { level: warn }
+`;
+  const plain = await startGateway(parseGatewayConfig(plainYaml, 'bench-plain.yaml'), pino({ level: 'warn' }));
+  const secure = await startTestGateway({ upstream: kafka.bootstrap, allowEveryoneIfNoAclFound: true, securityTopic: '__kgw_bench_security' });
+  const secureConfig = javaClientConfig(secure, ADMIN);
+  const targets = [
+    { name: 'direct', bootstrap: kafka.bootstrap, config: undefined as string | undefined },
+    { name: 'gateway plaintext', bootstrap: `127.0.0.1:${plainPort}`, config: undefined },
+    { name: 'gateway TLS+SCRAM', bootstrap: secure.bootstrap, config: secureConfig },
+  ];
+  const prod = new Map<string, number[]>();
+  const cons = new Map<string, number[]>();
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const t of targets) {
+        const topic = `bench-${t.name.replace(/\W+/g, '-')}-${round}`;
+        const p = await producerPerf({ bootstrap: t.bootstrap, topic, records, recordSize: size, throughput: -1, configFile: t.config });
+        const c = await consumerPerf({ bootstrap: t.bootstrap, topic, records, configFile: t.config });
+        prod.set(t.name, [...(prod.get(t.name) ?? []), p.mbPerSec]);
+        cons.set(t.name, [...(cons.get(t.name) ?? []), c.mbPerSec]);
+        console.error(`[bench] round ${round + 1} ${t.name}: produce ${p.mbPerSec} MB/s, consume ${c.mbPerSec} MB/s`);
+      }
+    }
+    // Latency at half of the direct maximum rate: same offered load everywhere.
+    const directMax = median(prod.get('direct')!) * 1024 * 1024 / size;
+    const halfRate = Math.floor(directMax / 2);
+    const latency = new Map<string, ProducerResult>();
+    for (const t of targets) {
+      const topic = `bench-lat-${t.name.replace(/\W+/g, '-')}`;
+      latency.set(t.name, await producerPerf({ bootstrap: t.bootstrap, topic, records: Math.min(records, halfRate * 20), recordSize: size, throughput: halfRate, configFile: t.config }));
+    }
+    const d = latency.get('direct')!;
+    const lines = [
+      `Gateway benchmark: ${records} records x ${size} B, ${rounds} rounds (median), one broker, 2 cores shared by broker, gateway and clients`,
+      '',
+      '| path | produce MB/s | ratio | consume MB/s | ratio | p50 / p99 / p99.9 ms at ' + halfRate + ' rec/s | added p99 ms |',
+      '|---|---|---|---|---|---|---|',
+    ];
+    for (const t of targets) {
+      const pm = median(prod.get(t.name)!);
+      const cm = median(cons.get(t.name)!);
+      const l = latency.get(t.name)!;
+      lines.push(
+        `| ${t.name} | ${pm.toFixed(1)} | ${(pm / median(prod.get('direct')!)).toFixed(2)}x | ${cm.toFixed(1)} | ${(cm / median(cons.get('direct')!)).toFixed(2)}x | ${l.p50} / ${l.p99} / ${l.p999} | ${t.name === 'direct' ? '-' : (l.p99 - d.p99).toString()} |`,
+      );
+    }
+    const report = lines.join('\n');
+    console.log(report);
+    mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
+    writeFileSync(join(process.cwd(), 'bench', 'results', 'gateway.md'), report + '\n');
+  } finally {
+    await plain.close();
+    await secure.close();
+    await stopCluster(spec, { graceMs: 5000 });
+  }
+}
+
+await main();
+process.exit(0);
