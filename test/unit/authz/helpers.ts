@@ -10,12 +10,11 @@ import {
   type RequestTypes,
   type ResponseTypes,
 } from '../../../protocol/index.js';
+import type { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import {
   AclAuthorizer,
-  AclOperation,
   AclPermissionType,
   PatternType,
-  ResourceType,
   type AclBinding,
 } from '../../../security/acl/index.js';
 import type { Audit } from '../../../gateway/audit.js';
