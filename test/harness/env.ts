@@ -9,5 +9,6 @@ export const TEST_CLUSTERS_ENV = 'KGW_TEST_CLUSTERS';
 
 /** Generators whose committed output `npm test` re-derives and diffs (script paths relative to dist/). */
 export const GENERATED_CHECKS: { what: string; script: string }[] = [
+  { what: 'protocol codec (from the Kafka jar message definitions)', script: 'protocol/generator/main.js' },
   { what: 'dashboards, alert rules and docs/metrics.md', script: 'dashboards/generate.js' },
 ];
