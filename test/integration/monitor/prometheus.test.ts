@@ -95,6 +95,7 @@ describe('monitor → real Prometheus', () => {
   let monitor: Monitor;
   let prometheus: PrometheusServer;
   let heartbeat: NodeJS.Timeout;
+  let monitorUrl: string;
 
   before(async () => {
     eastAdmin = east.admin();
@@ -185,7 +186,7 @@ describe('monitor → real Prometheus', () => {
       },
     });
 
-    ({ monitor } = await startMonitor(
+    ({ monitor, url: monitorUrl } = await startMonitor(
       testConfig(
         {
           groups: { include: [`^${group}$`] },
@@ -228,14 +229,23 @@ describe('monitor → real Prometheus', () => {
       },
       30_000,
     );
-    await eventually(
-      'a cross-DC probe round trip in Prometheus',
-      async () =>
-        (await prometheus.query('kgw_probe_replication_roundtrip_seconds_count > 0')).result.length > 0
-          ? true
-          : undefined,
-      30_000,
-    );
+    try {
+      await eventually(
+        'a cross-DC probe round trip in Prometheus',
+        async () =>
+          (await prometheus.query('kgw_probe_replication_roundtrip_seconds_count > 0')).result.length > 0
+            ? true
+            : undefined,
+        45_000,
+      );
+    } catch (err) {
+      // Say why: probe errors and the probe counters as Prometheus has them.
+      const health = await (await fetch(`${monitorUrl}/healthz`)).text();
+      const counters = await prometheus.query('{__name__=~"kgw_probe_replication_.*_total"}');
+      throw new Error(`${String(err)}\nhealthz: ${health}\ncounters: ${JSON.stringify(counters.result)}`, {
+        cause: err,
+      });
+    }
     await sleep(2000);
     const missing: string[] = [];
     for (const def of METRICS.monitor) {
