@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerCertsCommand } from './certs-command.js';
 import { registerGatewayCommand } from './gateway-command.js';
 import { registerKafkaCommand } from './kafka-command.js';
+import { registerMonitorCommand } from './monitor-command.js';
 import { registerStartCommand } from './start-command.js';
 
 const program = new Command('kgw')
@@ -14,6 +15,7 @@ registerStartCommand(program);
 registerKafkaCommand(program);
 registerGatewayCommand(program);
 registerCertsCommand(program);
+registerMonitorCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`kgw: ${err instanceof Error ? err.message : String(err)}`);

@@ -884,6 +884,38 @@ export const MONITOR_CYCLE_DURATION_SECONDS = metric({
 // ===== the catalogue ============================================================================
 
 /** Every metric, by component; other modules import the named constants above directly. */
+// ---- monitor: cross-DC replication lag and self-monitoring ----
+
+export const MIRROR_PARTITION_LAG_RECORDS = metric({
+  name: 'kgw_mirror_partition_lag_records',
+  help: 'Records on a source partition not yet on the target (source log end minus the source offset the target has replicated up to).',
+  type: 'gauge',
+  labelNames: ['source', 'target', 'topic', 'partition'],
+  unit: 'records',
+  component: 'monitor',
+  origin: { kind: 'kgw', note: 'computed by the monitor from offset syncs and log end offsets' },
+});
+
+export const MIRROR_PARTITION_LAG_SECONDS = metric({
+  name: 'kgw_mirror_partition_lag_seconds',
+  help: 'How long ago the source log end was at the offset the target has replicated up to, in seconds (interpolated).',
+  type: 'gauge',
+  labelNames: ['source', 'target', 'topic', 'partition'],
+  unit: 'seconds',
+  component: 'monitor',
+  origin: { kind: 'kgw', note: 'Kafka Lag Exporter-style interpolation over the source partition' },
+});
+
+export const MONITOR_CYCLE_FAILURES_TOTAL = metric({
+  name: 'kgw_monitor_cycle_failures_total',
+  help: 'Collection cycles that failed or missed their deadline, per cluster and reason (error, deadline, skipped).',
+  type: 'counter',
+  labelNames: ['cluster', 'reason'],
+  unit: 'events',
+  component: 'monitor',
+  origin: { kind: 'kgw', note: 'self-monitoring of the collection loop' },
+});
+
 export const METRICS = Object.freeze({
   gateway: [
     GATEWAY_REQUESTS_TOTAL,
@@ -923,6 +955,9 @@ export const METRICS = Object.freeze({
     MIRROR_RECORD_AGE_SECONDS,
   ],
   monitor: [
+    MIRROR_PARTITION_LAG_RECORDS,
+    MIRROR_PARTITION_LAG_SECONDS,
+    MONITOR_CYCLE_FAILURES_TOTAL,
     MIRROR_HEARTBEAT_AGE_SECONDS,
     CONSUMERGROUP_LAG,
     CONSUMERGROUP_LAG_SUM,

@@ -29,13 +29,11 @@ import {
   promClientOptions,
   TOPIC_PARTITION_CURRENT_OFFSET,
   TOPIC_PARTITION_OLDEST_OFFSET,
-  type MetricDef,
-} from './metric-names.js';
-import {
   MIRROR_PARTITION_LAG_RECORDS,
   MIRROR_PARTITION_LAG_SECONDS,
   MONITOR_CYCLE_FAILURES_TOTAL,
-} from './pending-metrics.js';
+  type MetricDef,
+} from './metric-names.js';
 import type { ReplicationLag } from './lag/replication.js';
 import type { ClusterSnapshot, GroupLag } from './lag/types.js';
 import { statusCode, type GroupStatus } from './status/evaluator.js';
