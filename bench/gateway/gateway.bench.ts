@@ -39,8 +39,15 @@ authorization: { allowEveryoneIfNoAclFound: true }
 http: { port: 0 }
 log: { level: warn }
 `;
-  const plain = await startGateway(parseGatewayConfig(plainYaml, 'bench-plain.yaml'), pino({ level: 'warn' }));
-  const secure = await startTestGateway({ upstream: kafka.bootstrap, allowEveryoneIfNoAclFound: true, securityTopic: '__kgw_bench_security' });
+  const plain = await startGateway(
+    parseGatewayConfig(plainYaml, 'bench-plain.yaml'),
+    pino({ level: 'warn' }),
+  );
+  const secure = await startTestGateway({
+    upstream: kafka.bootstrap,
+    allowEveryoneIfNoAclFound: true,
+    securityTopic: '__kgw_bench_security',
+  });
   const secureConfig = javaClientConfig(secure, ADMIN);
   const targets = [
     { name: 'direct', bootstrap: kafka.bootstrap, config: undefined as string | undefined },
@@ -53,26 +60,47 @@ log: { level: warn }
     for (let round = 0; round < rounds; round++) {
       for (const t of targets) {
         const topic = `bench-${t.name.replace(/\W+/g, '-')}-${round}`;
-        const p = await producerPerf({ bootstrap: t.bootstrap, topic, records, recordSize: size, throughput: -1, configFile: t.config });
+        const p = await producerPerf({
+          bootstrap: t.bootstrap,
+          topic,
+          records,
+          recordSize: size,
+          throughput: -1,
+          configFile: t.config,
+        });
         const c = await consumerPerf({ bootstrap: t.bootstrap, topic, records, configFile: t.config });
         prod.set(t.name, [...(prod.get(t.name) ?? []), p.mbPerSec]);
         cons.set(t.name, [...(cons.get(t.name) ?? []), c.mbPerSec]);
-        console.error(`[bench] round ${round + 1} ${t.name}: produce ${p.mbPerSec} MB/s, consume ${c.mbPerSec} MB/s`);
+        console.error(
+          `[bench] round ${round + 1} ${t.name}: produce ${p.mbPerSec} MB/s, consume ${c.mbPerSec} MB/s`,
+        );
       }
     }
     // Latency at half of the direct maximum rate: same offered load everywhere.
-    const directMax = median(prod.get('direct')!) * 1024 * 1024 / size;
+    const directMax = (median(prod.get('direct')!) * 1024 * 1024) / size;
     const halfRate = Math.floor(directMax / 2);
     const latency = new Map<string, ProducerResult>();
     for (const t of targets) {
       const topic = `bench-lat-${t.name.replace(/\W+/g, '-')}`;
-      latency.set(t.name, await producerPerf({ bootstrap: t.bootstrap, topic, records: Math.min(records, halfRate * 20), recordSize: size, throughput: halfRate, configFile: t.config }));
+      latency.set(
+        t.name,
+        await producerPerf({
+          bootstrap: t.bootstrap,
+          topic,
+          records: Math.min(records, halfRate * 20),
+          recordSize: size,
+          throughput: halfRate,
+          configFile: t.config,
+        }),
+      );
     }
     const d = latency.get('direct')!;
     const lines = [
       `Gateway benchmark: ${records} records x ${size} B, ${rounds} rounds (median), one broker, 2 cores shared by broker, gateway and clients`,
       '',
-      '| path | produce MB/s | ratio | consume MB/s | ratio | p50 / p99 / p99.9 ms at ' + halfRate + ' rec/s | added p99 ms |',
+      '| path | produce MB/s | ratio | consume MB/s | ratio | p50 / p99 / p99.9 ms at ' +
+        halfRate +
+        ' rec/s | added p99 ms |',
       '|---|---|---|---|---|---|---|',
     ];
     for (const t of targets) {
