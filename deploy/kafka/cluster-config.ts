@@ -14,6 +14,8 @@ export interface ClusterSpec {
   heapMb: number;
   /** Extra broker properties, applied last (they win). */
   overrides: Record<string, string>;
+  /** Extra `kafka-storage format` arguments, e.g. --add-scram for SCRAM users that exist from the start. */
+  formatArgs: string[];
 }
 
 /** The clusters the README and tests use. Any other name needs an explicit --port. */
@@ -55,6 +57,7 @@ export function clusterSpec(name: string, opts: Partial<Omit<ClusterSpec, 'name'
     basePort,
     heapMb: opts.heapMb ?? 512,
     overrides: opts.overrides ?? {},
+    formatArgs: opts.formatArgs ?? [],
   };
 }
 

@@ -115,7 +115,7 @@ async function formatNode(spec: ClusterSpec, nodeId: number, clusterId: string, 
   log(`formatting storage of ${spec.name} node ${nodeId}`);
   const { cmd, args } = javaCommand(
     KAFKA_TOOLS.storage,
-    ['format', '-t', clusterId, '-c', props, '--ignore-formatted'],
+    ['format', '-t', clusterId, '-c', props, '--ignore-formatted', ...(spec.formatArgs ?? [])],
     { heapMb: 256, fastStart: true, log4jConfig: toolLog4jConfig() },
   );
   const res = await runProcess(cmd, args, { timeoutMs: 60_000 });

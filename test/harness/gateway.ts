@@ -36,6 +36,8 @@ export interface TestGatewayOptions {
   extensions?: GatewayExtensions;
   addressing?: 'port-per-broker' | 'sni';
   clientAuth?: 'none' | 'requested' | 'required';
+  /** Extra YAML inside `upstream:` (two-space indented), e.g. tls and sasl towards the brokers. */
+  upstreamYaml?: string;
 }
 
 export interface TestGateway extends RunningGateway {
@@ -126,6 +128,7 @@ listeners:
     addressing: ${addressing}
 upstream:
   bootstrap: [${o.upstream.split(',').join(', ')}]
+  ${o.upstreamYaml ?? ''}
 credentials:
   topic: ${o.securityTopic ?? `__kgw_security_${process.pid}`}
   seedFile: seed.yaml

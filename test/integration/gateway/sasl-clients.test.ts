@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
+import { ApiKey, defaultMetadataRequest, encodeRequestFrame } from '../../../protocol/index.js';
+import { rawScramSession } from '../../harness/raw-client.js';
 import { clusterBootstrap, kafkaTool, kcat, uniqueName } from '../../harness/index.js';
 import {
   ADMIN,
@@ -175,5 +177,56 @@ describe('kcat through the gateway (SCRAM over TLS)', () => {
     const c = await kcat(['-b', gw.bootstrap, ...sec, '-t', topic, '-C', '-e', '-q'], { timeoutMs: 30_000 });
     assert.equal(c.code, 0, c.stderr);
     assert.deepEqual(lines(c.stdout), ['one', 'two', 'three']);
+  });
+});
+
+describe('request handling', () => {
+  test('Produce with acks=0 is forwarded without waiting for an answer', async () => {
+    const kafka = new Kafka({
+      brokers: [gw.bootstrap],
+      logLevel: logLevel.NOTHING,
+      ...kafkajsSecurity(gw, ALICE),
+    });
+    const topic = uniqueName('gw-acks0');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < 20; i++)
+      assert.deepEqual(await producer.send({ topic, acks: 0, messages: [{ value: `z${i}` }] }), []);
+    // An acknowledged send after them proves the connection stayed in step.
+    await producer.send({ topic, acks: -1, messages: [{ value: 'last' }] });
+    await producer.disconnect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    assert.equal(offsets[0]!.high, '21');
+  });
+
+  test('pipelined requests, answered by the gateway and by the broker, come back in order', async () => {
+    const raw = await rawScramSession(gw, ALICE);
+    try {
+      const frames: Buffer[] = [];
+      const ids: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const correlationId = raw.nextCorrelationId();
+        ids.push(correlationId);
+        // Alternate locally answered (ApiVersions) and forwarded (Metadata) requests.
+        frames.push(
+          i % 2 === 0
+            ? encodeRequestFrame(
+                { apiKey: ApiKey.ApiVersions, apiVersion: 3, correlationId, clientId: 'pipe' },
+                { clientSoftwareName: 'pipe', clientSoftwareVersion: '1' },
+              )
+            : encodeRequestFrame(
+                { apiKey: ApiKey.Metadata, apiVersion: 12, correlationId, clientId: 'pipe' },
+                { ...defaultMetadataRequest(), topics: [] },
+              ),
+        );
+      }
+      assert.deepEqual(await raw.pipeline(frames, ids.length), ids);
+    } finally {
+      raw.close();
+    }
   });
 });

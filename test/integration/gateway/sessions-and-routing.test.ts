@@ -3,93 +3,20 @@
  * certificate rotation, each against a real broker behind the gateway.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
-import {
-  ApiKey,
-  decodeResponse,
-  decodeResponseHeader,
-  defaultMetadataRequest,
-  encodeRequestFrame,
-  FrameReader,
-} from '../../../protocol/index.js';
 import { createDevPki } from '../../../security/pki/index.js';
-import { ScramClient } from '../../../security/scram/index.js';
 import { clusterBootstrap, kafkaTool, uniqueName } from '../../harness/index.js';
-import {
-  javaSslClientConfig,
-  kafkajsSecurity,
-  startTestGateway,
-  type TestGateway,
-} from '../../harness/gateway.js';
+import { javaSslClientConfig, kafkajsSecurity, startTestGateway } from '../../harness/gateway.js';
+import { rawScramSession } from '../../harness/raw-client.js';
 
 const { Kafka, logLevel } = kafkajs;
 const ALICE = { name: 'alice', password: 'alice-pw' };
-
-/** A raw TLS client that authenticates with SCRAM and can then send one Metadata request. */
-async function rawScramSession(gw: TestGateway) {
-  const [host, port] = gw.bootstrap.split(':');
-  const socket: TLSSocket = await new Promise((resolve, reject) => {
-    const s = tlsConnect({ host, port: Number(port), ca: [readFileSync(gw.pki!.caCert, 'utf8')] }, () =>
-      resolve(s),
-    );
-    s.once('error', reject);
-  });
-  const reader = new FrameReader({ maxFrameSize: 1 << 20 });
-  const frames: Buffer[] = [];
-  let closed = false;
-  socket.on('data', (d) => frames.push(...reader.push(d)));
-  socket.on('close', () => (closed = true));
-  socket.on('error', () => undefined);
-  let id = 1;
-  const next = async (): Promise<Buffer | undefined> => {
-    for (let i = 0; i < 100 && frames.length === 0 && !closed; i++) await sleep(50);
-    return frames.shift();
-  };
-  const call = async <
-    K extends typeof ApiKey.SaslHandshake | typeof ApiKey.SaslAuthenticate | typeof ApiKey.Metadata,
-  >(
-    apiKey: K,
-    version: number,
-    body: never,
-  ) => {
-    socket.write(
-      encodeRequestFrame({ apiKey, apiVersion: version, correlationId: id++, clientId: 'raw' }, body),
-    );
-    const payload = await next();
-    if (!payload) return undefined;
-    const h = decodeResponseHeader(apiKey, version, payload);
-    return decodeResponse(apiKey, version, payload, h.headerLength);
-  };
-  await call(ApiKey.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-512' } as never);
-  const client = new ScramClient({
-    mechanism: 'SCRAM-SHA-512',
-    username: ALICE.name,
-    password: ALICE.password,
-  });
-  const first = (await call(ApiKey.SaslAuthenticate, 2, { authBytes: client.first() } as never)) as {
-    authBytes: Buffer;
-  };
-  const final = (await call(ApiKey.SaslAuthenticate, 2, {
-    authBytes: client.final(first.authBytes),
-  } as never)) as {
-    authBytes: Buffer;
-    sessionLifetimeMs: bigint;
-    errorCode: number;
-  };
-  client.verify(final.authBytes);
-  return {
-    sessionLifetimeMs: final.sessionLifetimeMs,
-    metadata: () => call(ApiKey.Metadata, 12, { ...defaultMetadataRequest(), topics: [] } as never),
-    isClosed: () => closed,
-    close: () => socket.destroy(),
-  };
-}
 
 describe('KIP-368 session lifetime', () => {
   test(
@@ -102,7 +29,7 @@ describe('KIP-368 session lifetime', () => {
         extraYaml: 'limits: { reauthMs: 3000 }',
       });
       try {
-        const raw = await rawScramSession(gw);
+        const raw = await rawScramSession(gw, ALICE);
         assert.ok(
           raw.sessionLifetimeMs > 0n && raw.sessionLifetimeMs <= 3000n,
           `session lifetime ${raw.sessionLifetimeMs}`,
