@@ -1,24 +1,9 @@
 /** `kgw mirror --config <file>`: MirrorMaker-2-compatible replication (mm2.properties or YAML). */
 import type { Command } from 'commander';
 import { loadMirrorConfig } from '../mirror/config/config.js';
-import { Mirror } from '../mirror/runtime.js';
+import { runMirror } from '../mirror/run.js';
 
-/** Loads the configuration, starts every connector, and stops cleanly on SIGINT/SIGTERM. */
-export async function runMirror(configPath: string): Promise<Mirror> {
-  const config = loadMirrorConfig(configPath);
-  const mirror = new Mirror(config);
-  await mirror.start();
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      mirror.log.info({ signal }, 'stopping');
-      void mirror.stop().finally(() => process.exit(0));
-    });
-  }
-  return mirror;
-}
+export { runMirror };
 
 export function registerMirrorCommand(program: Command): void {
   program

@@ -17,6 +17,8 @@ export class Mirror {
   readonly metrics = new MirrorMetrics();
   readonly connectors = new Map<string, Connector>();
   private server: Server | undefined;
+  /** The REST/metrics port actually bound. */
+  port = -1;
 
   constructor(
     readonly config: MirrorConfig,
@@ -41,17 +43,17 @@ export class Mirror {
 
   async start(): Promise<void> {
     for (const w of this.config.warnings) this.log.warn(w);
-    if (this.config.rest.port > 0) {
+    // kgw.rest.port = 0 picks a free port (logged); -1 turns the HTTP server off.
+    if (this.config.rest.port >= 0) {
       const app = restApp(this);
       await new Promise<void>((resolve, reject) => {
         this.server = app.listen(this.config.rest.port, this.config.rest.host, (err?: Error) =>
           err ? reject(err) : resolve(),
         );
       });
-      this.log.info(
-        { host: this.config.rest.host, port: this.config.rest.port },
-        'REST API and /metrics listening',
-      );
+      const address = this.server!.address();
+      this.port = typeof address === 'object' && address !== null ? address.port : this.config.rest.port;
+      this.log.info({ host: this.config.rest.host, port: this.port }, 'REST API and /metrics listening');
     }
     for (const c of this.connectors.values()) c.start();
   }

@@ -86,7 +86,7 @@ export type ClusterKey = keyof typeof CLUSTER_KEYS;
 export const GLOBAL_KEYS = {
   clusters: { type: 'list', default: '' },
   'kgw.rest.host': { type: 'string', default: '127.0.0.1' },
-  'kgw.rest.port': { type: 'long', default: '8083', min: 0 },
+  'kgw.rest.port': { type: 'long', default: '8083', min: -1 },
 } as const satisfies Record<string, KeyDef>;
 
 /**

@@ -79,6 +79,12 @@ export class PartitionFetcher {
     });
   }
 
+  /** Moves an assigned partition's fetch position. */
+  seek(topic: string, partition: number, offset: bigint): void {
+    const a = this.assignments.get(tpKey(topic, partition));
+    if (a) a.offset = offset;
+  }
+
   unassign(topic: string, partition: number): void {
     this.assignments.delete(tpKey(topic, partition));
   }

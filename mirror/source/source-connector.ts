@@ -140,6 +140,11 @@ export class MirrorSourceConnector extends Connector {
         })
       ) {
         const batches = await this.fetcher.poll();
+        if (this.isPaused) {
+          // Paused while this fetch was in flight: forget it, fetch it again after resume.
+          for (const b of batches) this.fetcher.seek(b.topic, b.partition, b.fetchOffset);
+          continue;
+        }
         const fetchedAt = Date.now();
         await inFlight; // at most one fetch result waits while another is being produced
         if (batches.length > 0) inFlight = this.replicate(batches, fetchedAt);

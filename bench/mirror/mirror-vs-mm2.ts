@@ -1,0 +1,240 @@
+/**
+ * kgw mirror vs Apache MirrorMaker 2 (dedicated mode) on the same machine, same clusters, same run.
+ *
+ *   node dist/bench/mirror/mirror-vs-mm2.js [records=200000] [steadyRate=2000] [steadySeconds=15]
+ *
+ * Starts two private single-node clusters (ports 51092 / 52092), then for each mirror:
+ *  1. bulk: `records` × 1 KiB over 8 partitions already on the source; throughput measured from the
+ *     first record on the target to the last (start-up excluded), CPU = the mirror process' user+sys
+ *     time from /proc over the whole run, divided by records.
+ *  2. steady: `steadyRate` records/s for `steadySeconds`; replication latency = the target's
+ *     LogAppendTime minus the send time carried in the value; p50 / p99.
+ * Prints both and the kgw/MM2 ratios.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import kafkajs from 'kafkajs';
+import { javaCommand } from '../../deploy/kafka/runtime.js';
+import { KAFKA_TOOLS, runKafkaTool, runKcat, toolLog4jConfig } from '../../deploy/kafka/tools.js';
+import { startPrivateCluster, type PrivateCluster } from '../../test/harness/index.js';
+
+const { Kafka, logLevel } = kafkajs;
+const RECORDS = Number(process.argv[2] ?? 200_000);
+const RATE = Number(process.argv[3] ?? 2000);
+const SECONDS = Number(process.argv[4] ?? 15);
+const PARTITIONS = 8;
+const distRoot = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'kgw-bench-mirror-'));
+const log = (s: string): void => console.error(`[bench] ${s}`);
+
+interface Result {
+  name: string;
+  recordsPerSec: number;
+  cpuMsPerRecord: number;
+  cpuMsTotal: number;
+  p50: number;
+  p99: number;
+  steadyCount: number;
+}
+
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (100 Hz)
+}
+
+async function sumEnd(bootstrap: string, topic: string): Promise<number> {
+  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return 0;
+    return (await admin.fetchTopicOffsets(topic)).reduce((s, o) => s + Number(o.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function createTopic(
+  bootstrap: string,
+  topic: string,
+  configs: Record<string, string> = {},
+): Promise<void> {
+  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic,
+        numPartitions: PARTITIONS,
+        configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      },
+    ],
+  });
+  await admin.disconnect();
+}
+
+async function steadyProduce(bootstrap: string, topic: string): Promise<void> {
+  const producer = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  const pad = 'x'.repeat(1000);
+  const perTick = Math.max(1, Math.round(RATE / 20));
+  const start = Date.now();
+  let sent = 0;
+  while (Date.now() - start < SECONDS * 1000) {
+    await producer.send({
+      topic,
+      acks: 1,
+      messages: Array.from({ length: perTick }, () => ({ value: `${Date.now()} ${pad}` })),
+    });
+    sent += perTick;
+    const due = start + (sent / RATE) * 1000;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+  }
+  await producer.disconnect();
+}
+
+async function latencies(bootstrap: string, topic: string): Promise<number[]> {
+  const r = await runKcat(
+    ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%T %s\n'],
+    { timeoutMs: 120_000 },
+  );
+  return r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [appended, sentAt] = l.split(' ');
+      return Number(appended) - Number(sentAt);
+    })
+    .sort((a, b) => a - b);
+}
+
+const pct = (xs: number[], p: number): number =>
+  xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
+
+async function runOne(
+  name: string,
+  east: string,
+  west: string,
+  start: (bulkTopic: string, steadyTopic: string) => ChildProcess,
+): Promise<Result> {
+  const bulk = `bulk-${name}`;
+  const steady = `steady-${name}`;
+  await createTopic(east, bulk);
+  await createTopic(east, steady);
+  // The target of the steady run records append time, so latency = append time on west - send time.
+  await createTopic(west, `east.${steady}`, { 'message.timestamp.type': 'LogAppendTime' });
+  log(`${name}: producing ${RECORDS} × 1 KiB to ${bulk}`);
+  const perf = await runKafkaTool(
+    'producer-perf-test',
+    [
+      '--topic',
+      bulk,
+      '--num-records',
+      String(RECORDS),
+      '--record-size',
+      '1024',
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${east}`,
+      'acks=1',
+      'linger.ms=5',
+    ],
+    { heapMb: 512 },
+  );
+  if (perf.code !== 0) throw new Error(perf.stderr);
+  const child = start(bulk, steady);
+  const cpuStart = cpuMs(child.pid!);
+  let first = 0;
+  for (;;) {
+    const n = await sumEnd(west, `east.${bulk}`);
+    if (n > 0 && first === 0) first = performance.now();
+    if (n >= RECORDS) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const elapsed = (performance.now() - first) / 1000;
+  const cpu = cpuMs(child.pid!) - cpuStart;
+  log(`${name}: bulk ${RECORDS} in ${elapsed.toFixed(1)} s; steady ${RATE}/s for ${SECONDS} s`);
+  await steadyProduce(east, steady);
+  for (;;) {
+    if ((await sumEnd(west, `east.${steady}`)) >= Math.floor(RATE * SECONDS * 0.95)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  child.kill('SIGKILL');
+  const lat = await latencies(west, `east.${steady}`);
+  return {
+    name,
+    recordsPerSec: RECORDS / elapsed,
+    cpuMsTotal: cpu,
+    cpuMsPerRecord: cpu / RECORDS,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    steadyCount: lat.length,
+  };
+}
+
+function mm2Properties(east: string, west: string, topics: string, extra: string[]): string {
+  return [
+    'clusters = east, west',
+    `east.bootstrap.servers = ${east}`,
+    `west.bootstrap.servers = ${west}`,
+    'east->west.enabled = true',
+    `east->west.topics = ${topics}`,
+    'replication.factor = 1',
+    'checkpoints.topic.replication.factor = 1',
+    'heartbeats.topic.replication.factor = 1',
+    'offset-syncs.topic.replication.factor = 1',
+    'offset.storage.replication.factor = 1',
+    'status.storage.replication.factor = 1',
+    'config.storage.replication.factor = 1',
+    'refresh.topics.interval.seconds = 5',
+    'sync.topic.acls.enabled = false',
+    ...extra,
+  ].join('\n');
+}
+
+let clusters: PrivateCluster[] = [];
+try {
+  log('starting private clusters bench-east (51092) and bench-west (52092)');
+  clusters = await Promise.all([
+    startPrivateCluster('bench-east', { basePort: 51092, heapMb: 512 }),
+    startPrivateCluster('bench-west', { basePort: 52092, heapMb: 512 }),
+  ]);
+  const [east, west] = clusters.map((c) => c.bootstrap) as [string, string];
+
+  const kgw = await runOne('kgw', east, west, (bulk, steady) => {
+    const file = join(dir, 'kgw.properties');
+    writeFileSync(
+      file,
+      mm2Properties(east, west, `${bulk}, ${steady}`, ['kgw.rest.port = -1', 'tasks.max = 1']),
+    );
+    return spawn(process.execPath, [join(distRoot, 'mirror/main.js'), file], { stdio: 'ignore' });
+  });
+  const mm2 = await runOne('mm2', east, west, (bulk, steady) => {
+    const file = join(dir, 'mm2.properties');
+    writeFileSync(file, mm2Properties(east, west, `${bulk}, ${steady}`, ['tasks.max = 1']));
+    // The same command runKafkaTool('mirror-maker', [file]) runs, spawned here to read its CPU time.
+    const { cmd, args } = javaCommand(KAFKA_TOOLS['mirror-maker'], [file], {
+      heapMb: 512,
+      log4jConfig: toolLog4jConfig(),
+    });
+    return spawn(cmd, args, { stdio: 'ignore' });
+  });
+  const row = (r: Result): string =>
+    `${r.name.padEnd(4)} ${r.recordsPerSec.toFixed(0).padStart(9)} rec/s  ${r.cpuMsPerRecord.toFixed(4).padStart(8)} CPU-ms/rec  p50 ${String(r.p50).padStart(5)} ms  p99 ${String(r.p99).padStart(5)} ms  (steady records ${r.steadyCount})`;
+  console.log(
+    `mirror benchmark: ${RECORDS} × 1 KiB over ${PARTITIONS} partitions; steady ${RATE}/s for ${SECONDS} s`,
+  );
+  console.log(row(kgw));
+  console.log(row(mm2));
+  console.log(
+    `ratio kgw/mm2: throughput ${(kgw.recordsPerSec / mm2.recordsPerSec).toFixed(2)}, CPU/record ${(kgw.cpuMsPerRecord / mm2.cpuMsPerRecord).toFixed(2)}, p50 ${(kgw.p50 / mm2.p50).toFixed(2)}, p99 ${(kgw.p99 / mm2.p99).toFixed(2)}`,
+  );
+} finally {
+  await Promise.all(clusters.map((c) => c.stop()));
+}

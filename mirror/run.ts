@@ -1,0 +1,19 @@
+/** Loads a configuration, starts every connector, and stops cleanly on SIGINT/SIGTERM. */
+import { loadMirrorConfig } from './config/config.js';
+import { Mirror } from './runtime.js';
+
+export async function runMirror(configPath: string): Promise<Mirror> {
+  const config = loadMirrorConfig(configPath);
+  const mirror = new Mirror(config);
+  await mirror.start();
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      mirror.log.info({ signal }, 'stopping');
+      void mirror.stop().finally(() => process.exit(0));
+    });
+  }
+  return mirror;
+}
