@@ -109,6 +109,13 @@ export class MonitorMetrics {
     this.scrapeAge,
   ] as Gauge[];
 
+  /** Failure counters start at zero per cluster, so the first failure is visible to increase(). */
+  initClusters(clusters: readonly string[]): void {
+    for (const cluster of clusters) {
+      for (const reason of ['error', 'deadline', 'skipped']) this.cycleFailures.inc({ cluster, reason }, 0);
+    }
+  }
+
   /** Rebuilds every lag gauge from the newest completed cycles. */
   refresh(input: ExportInput): void {
     for (const g of this.rebuilt) g.reset();

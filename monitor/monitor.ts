@@ -66,6 +66,7 @@ export class Monitor {
     private readonly log: MonitorLogger = quiet,
   ) {
     this.store = new StatusStore(config.status.windowSize);
+    this.metrics.initClusters(config.clusters.map((c) => c.name));
     this.intervalMs = config.collection.intervalSeconds * 1000;
     this.deadlineMs = (config.collection.deadlineSeconds ?? config.collection.intervalSeconds * 0.8) * 1000;
     const groupFilter = compileFilter(config.groups);
