@@ -150,6 +150,9 @@ async function runOne(
   );
   if (perf.code !== 0) throw new Error(perf.stderr);
   const child = start(bulk, steady);
+  // If the benchmark dies, do not leave the mirror running.
+  const killChild = (): void => void child.kill('SIGKILL');
+  process.once('exit', killChild);
   let cpuStart = 0;
   let first = 0;
   for (;;) {
