@@ -12,6 +12,8 @@ export async function runMirror(configPath: string): Promise<Mirror> {
       if (stopping) return;
       stopping = true;
       mirror.log.info({ signal }, 'stopping');
+      // Clients retrying against an unreachable cluster can hold stop() up; do not hang on it.
+      setTimeout(() => process.exit(1), 10_000).unref();
       void mirror.stop().finally(() => process.exit(0));
     });
   }
