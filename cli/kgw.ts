@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerCertsCommand } from './certs-command.js';
 import { registerGatewayCommand } from './gateway-command.js';
 import { registerKafkaCommand } from './kafka-command.js';
+import { registerMirrorCommand } from './mirror-command.js';
 import { registerMonitorCommand } from './monitor-command.js';
 import { registerStartCommand } from './start-command.js';
 
@@ -14,6 +15,7 @@ const program = new Command('kgw')
 registerStartCommand(program);
 registerKafkaCommand(program);
 registerGatewayCommand(program);
+registerMirrorCommand(program);
 registerCertsCommand(program);
 registerMonitorCommand(program);
 

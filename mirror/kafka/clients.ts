@@ -1,7 +1,10 @@
 /** kafkajs clients for one configured cluster, with its security settings and our logger. */
 import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { installKafkajsCodecs } from '../../protocol/records/kafkajs-codecs.js';
 import type { ClusterConfig } from '../config/config.js';
+
+installKafkajsCodecs();
 
 export function kafkaFor(cluster: ClusterConfig, role: string, log: Logger): Kafka {
   const creator: logCreator =

@@ -8,6 +8,10 @@ import { AssignerProtocol, Kafka, logLevel, type Admin, type GroupDescription } 
 import type { ClusterConfig } from '../config.js';
 import { errorMessage, mapLimit } from '../util.js';
 import type { ClusterSnapshot, GroupOffsets, PartitionOffsets, PartitionOwner } from './types.js';
+import { installKafkajsCodecs } from '../../protocol/records/kafkajs-codecs.js';
+
+// Topic tails (offset syncs, heartbeats, probes) may be compressed with any codec clients use.
+installKafkajsCodecs();
 
 export interface CollectorOptions {
   groupFilter: (group: string) => boolean;
