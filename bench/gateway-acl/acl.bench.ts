@@ -128,7 +128,7 @@ const spread = (xs: number[]): string => `${Math.min(...xs).toFixed(1)}–${Math
 function decisionCost(authorizer: AclAuthorizer, payloads: Buffer[], iterations: number): number {
   const noop = () => undefined;
   const audit = { denied: noop, allowed: noop, adminChange: noop } as unknown as Audit;
-  const metrics = { aclDenied: noop } as unknown as GatewayMetrics;
+  const metrics = { aclDenied: noop, error: noop } as unknown as GatewayMetrics;
   const cluster = {
     topicName: () => undefined,
     connect: () => Promise.reject(new Error('none')),

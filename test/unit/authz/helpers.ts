@@ -42,6 +42,7 @@ export function fakes(): { audit: Audit; metrics: GatewayMetrics; rec: Recorded 
   } as unknown as Audit;
   const metrics = {
     aclDenied: (api: string, rt: string, op: string) => rec.metrics.push(`${api} ${rt} ${op}`),
+    error: () => undefined,
   } as unknown as GatewayMetrics;
   return { audit, metrics, rec };
 }
