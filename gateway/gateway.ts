@@ -121,6 +121,7 @@ export async function startGateway(
 
   const listeners: Listener[] = [];
   for (const l of cfg.listeners) {
+    metrics.initListener(l.name, l.saslMechanisms);
     const map = addressMapFor(l);
     const listener = new Listener(l, map, { ...baseDeps, listener: l, addressMap: map }, connectionLimiter);
     await listener.start(cluster.nodeIds());

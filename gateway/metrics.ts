@@ -87,6 +87,19 @@ export class GatewayMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Counters that may stay at zero for a long time exist from the start, so dashboards show 0
+    // rather than "no data" and increase() sees the first event.
+    for (const reason of ['max-connections', 'max-connections-per-ip', 'locked-out'])
+      this.rejected.inc({ reason }, 0);
+  }
+
+  /** Authentication counters start at zero for every listener and mechanism it offers. */
+  initListener(listener: string, mechanisms: readonly string[]): void {
+    this.connections.inc({ listener }, 0);
+    for (const mechanism of mechanisms) {
+      for (const c of [this.authOk, this.authFailed, this.reauthOk, this.reauthFailed])
+        c.inc({ listener, mechanism }, 0);
+    }
   }
 
   request(api: string, version: number, listener: string): void {

@@ -110,6 +110,7 @@ export class RequestAuthz {
     const rt = resourceTypeName(type);
     const o = operationName(op);
     this.deps.metrics.aclDenied(this.api, rt, o);
+    this.deps.metrics.error(this.api, AUTHORIZATION_ERROR[rt] ?? 'CLUSTER_AUTHORIZATION_FAILED');
     this.deps.audit.denied(this.session, this.api, rt, name, o);
   }
 
@@ -120,3 +121,13 @@ export class RequestAuthz {
     return bits;
   }
 }
+
+/** Kafka's ErrorsPerSec error name for a denial on each resource type. */
+const AUTHORIZATION_ERROR: Record<string, string> = {
+  TOPIC: 'TOPIC_AUTHORIZATION_FAILED',
+  GROUP: 'GROUP_AUTHORIZATION_FAILED',
+  CLUSTER: 'CLUSTER_AUTHORIZATION_FAILED',
+  TRANSACTIONAL_ID: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  DELEGATION_TOKEN: 'DELEGATION_TOKEN_AUTHORIZATION_FAILED',
+  USER: 'CLUSTER_AUTHORIZATION_FAILED',
+};

@@ -71,4 +71,4 @@ export function aclExtensions(opts: AclExtensionOptions = {}): GatewayExtensions
   };
 }
 
-const NO_METRICS = { aclDenied: () => undefined } as unknown as AuthzDeps['metrics'];
+const NO_METRICS = { aclDenied: () => undefined, error: () => undefined } as unknown as AuthzDeps['metrics'];

@@ -300,6 +300,7 @@ export class ClientSession implements SessionInfo {
       // A growing delay per client address slows down password guessing.
       const delay = this.deps.authLimiter.failed(this.clientAddress);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      this.deps.metrics.error('SaslAuthenticate', 'SASL_AUTHENTICATION_FAILED');
       respond(58, e.clientMessage, Buffer.alloc(0), 0n, true); // SASL_AUTHENTICATION_FAILED, then close
     }
   }
