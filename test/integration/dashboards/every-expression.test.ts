@@ -190,7 +190,7 @@ after(async () => {
 test('every dashboard panel, variable and alert expression returns data', { timeout: 180_000 }, async () => {
   const exprs = dashboardExprs();
   assert.ok(exprs.length > 50, `found ${exprs.length} expressions`);
-  let missing: string[] = [];
+  let missing: string[];
   const deadline = Date.now() + 120_000;
   do {
     await sleep(3000);
