@@ -13,6 +13,7 @@ import { CredentialStore, SCRAM_KEY_PREFIX } from '../security/credentials/index
 import { createOAuthTokenValidator, parseOAuthBearerClientResponse } from '../security/sasl/index.js';
 import { alterUserScramCredentials, describeUserScramCredentials } from './admin/scram-admin.js';
 import { Audit } from './audit.js';
+import { AuditTopicSink } from './audit-topic-sink.js';
 import type { GatewayConfig } from './config/schema.js';
 import { SecurityTopic } from './credentials/security-topic.js';
 import { seedRecords } from './credentials/seed.js';
@@ -51,6 +52,8 @@ export interface GatewayExtensions {
     authorizer: AclAuthorizer;
     audit: Audit;
     topic: SecurityTopic;
+    /** Topics of the gateway's own (e.g. the audit topic) that no client may reach. */
+    reservedTopics: string[];
   }) => Map<number, LocalApi>;
 }
 
@@ -66,10 +69,16 @@ export async function startGateway(
     superUsers: cfg.authorization.superUsers,
     allowEveryoneIfNoAclFound: cfg.authorization.allowEveryoneIfNoAclFound,
   });
-  const audit = new Audit({ destination: cfg.audit.destination, sampleAllowed: cfg.audit.sampleAllowed });
-
   await retryUntilUp(() => cluster.refresh(), log);
   log.info({ clusterId: cluster.clusterId, brokers: cluster.nodeIds() }, 'upstream cluster reachable');
+
+  const auditSink = cfg.audit.topic ? new AuditTopicSink(cfg.upstream, cfg.audit.topic, log) : undefined;
+  await auditSink?.start();
+  const audit = new Audit({
+    destination: cfg.audit.destination,
+    sampleAllowed: cfg.audit.sampleAllowed,
+    ...(auditSink ? { sink: auditSink.publish } : {}),
+  });
 
   const topic = new SecurityTopic(cfg.upstream, cfg.credentials.topic, log);
   let fakeSecret: Buffer | undefined;
@@ -97,7 +106,12 @@ export async function startGateway(
       describeUserScramCredentials({ credentials, topic, authorizer, audit }),
     ],
     [ApiKey.AlterUserScramCredentials, alterUserScramCredentials({ credentials, topic, authorizer, audit })],
-    ...(ext.localApis?.({ authorizer, audit, topic }) ?? new Map()),
+    ...(ext.localApis?.({
+      authorizer,
+      audit,
+      topic,
+      reservedTopics: cfg.audit.topic ? [cfg.audit.topic] : [],
+    }) ?? new Map()),
   ]);
   const authLimiter = new AuthFailureLimiter(cfg.limits.failedAuth);
   const connectionLimiter = new ConnectionLimiter(cfg.limits.maxConnections, cfg.limits.maxConnectionsPerIp);
@@ -149,6 +163,7 @@ export async function startGateway(
       await new Promise((r) => http.close(r));
       http.closeAllConnections();
       await topic.stop();
+      await auditSink?.stop();
       audit.flush();
     },
   };

@@ -16,20 +16,25 @@ import { TopicIds } from './topic-ids.js';
 export { CloseConnection } from './apis/data.js';
 export { HANDLERS } from './handlers.js';
 export { RequestAuthz, type AuthzDeps } from './context.js';
-export { AuditTopicSink } from './audit-sink.js';
 
 /** The request filter: the API's handler from the table, or a refusal for an API without one. */
 export function aclFilter(deps: AuthzDeps, cluster: ClusterView): RequestFilter {
   const env = { topicIds: new TopicIds(cluster) };
-  return (frame, session) => {
+  return async (frame, session) => {
     const api = apiKeyInfo(frame.apiKey)?.name ?? String(frame.apiKey);
     const az = new RequestAuthz(deps, session, api);
     const handler = HANDLERS.get(frame.apiKey);
     if (!handler) {
       az.denied(ResourceType.CLUSTER, 'kafka-cluster', AclOperation.CLUSTER_ACTION);
-      throw new CloseConnection(`${api} has no authorization rule in the gateway`);
+      return { kind: 'close', reason: `${api} has no authorization rule in the gateway` };
     }
-    return handler(frame, az, env);
+    try {
+      return await handler(frame, az, env);
+    } catch (e) {
+      // A denial with no response to carry it (acks=0 produce): Kafka closes the connection.
+      if (e instanceof CloseConnection) return { kind: 'close', reason: e.message };
+      throw e;
+    }
   };
 }
 
@@ -46,8 +51,9 @@ export function aclExtensions(opts: AclExtensionOptions = {}): GatewayExtensions
     (authzDeps ??= { ...d, reservedTopics });
   let metricsRef: AuthzDeps['metrics'] | undefined;
   return {
-    localApis: ({ authorizer, audit, topic }) => {
+    localApis: ({ authorizer, audit, topic, reservedTopics: more }) => {
       reservedTopics.add(topic.topic);
+      for (const t of more) reservedTopics.add(t);
       const lazy: AuthzDeps = {
         authorizer,
         audit,

@@ -54,10 +54,11 @@ export interface SessionInfo {
 /** An API the gateway answers itself; returns the whole response frame. */
 export type LocalApi = (frame: RequestFrame, session: SessionInfo) => Promise<Buffer>;
 
-/** Decision of the request filter (authorization): forward (maybe changed) or answer here. */
+/** Decision of the request filter (authorization): forward (maybe changed), answer here, or close. */
 export type FilterDecision =
   | { kind: 'forward'; transformResponse?: (frame: ResponseFrame) => void }
-  | { kind: 'answer'; response: Buffer };
+  | { kind: 'answer'; response: Buffer }
+  | { kind: 'close'; reason: string };
 
 export type RequestFilter = (
   frame: RequestFrame,
@@ -200,6 +201,7 @@ export class ClientSession implements SessionInfo {
       }
       const decision = this.deps.filter ? await this.deps.filter(frame, this) : { kind: 'forward' as const };
       if (decision.kind === 'answer') return this.answer(frame, receivedAt, [decision.response]);
+      if (decision.kind === 'close') return this.close(decision.reason);
       await this.forward(frame, receivedAt, decision.transformResponse);
     } catch (e) {
       if (e instanceof KafkaCodecError)

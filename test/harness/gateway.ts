@@ -36,6 +36,8 @@ export interface TestGatewayOptions {
   extensions?: GatewayExtensions;
   addressing?: 'port-per-broker' | 'sni';
   clientAuth?: 'none' | 'requested' | 'required';
+  /** Also publish audit events to this topic on the upstream. */
+  auditTopic?: string;
   /** Extra YAML inside `upstream:` (two-space indented), e.g. tls and sasl towards the brokers. */
   upstreamYaml?: string;
 }
@@ -136,7 +138,7 @@ credentials:
 authorization:
   superUsers: [${(o.superUsers ?? ['User:admin']).join(', ')}]
   allowEveryoneIfNoAclFound: ${o.allowEveryoneIfNoAclFound ?? true}
-audit: { destination: ${auditFile} }
+audit: { destination: ${auditFile}${o.auditTopic ? `, topic: ${o.auditTopic}` : ''} }
 http: { port: 0 }
 ${o.extraYaml ?? ''}
 `;
