@@ -122,6 +122,13 @@ const limits = z
     idleTimeoutMs: z.number().int().positive().default(600_000),
     /** Session lifetime sent to clients (KIP-368), as Kafka's connections.max.reauth.ms; 0 disables. */
     reauthMs: z.number().int().min(0).default(0),
+    /**
+     * Offer Fetch only up to v15 so that fetch responses never carry broker addresses (KIP-951
+     * endpoints, v16+) and large ones are passed to the client as they arrive instead of being
+     * assembled first. Consumers then find a moved leader through a metadata refresh, as before
+     * Kafka 3.7. false keeps Fetch v16+ and store-and-forward.
+     */
+    fetchCutThrough: z.boolean().default(true),
     /** Bytes buffered towards the slower side before reading from the faster side pauses. */
     maxBufferedBytesPerConnection: z
       .number()

@@ -31,6 +31,7 @@ export function isClientApi(apiKey: number): boolean {
 
 export function intersectVersions(
   upstream: ApiVersionsResponse | undefined,
+  caps: ReadonlyMap<number, number> = new Map(),
 ): ApiVersionsResponseApiVersion[] {
   const theirs = new Map((upstream?.apiKeys ?? []).map((a) => [a.apiKey, a]));
   const out: ApiVersionsResponseApiVersion[] = [];
@@ -43,7 +44,7 @@ export function intersectVersions(
     const t = theirs.get(info.apiKey);
     if (!t) continue;
     const min = Math.max(t.minVersion, info.minVersion);
-    const max = Math.min(t.maxVersion, info.maxVersion);
+    const max = Math.min(t.maxVersion, info.maxVersion, caps.get(info.apiKey) ?? Infinity);
     if (min <= max) out.push({ apiKey: info.apiKey, minVersion: min, maxVersion: max });
   }
   return out;
@@ -57,9 +58,10 @@ export function apiVersionsResponse(
   requestVersion: number,
   correlationId: number,
   upstream: ApiVersionsResponse | undefined,
+  caps?: ReadonlyMap<number, number>,
 ): Buffer {
   const ours = apiKeyInfo(ApiKey.ApiVersions)!;
-  const apiKeys = intersectVersions(upstream);
+  const apiKeys = intersectVersions(upstream, caps);
   if (requestVersion > ours.maxVersion) {
     return encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
       errorCode: 35,

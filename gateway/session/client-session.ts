@@ -80,6 +80,10 @@ export interface SessionDeps {
 
 let nextSessionId = 1;
 
+/** Fetch v16+ responses may carry KIP-951 broker endpoints, which must be rewritten (not streamed). */
+const FETCH_CUT_THROUGH_CAPS: ReadonlyMap<number, number> = new Map([[ApiKey.Fetch, 15]]);
+const NO_CAPS: ReadonlyMap<number, number> = new Map();
+
 export class ClientSession implements SessionInfo {
   readonly id = nextSessionId++;
   readonly listener: string;
@@ -97,6 +101,8 @@ export class ClientSession implements SessionInfo {
   /** The upstream socket's buffer is full: stop reading the client until it drains. */
   private upstreamFull = false;
   private upstreamPaused = false;
+  /** Versions offered below what upstream and codec speak (Fetch ≤ 15 for cut-through forwarding). */
+  private readonly versionCaps: ReadonlyMap<number, number>;
   private sasl: { mechanism: SaslMechanism; exchange: SaslExchange } | undefined;
   private authTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -111,6 +117,7 @@ export class ClientSession implements SessionInfo {
     this.listener = deps.listener.name;
     this.clientAddress = socket.remoteAddress ?? 'unknown';
     this.reader = new FrameReader({ maxFrameSize: deps.limits.maxFrameBytes });
+    this.versionCaps = deps.limits.fetchCutThrough ? FETCH_CUT_THROUGH_CAPS : NO_CAPS;
     this.log = deps.log.child({ session: this.id, client: `${this.clientAddress}:${socket.remotePort}` });
     if (deps.listener.saslMechanisms.length === 0) {
       this.identity = {
@@ -178,7 +185,12 @@ export class ClientSession implements SessionInfo {
       switch (frame.apiKey) {
         case ApiKey.ApiVersions:
           return this.answer(frame, receivedAt, [
-            apiVersionsResponse(frame.apiVersion, frame.correlationId, this.deps.cluster.apiVersions),
+            apiVersionsResponse(
+              frame.apiVersion,
+              frame.correlationId,
+              this.deps.cluster.apiVersions,
+              this.versionCaps,
+            ),
           ]);
         case ApiKey.SaslHandshake:
           return this.onSaslHandshake(frame, receivedAt);
@@ -341,6 +353,25 @@ export class ClientSession implements SessionInfo {
         upstream: true,
         receivedAt,
       };
+      // Fetch below v16 carries no broker addresses: with nothing to rewrite or merge, a large response
+      // is passed through as it arrives, its transfer to the client overlapping the one from the broker.
+      if (frame.apiKey === ApiKey.Fetch && frame.apiVersion < 16 && !transform) {
+        pending.streamable = true;
+        pending.onStreamed = (chunks) => {
+          const answeredAt = process.hrtime.bigint();
+          this.deps.metrics.completed(
+            'Fetch',
+            Number(answeredAt - receivedAt) / 1e6,
+            Number(answeredAt - sentAt) / 1e6,
+          );
+          const payload = Buffer.concat(chunks);
+          countFetched(
+            new ResponseFrame(payload, frame.apiKey, frame.apiVersion),
+            this.deps.metrics,
+            this.deps.cluster,
+          );
+        };
+      }
       pending.onUpstreamResponse = (payload) => {
         const answeredAt = process.hrtime.bigint();
         const api = apiKeyInfo(frame.apiKey)!.name;
@@ -376,6 +407,13 @@ export class ClientSession implements SessionInfo {
     this.upstream ??= this.deps.cluster.connect(this.target).then(
       (conn) => {
         conn.on('frame', (payload) => this.onUpstreamFrame(payload));
+        conn.streamIf = (correlationId) => {
+          const next = this.queue.nextUpstream();
+          return next?.correlationId === correlationId && next.streamable === true;
+        };
+        conn.on('stream-start', (correlationId, size) => this.onStreamStart(correlationId, size));
+        conn.on('stream-data', (chunk) => this.onStreamData(chunk));
+        conn.on('stream-end', () => this.onStreamEnd());
         conn.on('close', (e) =>
           this.close(`upstream ${conn.address.host}:${conn.address.port} closed${e ? `: ${e.message}` : ''}`),
         );
@@ -413,6 +451,36 @@ export class ClientSession implements SessionInfo {
     this.flush();
   }
 
+  /** The response being passed through, and every chunk of it (for metrics once complete). */
+  private streaming: { pending: Pending; payload: Buffer[] } | undefined;
+
+  /** streamIf has already checked that the next expected answer has this correlation id. */
+  private onStreamStart(_correlationId: number, size: number): void {
+    const pending = this.queue.nextUpstream()!;
+    pending.stream = { chunks: [sizePrefix(size)], done: false };
+    this.streaming = { pending, payload: [] };
+    this.flush();
+  }
+
+  private onStreamData(chunk: Buffer): void {
+    const s = this.streaming!;
+    s.pending.stream!.chunks.push(chunk);
+    s.payload.push(chunk);
+    this.flush();
+  }
+
+  private onStreamEnd(): void {
+    const { pending, payload } = this.streaming!;
+    this.streaming = undefined;
+    pending.stream!.done = true;
+    this.flush();
+    try {
+      pending.onStreamed?.(payload);
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'cannot account a streamed response');
+    }
+  }
+
   // ---- output --------------------------------------------------------------------------------
 
   private answer(frame: RequestFrame, receivedAt: bigint, buffers: Buffer[], closeAfter = false): void {
@@ -430,19 +498,31 @@ export class ClientSession implements SessionInfo {
     this.flush();
   }
 
+  /** Writes answers in request order: complete ones whole, a streamed one as far as it has arrived. */
   private flush(): void {
     if (this.closed) return;
-    const ready = this.queue.drainReady();
-    if (ready.length === 0) return;
     this.socket.cork();
-    for (const p of ready) {
-      for (const b of p.answer!) this.socket.write(b);
-      if (p.closeAfter) {
-        this.socket.uncork();
-        this.socket.end();
-        this.close(undefined);
-        return;
+    for (let head = this.queue.head(); head; head = this.queue.head()) {
+      if (head.answer) {
+        for (const b of head.answer) this.socket.write(b);
+        this.queue.shift();
+        if (head.closeAfter) {
+          this.socket.uncork();
+          this.socket.end();
+          this.close(undefined);
+          return;
+        }
+        continue;
       }
+      if (head.stream) {
+        for (const c of head.stream.chunks) this.socket.write(c);
+        head.stream.chunks = [];
+        if (head.stream.done) {
+          this.queue.shift();
+          continue;
+        }
+      }
+      break;
     }
     this.socket.uncork();
     this.updateReading();

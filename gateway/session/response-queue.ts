@@ -16,6 +16,12 @@ export interface Pending {
   receivedAt: bigint;
   /** Runs on the upstream response before it is released (address rewrite, merges, metrics). */
   onUpstreamResponse?: (payload: Buffer) => Buffer[];
+  /** The upstream response may be passed through as it arrives (it needs no rewrite). */
+  streamable?: boolean;
+  /** A response being passed through: chunks not yet written, and whether all have arrived. */
+  stream?: { chunks: Buffer[]; done: boolean };
+  /** Runs when a streamed response is complete (metrics), with all its payload chunks. */
+  onStreamed?: (payloadChunks: Buffer[]) => void;
 }
 
 export class ResponseQueue {
@@ -31,14 +37,15 @@ export class ResponseQueue {
 
   /** The oldest entry still waiting for the upstream broker (responses arrive in request order). */
   nextUpstream(): Pending | undefined {
-    return this.entries.find((e) => e.upstream && e.answer === undefined);
+    return this.entries.find((e) => e.upstream && e.answer === undefined && e.stream === undefined);
   }
 
-  /** Removes and returns the answered entries at the head, in order. */
-  drainReady(): Pending[] {
-    const ready: Pending[] = [];
-    while (this.entries.length > 0 && this.entries[0]!.answer !== undefined)
-      ready.push(this.entries.shift()!);
-    return ready;
+  /** The entry whose answer goes out next. */
+  head(): Pending | undefined {
+    return this.entries[0];
+  }
+
+  shift(): void {
+    this.entries.shift();
   }
 }

@@ -44,18 +44,33 @@ const CLIENT_ID = 'kgw-gateway';
 
 export interface BrokerConnectionEvents {
   frame: [payload: Buffer];
+  /** A large response passed through as it arrives (see `streamIf`): its start, its bytes, its end. */
+  'stream-start': [correlationId: number, size: number];
+  'stream-data': [chunk: Buffer];
+  'stream-end': [];
   drain: [];
   close: [error: Error | undefined];
 }
 
+/** Responses at least this large may be streamed instead of assembled. */
+export const STREAM_THRESHOLD = 64 * 1024;
+
 export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
   private closed = false;
   apiVersions!: ApiVersionsResponse;
+  /** Bytes of the response being streamed still to come (0: none). */
+  private streamRemaining = 0;
+  /**
+   * Asked when a large response starts arriving: true streams it ('stream-*' events) instead of
+   * assembling it first, so its transfer to the client overlaps its transfer from the broker.
+   */
+  streamIf: (correlationId: number, size: number) => boolean = () => false;
 
   private constructor(
     private readonly socket: Socket,
     private readonly reader: FrameReader,
     readonly address: BrokerAddress,
+    private readonly maxFrameBytes: number,
   ) {
     super();
   }
@@ -66,7 +81,12 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
     maxFrameBytes: number,
   ): Promise<BrokerConnection> {
     const socket = await connectSocket(address, cfg);
-    const conn = new BrokerConnection(socket, new FrameReader({ maxFrameSize: maxFrameBytes }), address);
+    const conn = new BrokerConnection(
+      socket,
+      new FrameReader({ maxFrameSize: maxFrameBytes }),
+      address,
+      maxFrameBytes,
+    );
     try {
       await conn.setUp(cfg);
     } catch (e) {
@@ -106,19 +126,55 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
 
   private attach(): void {
     this.socket.on('data', (chunk: Buffer) => {
-      let frames: Buffer[];
       try {
-        frames = this.reader.push(chunk);
+        this.onData(chunk);
       } catch (e) {
         this.finish(e as Error);
-        return;
       }
-      for (const f of frames) this.emit('frame', f);
     });
     this.socket.on('drain', () => this.emit('drain'));
     this.socket.on('error', (e) => this.finish(e));
     this.socket.on('close', () => this.finish(undefined));
     this.socket.resume();
+  }
+
+  /**
+   * Splits the byte stream into frames. Whole frames inside a chunk are emitted as views; a large
+   * frame whose start is seen while nothing else is pending may be streamed; everything else is
+   * assembled by the FrameReader (bounded by the maximum frame size).
+   */
+  private onData(chunk: Buffer): void {
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.streamRemaining > 0) {
+        const n = Math.min(this.streamRemaining, chunk.length - off);
+        this.streamRemaining -= n;
+        this.emit('stream-data', chunk.subarray(off, off + n));
+        off += n;
+        if (this.streamRemaining === 0) this.emit('stream-end');
+        continue;
+      }
+      const rest = chunk.length - off;
+      if (this.reader.idle && rest >= 4) {
+        const size = chunk.readInt32BE(off);
+        if (size >= 0 && size <= this.maxFrameBytes && rest - 4 >= size) {
+          this.emit('frame', chunk.subarray(off + 4, off + 4 + size));
+          off += 4 + size;
+          continue;
+        }
+        if (rest >= 8 && size >= STREAM_THRESHOLD && size <= this.maxFrameBytes) {
+          const correlationId = chunk.readInt32BE(off + 4);
+          if (this.streamIf(correlationId, size)) {
+            this.emit('stream-start', correlationId, size);
+            this.streamRemaining = size;
+            off += 4;
+            continue;
+          }
+        }
+      }
+      for (const f of this.reader.push(off === 0 ? chunk : chunk.subarray(off))) this.emit('frame', f);
+      return;
+    }
   }
 
   private finish(error: Error | undefined): void {
