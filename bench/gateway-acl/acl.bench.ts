@@ -207,7 +207,7 @@ async function main(): Promise<void> {
   const decision = decisionBench();
   console.log(decision.join('\n'));
   const offset = Number(process.env.KGW_PORT_OFFSET ?? 0);
-  const spec = clusterSpec('aclbench', { basePort: 51092 + offset, heapMb: 1024 });
+  const spec = clusterSpec('aclbench', { basePort: 21092 + offset, heapMb: 1024 });
   console.error('[bench] starting Kafka (one node)');
   await startCluster(spec, { fresh: true, ownerPid: process.pid });
   const bootstrap = `127.0.0.1:${spec.basePort}`;

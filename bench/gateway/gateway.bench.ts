@@ -27,13 +27,13 @@ const rounds = arg('rounds', 2);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  const spec = clusterSpec('bench', { basePort: 49092, heapMb: 1024 });
+  const spec = clusterSpec('bench', { basePort: 26092, heapMb: 1024 });
   console.error('[bench] starting Kafka (one node)');
   const kafka = await startCluster(spec, { fresh: true, ownerPid: process.pid });
-  const plainPort = 49500;
+  const plainPort = 26500;
   const plainYaml = `
 listeners:
-  - { name: plain, port: ${plainPort}, allowPlaintext: true, saslMechanisms: [], addressing: { mode: port-per-broker, advertisedHost: 127.0.0.1, brokerPortBase: 49510 } }
+  - { name: plain, port: ${plainPort}, allowPlaintext: true, saslMechanisms: [], addressing: { mode: port-per-broker, advertisedHost: 127.0.0.1, brokerPortBase: 26510 } }
 upstream: { bootstrap: [${kafka.bootstrap}] }
 authorization: { allowEveryoneIfNoAclFound: true }
 http: { port: 0 }

@@ -3,7 +3,7 @@
  *
  *   node dist/bench/mirror/mirror-vs-mm2.js [records=200000] [steadyRate=2000] [steadySeconds=15]
  *
- * Starts two private single-node clusters (ports 51092 / 52092), then for each mirror:
+ * Starts two private single-node clusters (ports 17092 / 18092), then for each mirror:
  *  1. bulk: `records` × 1 KiB over 8 partitions already on the source; throughput and CPU (the mirror
  *     process' user+sys time from /proc) measured from the first record on the target to the last,
  *     so start-up is excluded; CPU per record = that CPU time / records.
@@ -209,10 +209,10 @@ function mm2Properties(east: string, west: string, topics: string, extra: string
 
 let clusters: PrivateCluster[] = [];
 try {
-  log('starting private clusters bench-east (51092) and bench-west (52092)');
+  log('starting private clusters bench-east (17092) and bench-west (18092)');
   clusters = await Promise.all([
-    startPrivateCluster('bench-east', { basePort: 51092, heapMb: 512 }),
-    startPrivateCluster('bench-west', { basePort: 52092, heapMb: 512 }),
+    startPrivateCluster('bench-east', { basePort: 17092, heapMb: 512 }),
+    startPrivateCluster('bench-west', { basePort: 18092, heapMb: 512 }),
   ]);
   const [east, west] = clusters.map((c) => c.bootstrap) as [string, string];
 

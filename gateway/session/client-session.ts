@@ -41,6 +41,7 @@ import type { BrokerConnection } from '../upstream/broker-connection.js';
 import type { ClusterView } from '../upstream/cluster-view.js';
 import { ANONYMOUS, type Identity } from './authentication.js';
 import { ResponseQueue, type Pending } from './response-queue.js';
+import { FetchAccounting } from './fetch-accounting.js';
 import { countTraffic } from './traffic.js';
 
 /** What the session knows about itself, for handlers that need it (authorization, audit). */
@@ -357,18 +358,19 @@ export class ClientSession implements SessionInfo {
       // is passed through as it arrives, its transfer to the client overlapping the one from the broker.
       if (frame.apiKey === ApiKey.Fetch && frame.apiVersion < 16 && !transform) {
         pending.streamable = true;
-        pending.onStreamed = (chunks) => {
+        pending.startAccounting = () =>
+          new FetchAccounting(frame.apiVersion, (topic, topicId, bytes) =>
+            this.deps.metrics.bytesOut(
+              topic || (topicId && this.deps.cluster.topicName(topicId)) || 'unknown',
+              bytes,
+            ),
+          );
+        pending.onStreamed = () => {
           const answeredAt = process.hrtime.bigint();
           this.deps.metrics.completed(
             'Fetch',
             Number(answeredAt - receivedAt) / 1e6,
             Number(answeredAt - sentAt) / 1e6,
-          );
-          const payload = Buffer.concat(chunks);
-          countFetched(
-            new ResponseFrame(payload, frame.apiKey, frame.apiVersion),
-            this.deps.metrics,
-            this.deps.cluster,
           );
         };
       }
@@ -452,30 +454,30 @@ export class ClientSession implements SessionInfo {
   }
 
   /** The response being passed through, and every chunk of it (for metrics once complete). */
-  private streaming: { pending: Pending; payload: Buffer[] } | undefined;
+  private streaming: { pending: Pending; accounting: { push(chunk: Buffer): void } | undefined } | undefined;
 
   /** streamIf has already checked that the next expected answer has this correlation id. */
   private onStreamStart(_correlationId: number, size: number): void {
     const pending = this.queue.nextUpstream()!;
     pending.stream = { chunks: [sizePrefix(size)], done: false };
-    this.streaming = { pending, payload: [] };
+    this.streaming = { pending, accounting: pending.startAccounting?.() };
     this.flush();
   }
 
   private onStreamData(chunk: Buffer): void {
     const s = this.streaming!;
     s.pending.stream!.chunks.push(chunk);
-    s.payload.push(chunk);
+    s.accounting?.push(chunk);
     this.flush();
   }
 
   private onStreamEnd(): void {
-    const { pending, payload } = this.streaming!;
+    const { pending } = this.streaming!;
     this.streaming = undefined;
     pending.stream!.done = true;
     this.flush();
     try {
-      pending.onStreamed?.(payload);
+      pending.onStreamed?.();
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'cannot account a streamed response');
     }

@@ -20,8 +20,10 @@ export interface Pending {
   streamable?: boolean;
   /** A response being passed through: chunks not yet written, and whether all have arrived. */
   stream?: { chunks: Buffer[]; done: boolean };
-  /** Runs when a streamed response is complete (metrics), with all its payload chunks. */
-  onStreamed?: (payloadChunks: Buffer[]) => void;
+  /** Per-topic byte accounting that reads a streamed response as it passes. */
+  startAccounting?: () => { push(chunk: Buffer): void };
+  /** Runs when a streamed response is complete (metrics). */
+  onStreamed?: () => void;
 }
 
 export class ResponseQueue {

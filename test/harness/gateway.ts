@@ -81,7 +81,8 @@ function freePort(): Promise<number> {
 /** A base port with `count` free ports above it. */
 async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
+    // Above every Kafka port we use (all below 32768), so a gateway never takes a cluster's port.
+    const base = 40000 + Math.floor(Math.random() * 15000);
     const ok = await Promise.all(
       Array.from(
         { length: count },

@@ -17,7 +17,7 @@ const alive = (pid: number): boolean => {
 
 test('a broker dies with the process that owns it', { timeout: 120_000 }, async () => {
   const fixture = fileURLToPath(new URL('../../fixtures/own-cluster.js', import.meta.url));
-  const owner = spawn(process.execPath, [fixture, 'orphan-check', '49092'], {
+  const owner = spawn(process.execPath, [fixture, 'orphan-check', '25092'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [line] = (await once(owner.stdout, 'data')) as [Buffer];

@@ -14,7 +14,7 @@ const { Kafka, logLevel } = kafkajs;
 const ALICE = { name: 'alice', password: 'alice-pw' };
 let cluster: PrivateCluster;
 let gw: TestGateway;
-const base = 48092 + Number(process.env.KGW_PORT_OFFSET ?? 0) / 10;
+const base = 24092 + Number(process.env.KGW_PORT_OFFSET ?? 0) / 10;
 const securePort = base + 50;
 
 before(async () => {

@@ -18,7 +18,7 @@ let gw: TestGateway;
 before(async () => {
   cluster = await startPrivateCluster('gwtriple', {
     nodes: 3,
-    basePort: 47092 + Number(process.env.KGW_PORT_OFFSET ?? 0) / 10,
+    basePort: 23092 + Number(process.env.KGW_PORT_OFFSET ?? 0) / 10,
     heapMb: 384,
     overrides: { 'broker.session.timeout.ms': '3000', 'broker.heartbeat.interval.ms': '500' },
   });
