@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
+import { produceThroughFailure } from '../../harness/durability.js';
 import { startPrivateCluster, uniqueName, type PrivateCluster } from '../../harness/index.js';
 
 let cluster: PrivateCluster;
@@ -43,42 +43,18 @@ test('kill -9 of the partition leader loses no acknowledged record', { timeout: 
   const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
   const leader = meta!.partitions[0]!.leader;
 
-  const producer = kafka.producer({ retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-  await producer.connect();
-  const acked: number[] = [];
-  let failed = 0;
-  const total = 1500;
-  for (let i = 0; i < total; i++) {
-    if (i === 300) await cluster.kill(leader); // mid-stream, no warning
-    try {
-      await producer.send({ topic, acks: -1, messages: [{ value: String(i) }] });
-      acked.push(i);
-    } catch {
-      failed++; // not acknowledged: allowed to be missing
-    }
-  }
-  await producer.disconnect();
+  const { acked, failed, lost } = await produceThroughFailure(kafka, topic, {
+    total: 1500,
+    disruptAt: 300,
+    disrupt: () => cluster.kill(leader),
+  });
   assert.ok(
-    acked.length > total / 2,
+    acked.length > 750,
     `most sends are acknowledged after fail-over (acked ${acked.length}, failed ${failed})`,
   );
-
   const [after] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
   assert.notEqual(after!.partitions[0]!.leader, leader, 'leadership moved off the killed node');
-
-  const seen = new Set<number>();
-  const consumer = kafka.consumer({ groupId: uniqueName('durable-check') });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => void seen.add(Number(message.value!.toString())),
-  });
-  const deadline = Date.now() + 60_000;
-  while (acked.some((i) => !seen.has(i)) && Date.now() < deadline) await sleep(250);
-  await consumer.disconnect();
   await admin.disconnect();
-
-  const lost = acked.filter((i) => !seen.has(i));
   assert.deepEqual(
     lost,
     [],
