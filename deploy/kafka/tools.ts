@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { javaCommand, kgwHome } from './runtime.js';
+import { javaCommand, kafkaVersion, kgwHome } from './runtime.js';
 
 /** The `kafka-*.sh` script names (without prefix/suffix) and the class each one runs. */
 export const KAFKA_TOOLS = {
@@ -25,6 +25,17 @@ export const KAFKA_TOOLS = {
 } as const;
 
 export type KafkaTool = keyof typeof KAFKA_TOOLS;
+
+/** Tools that Kafka 3.x still ships under their old Scala class names (moved to kafka-tools in 4.0). */
+const KAFKA_3_TOOLS: Partial<Record<KafkaTool, string>> = {
+  'console-producer': 'kafka.tools.ConsoleProducer',
+  acls: 'kafka.admin.AclCommand',
+};
+
+/** The main class of a tool in the selected Kafka release. */
+export function toolMainClass(tool: KafkaTool, version = kafkaVersion()): string {
+  return (version.startsWith('3.') ? KAFKA_3_TOOLS[tool] : undefined) ?? KAFKA_TOOLS[tool];
+}
 
 export interface RunOptions {
   /** Written to the tool's stdin, which is then closed. */
@@ -102,7 +113,7 @@ export function runProcess(cmd: string, args: string[], opts: RunOptions = {}): 
 
 /** Runs `kafka-<tool>.sh args…` from the fetched jars. */
 export function runKafkaTool(tool: KafkaTool, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const { cmd, args: full } = javaCommand(KAFKA_TOOLS[tool], args, {
+  const { cmd, args: full } = javaCommand(toolMainClass(tool), args, {
     heapMb: opts.heapMb ?? 256,
     fastStart: !tool.endsWith('perf-test'),
     log4jConfig: toolLog4jConfig(),
