@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadGatewayConfig } from '../gateway/config/load.js';
 import { startGateway } from '../gateway/gateway.js';
 import { aclExtensions } from '../gateway/authz/index.js';
+import { startTracing } from '../monitor/telemetry/tracing.js';
 
 export function registerGatewayCommand(program: Command): void {
   program
@@ -12,6 +13,8 @@ export function registerGatewayCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'gateway YAML configuration (see docs/gateway.md)')
     .action(async (o: { config: string }) => {
       const cfg = loadGatewayConfig(o.config);
+      // Tracing is configured only by the standard OTEL_* variables and is off without them.
+      const tracing = await startTracing('kgw-gateway');
       // Secrets never reach the log: anything that looks like one is redacted by path.
       const log = pino({
         level: cfg.log.level,
@@ -27,6 +30,7 @@ export function registerGatewayCommand(program: Command): void {
       });
       log.info('shutting down');
       await gateway.close();
+      await tracing.shutdown();
       process.exit(0);
     });
 }

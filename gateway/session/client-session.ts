@@ -14,7 +14,9 @@
  * maxBufferedBytesPerConnection.
  */
 import type { Socket } from 'node:net';
+import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { kgwTracer, tracingEnabled } from '../../monitor/telemetry/tracing.js';
 import {
   ApiKey,
   FrameReader,
@@ -101,6 +103,8 @@ export class ClientSession implements SessionInfo {
   private readingPaused = false;
   /** The upstream socket's buffer is full: stop reading the client until it drains. */
   private upstreamFull = false;
+  /** The span of the request being handled, until its answer is queued. */
+  private requestSpan: Span | undefined;
   private upstreamPaused = false;
   /** Versions offered below what upstream and codec speak (Fetch ≤ 15 for cut-through forwarding). */
   private readonly versionCaps: ReadonlyMap<number, number>;
@@ -182,6 +186,7 @@ export class ClientSession implements SessionInfo {
     }
     const name = apiKeyInfo(frame.apiKey)?.name ?? String(frame.apiKey);
     this.deps.metrics.request(name, frame.apiVersion, this.listener);
+    this.requestSpan = tracingEnabled() ? this.startRequestSpan(name, frame) : undefined;
     try {
       switch (frame.apiKey) {
         case ApiKey.ApiVersions:
@@ -223,7 +228,27 @@ export class ClientSession implements SessionInfo {
         this.log.error({ err: e, api: name }, 'request handling failed');
         this.close(`internal error handling ${name}`);
       }
+    } finally {
+      // Requests with no answer (acks=0, refused) end their span here; answered ones when written.
+      this.requestSpan?.end();
+      this.requestSpan = undefined;
     }
+  }
+
+  /** A span per request (the SDK's sampler decides which are kept), as a Kafka broker would serve it. */
+  private startRequestSpan(name: string, frame: RequestFrame): Span {
+    return kgwTracer('kgw-gateway').startSpan(`kafka ${name}`, {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'rpc.system': 'kafka',
+        'rpc.method': name,
+        'kafka.api.version': frame.apiVersion,
+        'kafka.client.id': frame.clientId ?? '',
+        'client.address': this.clientAddress,
+        'kgw.listener': this.listener,
+        ...(this.identity ? { 'enduser.id': this.identity.principal } : {}),
+      },
+    });
   }
 
   // ---- SASL ----------------------------------------------------------------------------------
@@ -353,6 +378,7 @@ export class ClientSession implements SessionInfo {
         apiVersion: frame.apiVersion,
         upstream: true,
         receivedAt,
+        span: this.takeSpan(),
       };
       // Fetch below v16 carries no broker addresses: with nothing to rewrite or merge, a large response
       // is passed through as it arrives, its transfer to the client overlapping the one from the broker.
@@ -496,8 +522,16 @@ export class ClientSession implements SessionInfo {
       receivedAt,
       answer: buffers,
       closeAfter,
+      span: this.takeSpan(),
     });
     this.flush();
+  }
+
+  /** Hands the current request's span to its queued answer. */
+  private takeSpan(): Span | undefined {
+    const span = this.requestSpan;
+    this.requestSpan = undefined;
+    return span;
   }
 
   /** Writes answers in request order: complete ones whole, a streamed one as far as it has arrived. */
@@ -508,6 +542,7 @@ export class ClientSession implements SessionInfo {
       if (head.answer) {
         for (const b of head.answer) this.socket.write(b);
         this.queue.shift();
+        head.span?.end();
         if (head.closeAfter) {
           this.socket.uncork();
           this.socket.end();
@@ -521,6 +556,7 @@ export class ClientSession implements SessionInfo {
         head.stream.chunks = [];
         if (head.stream.done) {
           this.queue.shift();
+          head.span?.end();
           continue;
         }
       }

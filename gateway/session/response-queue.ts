@@ -24,6 +24,8 @@ export interface Pending {
   startAccounting?: () => { push(chunk: Buffer): void };
   /** Runs when a streamed response is complete (metrics). */
   onStreamed?: () => void;
+  /** The request's trace span (tracing on only), ended when the answer has been written. */
+  span?: { end(): void };
 }
 
 export class ResponseQueue {

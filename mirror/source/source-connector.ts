@@ -9,7 +9,8 @@
  * fetched; nothing else is buffered, so memory stays under ~2 × kgw.fetch.max.bytes (the effective
  * fetch size is min(kgw.fetch.max.bytes, kgw.max.in.flight.bytes / 2)).
  */
-import type { Admin, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Span } from '@opentelemetry/api';
+import type { Admin, IHeaders, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector } from '../connector.js';
@@ -18,7 +19,13 @@ import { kafkaFor } from '../kafka/clients.js';
 import { PartitionFetcher, tpKey, type FetchedRecord, type PartitionBatch } from '../kafka/fetcher.js';
 import type { MirrorMetrics } from '../metrics.js';
 import { policyFor, offsetSyncsTopic, positionsTopic } from '../policy/replication-policy.js';
-import { hasVisited, withProvenance } from '../provenance.js';
+import {
+  injectTraceContext,
+  kgwTracer,
+  startReplicationSpan,
+  tracingEnabled,
+} from '../../monitor/telemetry/tracing.js';
+import { hasVisited, withProvenance, type Headers } from '../provenance.js';
 import { OffsetSyncDecider } from './offset-sync-writer.js';
 import { PositionStore } from './position-store.js';
 import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.js';
@@ -31,6 +38,8 @@ interface Chunk {
   targetTopic: string;
   records: FetchedRecord[];
   messages: Message[];
+  /** Replication spans of the chunk's records (tracing on only), ended on acknowledgement. */
+  spans?: Span[];
 }
 
 export class MirrorSourceConnector extends Connector {
@@ -238,12 +247,19 @@ export class MirrorSourceConnector extends Connector {
           key: r.key,
           value: r.value,
           timestamp: r.timestamp,
-          headers: withProvenance(r.headers, {
-            cluster: source,
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: r.offset.toString(),
-          }),
+          headers: this.traced(
+            chunk,
+            batch.topic,
+            targetTopic,
+            batch.partition,
+            r,
+            withProvenance(r.headers, {
+              cluster: source,
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: r.offset.toString(),
+            }),
+          ),
         });
       }
       done.push(batch);
@@ -273,7 +289,35 @@ export class MirrorSourceConnector extends Connector {
     this.fireSyncs();
   }
 
+  /**
+   * With tracing on, each record gets a replication span continuing its producer's trace (read
+   * from its headers), and the copy carries the replication span's context onwards. The span ends
+   * when the target acknowledges the record.
+   */
+  private traced(
+    chunk: Chunk,
+    sourceTopic: string,
+    targetTopic: string,
+    partition: number,
+    r: { offset: bigint; headers?: Headers },
+    headers: Headers,
+  ): Headers {
+    if (!tracingEnabled()) return headers;
+    const { span, context } = startReplicationSpan(kgwTracer('kgw-mirror'), {
+      sourceCluster: this.flow.source,
+      targetCluster: this.flow.target,
+      sourceTopic,
+      targetTopic,
+      partition,
+      offset: r.offset.toString(),
+      headers: r.headers as IHeaders | undefined,
+    });
+    (chunk.spans ??= []).push(span);
+    return injectTraceContext(headers as IHeaders, context) as Headers;
+  }
+
   private acknowledged(c: Chunk, baseOffset: bigint, fetchedAt: number, ackedAt: number): void {
+    for (const span of c.spans ?? []) span.end();
     const { source, target } = this.flow;
     let bytes = 0;
     const ages: number[] = [];

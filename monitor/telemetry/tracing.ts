@@ -29,6 +29,17 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
+/**
+ * Whether kgw's own spans (mirror replication, gateway requests) are created at all. Off unless
+ * startTracing() started an SDK (or a test enabled it with its own provider), so the default path
+ * costs one boolean check.
+ */
+let spansEnabled = false;
+export const tracingEnabled = (): boolean => spansEnabled;
+export function setTracingEnabled(on: boolean): void {
+  spansEnabled = on;
+}
+
 export interface TracingHandle {
   readonly enabled: boolean;
   shutdown(): Promise<void>;
@@ -46,6 +57,7 @@ export async function startTracing(
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK(env.OTEL_SERVICE_NAME ? {} : { serviceName });
   sdk.start();
+  setTracingEnabled(true);
   return { enabled: true, shutdown: () => sdk.shutdown() };
 }
 
