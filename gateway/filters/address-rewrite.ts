@@ -24,11 +24,18 @@ export const ADDRESS_BEARING_APIS: ReadonlySet<number> = new Set([
   ApiKey.ShareAcknowledge,
 ]);
 
-function rewrite(endpoints: Endpoint[], map: AddressMap, view: ClusterView): boolean {
+/** Records each real address, then replaces it with the gateway's; `id` names the node id field. */
+function rewrite<E extends { host: string; port: number }>(
+  endpoints: E[],
+  map: AddressMap,
+  view: ClusterView,
+  id: (e: E) => number = (e) => (e as unknown as Endpoint).nodeId,
+): boolean {
   for (const e of endpoints) {
-    if (e.nodeId < 0) continue; // "no coordinator / no leader" placeholders stay as they are
-    view.learn(e.nodeId, e.host, e.port);
-    const a = map.advertised(e.nodeId);
+    const nodeId = id(e);
+    if (nodeId < 0) continue; // "no coordinator / no leader" placeholders stay as they are
+    view.learn(nodeId, e.host, e.port);
+    const a = map.advertised(nodeId);
     e.host = a.host;
     e.port = a.port;
   }
@@ -60,8 +67,7 @@ export function rewriteAddresses(frame: ResponseFrame, map: AddressMap, view: Cl
     case ApiKey.DescribeCluster: {
       const body = frame.body(ApiKey.DescribeCluster);
       // endpointType 2 lists controllers, which clients reach directly, not through the gateway.
-      if (body.endpointType === 2 || !rewrite(body.brokers.map(asEndpoint), map, view)) return false;
-      for (const b of body.brokers) Object.assign(b, map.advertised(b.brokerId));
+      if (body.endpointType === 2 || !rewrite(body.brokers, map, view, (b) => b.brokerId)) return false;
       frame.setBody(ApiKey.DescribeCluster, body);
       return true;
     }
@@ -80,8 +86,3 @@ export function rewriteAddresses(frame: ResponseFrame, map: AddressMap, view: Cl
       return false;
   }
 }
-
-const asEndpoint = (b: { brokerId: number; host: string; port: number }): Endpoint => {
-  const e = { nodeId: b.brokerId, host: b.host, port: b.port };
-  return e;
-};

@@ -29,9 +29,29 @@ export function isClientApi(apiKey: number): boolean {
   return info !== undefined && !info.removed && info.listeners.includes('broker');
 }
 
+/**
+ * Every connection starts with ApiVersions, but the answer only changes with the upstream's
+ * versions: computed once per (upstream answer, caps) pair.
+ */
+const intersections = new WeakMap<object, WeakMap<object, ApiVersionsResponseApiVersion[]>>();
+const NO_UPSTREAM = {};
+const NO_CAPS: ReadonlyMap<number, number> = new Map();
+
 export function intersectVersions(
   upstream: ApiVersionsResponse | undefined,
-  caps: ReadonlyMap<number, number> = new Map(),
+  caps: ReadonlyMap<number, number> = NO_CAPS,
+): ApiVersionsResponseApiVersion[] {
+  const byCaps =
+    intersections.get(upstream ?? NO_UPSTREAM) ?? new WeakMap<object, ApiVersionsResponseApiVersion[]>();
+  intersections.set(upstream ?? NO_UPSTREAM, byCaps);
+  let result = byCaps.get(caps);
+  if (!result) byCaps.set(caps, (result = computeIntersection(upstream, caps)));
+  return result;
+}
+
+function computeIntersection(
+  upstream: ApiVersionsResponse | undefined,
+  caps: ReadonlyMap<number, number>,
 ): ApiVersionsResponseApiVersion[] {
   const theirs = new Map((upstream?.apiKeys ?? []).map((a) => [a.apiKey, a]));
   const out: ApiVersionsResponseApiVersion[] = [];

@@ -371,7 +371,7 @@ export class ClientSession implements SessionInfo {
     const expectsResponse = !(frame.apiKey === ApiKey.Produce && frame.body(ApiKey.Produce).acks === 0);
     if (expectsResponse) {
       const sentAt = process.hrtime.bigint();
-      const rewrites = ADDRESS_BEARING_APIS.has(frame.apiKey) || frame.apiKey === ApiKey.Fetch;
+      const rewrites = ADDRESS_BEARING_APIS.has(frame.apiKey);
       const pending: Pending = {
         correlationId: frame.correlationId,
         apiKey: frame.apiKey,

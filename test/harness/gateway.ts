@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import pino from 'pino';
+import { freePort } from './ports.js';
 import { parseGatewayConfig } from '../../gateway/config/load.js';
 import type { SaslMechanism } from '../../gateway/config/schema.js';
 import { startGateway, type GatewayExtensions, type RunningGateway } from '../../gateway/gateway.js';
@@ -65,17 +66,6 @@ export function testPki(): Promise<DevPkiFiles> {
     password: 'test-store-password',
   });
   return pkiPromise;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** A base port with `count` free ports above it. */

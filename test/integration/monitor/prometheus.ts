@@ -1,22 +1,11 @@
 /** A real Prometheus server (Debian's /usr/bin/prometheus) for tests: temp config and storage, 1 s scrapes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { freePort } from '../../harness/ports.js';
 import { join } from 'node:path';
 
 export const PROMETHEUS_BIN = process.env.KGW_PROMETHEUS ?? '/usr/bin/prometheus';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export interface PrometheusServer {
   readonly url: string;
