@@ -4,19 +4,25 @@
  *
  * Pipeline: fetch (manual assignment, positions from the target) → transform (provenance, echo
  * filter) → produce (idempotent, acks=all, same partition index) → on acknowledgement: offset syncs,
- * metrics, position advanced. Positions are written to the target every
+ * metrics, position advanced. Fetch and produce use the project's own wire codec (NativeFetcher,
+ * NativeProducer: record batches decoded and built directly, no per-record client objects); kafkajs
+ * serves the admin work, the position store and offset syncs, none of them per record. Positions are written to the target every
  * kgw.positions.commit.interval.ms. One fetch result may be in flight to the target while the next is
  * fetched; nothing else is buffered, so memory stays under ~2 × kgw.fetch.max.bytes (the effective
  * fetch size is min(kgw.fetch.max.bytes, kgw.max.in.flight.bytes / 2)).
  */
 import type { Span } from '@opentelemetry/api';
-import type { Admin, IHeaders, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector } from '../connector.js';
 import { encodeOffsetSync } from '../formats.js';
 import { kafkaFor } from '../kafka/clients.js';
-import { PartitionFetcher, tpKey, type FetchedRecord, type PartitionBatch } from '../kafka/fetcher.js';
+import { BatchBuilder } from '../kafka/batch-builder.js';
+import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
+import { NativeFetcher, type MirrorBatch, type MirrorRecord } from '../kafka/native-fetcher.js';
+import { NativeProducer } from '../kafka/native-producer.js';
+import { ProvenanceStamper } from '../kafka/record-headers.js';
 import type { MirrorMetrics } from '../metrics.js';
 import { policyFor, offsetSyncsTopic, positionsTopic } from '../policy/replication-policy.js';
 import {
@@ -25,7 +31,7 @@ import {
   startReplicationSpan,
   tracingEnabled,
 } from '../../monitor/telemetry/tracing.js';
-import { hasVisited, withProvenance, type Headers } from '../provenance.js';
+import type { RecordHeader } from '../../protocol/records/batch.js';
 import { OffsetSyncDecider } from './offset-sync-writer.js';
 import { PositionStore } from './position-store.js';
 import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.js';
@@ -33,11 +39,14 @@ import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.
 /** Largest record batch we build for one partition in one request (brokers accept ~1 MiB by default). */
 const MAX_CHUNK_BYTES = 512 * 1024;
 
+/** The Java producer's delivery.timeout.ms default: how long a batch is retried before giving up. */
+const DELIVERY_TIMEOUT_MS = 120_000;
+
 interface Chunk {
-  batch: PartitionBatch;
+  batch: MirrorBatch;
   targetTopic: string;
-  records: FetchedRecord[];
-  messages: Message[];
+  records: MirrorRecord[];
+  builder: BatchBuilder;
   /** Replication spans of the chunk's records (tracing on only), ended on acknowledgement. */
   spans?: Span[];
 }
@@ -47,9 +56,11 @@ export class MirrorSourceConnector extends Connector {
   private targetKafka!: Kafka;
   private sourceAdmin?: Admin;
   private targetAdmin?: Admin;
+  /** kafkajs producer for the position store only (one small batch per commit interval). */
   private producer?: Producer;
   private syncProducer?: Producer;
-  private fetcher?: PartitionFetcher;
+  private dataProducer?: NativeProducer;
+  private fetcher?: NativeFetcher;
   private positions?: PositionStore;
   private decider = new OffsetSyncDecider(0);
   private topics: ReplicatedTopic[] = [];
@@ -84,6 +95,16 @@ export class MirrorSourceConnector extends Connector {
       allowAutoTopicCreation: false,
     });
     await this.producer.connect();
+    const role = `${flow.name}-source`;
+    this.dataProducer = new NativeProducer(
+      new NativeCluster(this.targetCluster, connectionOptions(this.targetCluster, role)),
+      {
+        ackTimeoutMs: this.targetCluster.requestTimeoutMs,
+        deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
+        log: this.log,
+      },
+    );
+    await this.dataProducer.init();
 
     const syncsOnSource = flow.offsetSyncsTopicLocation === 'source';
     const syncsTopic = offsetSyncsTopic(syncsOnSource ? flow.target : flow.source);
@@ -112,11 +133,14 @@ export class MirrorSourceConnector extends Connector {
       64 * 1024,
       Math.min(flow.fetchMaxBytes, Math.floor(flow.maxInFlightBytes / 2)),
     );
-    this.fetcher = new PartitionFetcher(this.sourceKafka, this.sourceAdmin, {
-      maxBytes: fetchBytes,
-      partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
-      maxWaitMs: flow.fetchMaxWaitMs,
-    });
+    this.fetcher = new NativeFetcher(
+      new NativeCluster(this.sourceCluster, connectionOptions(this.sourceCluster, role)),
+      {
+        maxBytes: fetchBytes,
+        partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
+        maxWaitMs: flow.fetchMaxWaitMs,
+      },
+    );
     const topicSync = new TopicSync(flow, policy, this.sourceAdmin, this.targetAdmin, this.log);
     await this.applyTopics(await topicSync.refresh());
     if (flow.syncTopicConfigs)
@@ -172,12 +196,14 @@ export class MirrorSourceConnector extends Connector {
     await this.syncsInFlight.catch(() => undefined);
     await Promise.all([
       this.fetcher?.disconnect(),
+      this.dataProducer?.close(),
       this.producer?.disconnect().catch(() => undefined),
       this.syncProducer?.disconnect().catch(() => undefined),
       this.sourceAdmin?.disconnect().catch(() => undefined),
       this.targetAdmin?.disconnect().catch(() => undefined),
     ]);
     this.fetcher = undefined;
+    this.dataProducer = undefined;
     this.producer = undefined;
     this.syncProducer = undefined;
   }
@@ -220,89 +246,61 @@ export class MirrorSourceConnector extends Connector {
       .catch((err: unknown) => this.log.warn({ err: String(err) }, 'offset sync send failed'));
   }
 
-  private async replicate(batches: PartitionBatch[], fetchedAt: number): Promise<void> {
+  private async replicate(batches: MirrorBatch[], fetchedAt: number): Promise<void> {
     const { source, target } = this.flow;
     const rounds: Chunk[][] = [];
-    const done: PartitionBatch[] = [];
     for (const batch of batches) {
       const targetTopic = this.targetOf.get(batch.topic) ?? batch.topic;
+      const provenance = new ProvenanceStamper(source, target, batch.topic, batch.partition);
       let chunk: Chunk | undefined;
       let chunkBytes = 0;
       let index = 0;
       for (const r of batch.records) {
-        if (hasVisited(r.headers, target)) {
+        if (provenance.isEcho(r.headers)) {
           this.skippedEchoes++;
           continue;
         }
         if (chunk === undefined || chunkBytes + r.size > MAX_CHUNK_BYTES) {
-          chunk = { batch, targetTopic, records: [], messages: [] };
+          chunk = { batch, targetTopic, records: [], builder: new BatchBuilder() };
           (rounds[index] ??= []).push(chunk);
           index++;
           chunkBytes = 0;
         }
         chunkBytes += r.size + 120;
         chunk.records.push(r);
-        chunk.messages.push({
-          partition: batch.partition,
-          key: r.key,
-          value: r.value,
-          timestamp: r.timestamp,
-          headers: this.traced(
-            chunk,
-            batch.topic,
-            targetTopic,
-            batch.partition,
-            r,
-            withProvenance(r.headers, {
-              cluster: source,
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: r.offset.toString(),
-            }),
-          ),
-        });
+        let headers = provenance.stamp(r.headers, r.offset);
+        if (tracingEnabled())
+          headers = this.traced(chunk, batch.topic, targetTopic, batch.partition, r, headers);
+        chunk.builder.add(r.timestamp, r.key, r.value, headers);
       }
-      done.push(batch);
     }
+    // One round = at most one chunk per partition: one batch per partition in flight (idempotence).
     for (const round of rounds) {
-      const byTopic = new Map<string, Message[]>();
-      for (const c of round) {
-        const list = byTopic.get(c.targetTopic) ?? [];
-        list.push(...c.messages);
-        byTopic.set(c.targetTopic, list);
-      }
-      const topicMessages: TopicMessages[] = [...byTopic.entries()].map(([topic, messages]) => ({
-        topic,
-        messages,
-      }));
-      const meta = await this.producer!.sendBatch({ acks: -1, topicMessages });
+      const offsets = await this.dataProducer!.send(
+        round.map((c) => ({ topic: c.targetTopic, partition: c.batch.partition, batch: c.builder })),
+      );
       const ackedAt = Date.now();
-      const base = new Map(meta.map((m) => [tpKey(m.topicName, m.partition), BigInt(m.baseOffset ?? '-1')]));
-      for (const c of round) {
-        const baseOffset = base.get(tpKey(c.targetTopic, c.batch.partition));
-        if (baseOffset === undefined || baseOffset < 0n)
-          throw new Error(`no base offset for ${c.targetTopic}-${c.batch.partition}`);
-        this.acknowledged(c, baseOffset, fetchedAt, ackedAt);
-      }
+      round.forEach((c, i) => this.acknowledged(c, offsets[i]!, fetchedAt, ackedAt));
     }
-    for (const b of done) this.positions!.advance(b.topic, b.partition, b.nextOffset);
+    for (const b of batches) this.positions!.advance(b.topic, b.partition, b.nextOffset);
     this.fireSyncs();
   }
 
   /**
    * With tracing on, each record gets a replication span continuing its producer's trace (read
-   * from its headers), and the copy carries the replication span's context onwards. The span ends
-   * when the target acknowledges the record.
+   * from its headers), and the copy carries the replication span's context onwards (replacing the
+   * producer's trace headers). The span ends when the target acknowledges the record.
    */
   private traced(
     chunk: Chunk,
     sourceTopic: string,
     targetTopic: string,
     partition: number,
-    r: { offset: bigint; headers?: Headers },
-    headers: Headers,
-  ): Headers {
-    if (!tracingEnabled()) return headers;
+    r: MirrorRecord,
+    headers: RecordHeader[],
+  ): RecordHeader[] {
+    const carrier: IHeaders = {};
+    for (const h of r.headers) if (h.value !== null) carrier[h.key] = h.value;
     const { span, context } = startReplicationSpan(kgwTracer('kgw-mirror'), {
       sourceCluster: this.flow.source,
       targetCluster: this.flow.target,
@@ -310,10 +308,15 @@ export class MirrorSourceConnector extends Connector {
       targetTopic,
       partition,
       offset: r.offset.toString(),
-      headers: r.headers as IHeaders | undefined,
+      headers: carrier,
     });
     (chunk.spans ??= []).push(span);
-    return injectTraceContext(headers as IHeaders, context) as Headers;
+    const injected = injectTraceContext({}, context);
+    const keys = Object.keys(injected);
+    if (keys.length === 0) return headers;
+    const out = headers.filter((h) => !keys.includes(h.key));
+    for (const k of keys) out.push({ key: k, value: Buffer.from(String(injected[k])) });
+    return out;
   }
 
   private acknowledged(c: Chunk, baseOffset: bigint, fetchedAt: number, ackedAt: number): void {
@@ -324,7 +327,7 @@ export class MirrorSourceConnector extends Connector {
     for (let i = 0; i < c.records.length; i++) {
       const r = c.records[i]!;
       this.decider.record(c.batch.topic, c.batch.partition, r.offset, baseOffset + BigInt(i));
-      const ts = Number(r.timestamp);
+      const ts = r.timestamp;
       bytes += r.size;
       ages.push(fetchedAt - ts);
       this.metrics.recordReplicated(

@@ -1,0 +1,307 @@
+/**
+ * Manual-assignment fetching on the project's own codec (the native data path). Same contract as
+ * PartitionFetcher: the mirror decides each partition's position; one `poll()` sends one Fetch per
+ * partition leader and returns what came back; the caller applies backpressure by not polling.
+ *
+ * Fetch v4–v12 (topic names; v12 is the last version without topic ids), READ_UNCOMMITTED like
+ * MM2's consumer, no fetch sessions. Record batches are walked with scanBatches and decoded with
+ * decodeRecordBatch (CRC-32C verified, as the Java consumer's check.crcs does); control batches
+ * (transaction markers) are skipped; key, value and header values stay views into the response.
+ * Leader changes refresh metadata; OFFSET_OUT_OF_RANGE restarts at the earliest offset (MM2's
+ * auto.offset.reset=earliest).
+ */
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ZERO_UUID } from '../../protocol/runtime/reader.js';
+import {
+  defaultFetchRequest,
+  defaultFetchRequestFetchPartition,
+  type FetchResponse,
+} from '../../protocol/generated/messages.js';
+import {
+  BatchAttributes,
+  decodeRecordBatch,
+  scanBatches,
+  type RecordHeader,
+} from '../../protocol/records/batch.js';
+import { ConnectionError } from '../../protocol/client/connection.js';
+import { sleep, tpKey, type FetcherOptions } from './fetcher.js';
+import { errorName, KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';
+import type { NativeCluster } from './native-cluster.js';
+
+/** One data record as fetched: buffers are views into the Fetch response (do not mutate). */
+export interface MirrorRecord {
+  offset: bigint;
+  /** Milliseconds since the epoch (CreateTime, or the batch's LogAppendTime). */
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+  /** Key + value + header bytes (header keys counted in characters). */
+  size: number;
+}
+
+export interface MirrorBatch {
+  topic: string;
+  partition: number;
+  /** The position this batch was fetched from. */
+  fetchOffset: bigint;
+  /** Data records (control records removed), in offset order. */
+  records: MirrorRecord[];
+  /** Where the next fetch starts: one past the last offset returned, control batches included. */
+  nextOffset: bigint;
+  highWatermark: bigint;
+}
+
+interface Assignment {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  maxBytes: number;
+}
+
+const ISOLATION_READ_UNCOMMITTED = 0;
+const EARLIEST_TIMESTAMP = -2n;
+const OFFSET_OUT_OF_RANGE = 1;
+
+export class NativeFetcher {
+  private readonly assignments = new Map<string, Assignment>();
+  private metadataStale = true;
+
+  constructor(
+    private readonly cluster: NativeCluster,
+    private readonly opts: FetcherOptions,
+  ) {}
+
+  /** Starts fetching a partition at `offset`, or at its earliest offset when null. */
+  async assign(topic: string, partition: number, offset: bigint | null): Promise<void> {
+    const start = offset ?? (await this.earliest(topic, partition));
+    this.assignments.set(tpKey(topic, partition), {
+      topic,
+      partition,
+      offset: start,
+      maxBytes: this.opts.partitionMaxBytes,
+    });
+    this.metadataStale = true;
+  }
+
+  /** Moves an assigned partition's fetch position. */
+  seek(topic: string, partition: number, offset: bigint): void {
+    const a = this.assignments.get(tpKey(topic, partition));
+    if (a) a.offset = offset;
+  }
+
+  unassign(topic: string, partition: number): void {
+    this.assignments.delete(tpKey(topic, partition));
+  }
+
+  isAssigned(topic: string, partition: number): boolean {
+    return this.assignments.has(tpKey(topic, partition));
+  }
+
+  position(topic: string, partition: number): bigint | undefined {
+    return this.assignments.get(tpKey(topic, partition))?.offset;
+  }
+
+  get size(): number {
+    return this.assignments.size;
+  }
+
+  disconnect(): void {
+    this.cluster.close();
+  }
+
+  async poll(): Promise<MirrorBatch[]> {
+    if (this.assignments.size === 0) {
+      await sleep(Math.min(this.opts.maxWaitMs, 200));
+      return [];
+    }
+    if (this.metadataStale) await this.refreshMetadata();
+    const byLeader = new Map<number, Assignment[]>();
+    for (const a of this.assignments.values()) {
+      const leader = this.cluster.leaderOf(a.topic, a.partition);
+      if (leader === undefined) {
+        this.metadataStale = true;
+        continue;
+      }
+      const list = byLeader.get(leader);
+      if (list) list.push(a);
+      else byLeader.set(leader, [a]);
+    }
+    if (byLeader.size === 0) {
+      await sleep(200); // no leader known for anything yet (topic just created, election running)
+      return [];
+    }
+    const results = await Promise.allSettled(
+      [...byLeader.entries()].map(([leader, list]) => this.fetchFrom(leader, list)),
+    );
+    const batches: MirrorBatch[] = [];
+    let failed = false;
+    for (const r of results) {
+      if (r.status === 'fulfilled') batches.push(...r.value);
+      else if (r.reason instanceof ConnectionError) {
+        failed = true;
+        this.metadataStale = true;
+      } else throw r.reason;
+    }
+    if (failed && batches.length === 0) await sleep(200);
+    return batches;
+  }
+
+  private async refreshMetadata(): Promise<void> {
+    this.metadataStale = false;
+    await this.cluster.refresh([...this.assignments.values()].map((a) => a.topic)).catch(() => {
+      this.metadataStale = true;
+    });
+  }
+
+  private async fetchFrom(leader: number, list: Assignment[]): Promise<MirrorBatch[]> {
+    let conn;
+    try {
+      conn = await this.cluster.connection(leader);
+    } catch (e) {
+      this.cluster.drop(leader);
+      throw e instanceof ConnectionError
+        ? e
+        : new ConnectionError(String(e), { host: `node ${leader}`, port: 0 });
+    }
+    const version = conn.version(ApiKey.Fetch, 4, 12);
+    const byTopic = new Map<string, Assignment[]>();
+    for (const a of list) {
+      const parts = byTopic.get(a.topic);
+      if (parts) parts.push(a);
+      else byTopic.set(a.topic, [a]);
+    }
+    const request = defaultFetchRequest();
+    request.maxWaitMs = this.opts.maxWaitMs;
+    request.minBytes = 1;
+    request.maxBytes = this.opts.maxBytes;
+    request.isolationLevel = ISOLATION_READ_UNCOMMITTED;
+    request.topics = [...byTopic.entries()].map(([topic, parts]) => ({
+      topic,
+      topicId: ZERO_UUID,
+      partitions: parts.map((a) => ({
+        ...defaultFetchRequestFetchPartition(),
+        partition: a.partition,
+        fetchOffset: a.offset,
+        partitionMaxBytes: a.maxBytes,
+      })),
+    }));
+    // Positions sent with the request: a seek while it is in flight makes its answer stale.
+    const sent = new Map(list.map((a) => [a, a.offset]));
+    let response: FetchResponse;
+    try {
+      response = await conn.request(ApiKey.Fetch, version, request);
+    } catch (e) {
+      if (e instanceof ConnectionError) this.cluster.drop(leader);
+      throw e;
+    }
+    if (response.errorCode !== 0)
+      throw new Error(`Fetch from broker ${leader}: ${errorName(response.errorCode)}`);
+    const out: MirrorBatch[] = [];
+    for (const t of response.responses) {
+      for (const p of t.partitions) {
+        const a = this.assignments.get(tpKey(t.topic, p.partitionIndex));
+        if (a === undefined || sent.get(a) !== a.offset) continue;
+        if (p.errorCode === OFFSET_OUT_OF_RANGE) {
+          a.offset = await this.earliest(a.topic, a.partition);
+          continue;
+        }
+        if (STALE_METADATA.has(p.errorCode)) {
+          this.metadataStale = true;
+          continue;
+        }
+        if (p.errorCode !== 0)
+          throw new KafkaPartitionError(p.errorCode, a.topic, a.partition, 'fetch from', false);
+        const batch = await this.collect(a, p.records, p.highWatermark);
+        if (batch) out.push(batch);
+      }
+    }
+    return out;
+  }
+
+  /** Decodes one partition's records; advances its position past everything returned. */
+  private async collect(
+    a: Assignment,
+    raw: Buffer | null,
+    highWatermark: bigint,
+  ): Promise<MirrorBatch | undefined> {
+    const fetchOffset = a.offset;
+    const { batches } = scanBatches(raw);
+    if (batches.length === 0) {
+      // Nothing whole came back although data exists: a batch bigger than maxBytes. Ask for more.
+      if (highWatermark > fetchOffset && raw !== null && raw.length > 0)
+        a.maxBytes = Math.min(a.maxBytes * 2, 64 * 1024 * 1024);
+      return undefined;
+    }
+    a.maxBytes = this.opts.partitionMaxBytes;
+    const records: MirrorRecord[] = [];
+    let next = fetchOffset;
+    for (const b of batches) {
+      if (b.magic !== 2)
+        throw new Error(
+          `${a.topic}-${a.partition} at offset ${b.baseOffset}: message format v${b.magic} (pre-0.11) is not supported by the mirror`,
+        );
+      const lastOffset = b.baseOffset + BigInt(b.bytes.readInt32BE(23));
+      if (lastOffset < fetchOffset) continue; // the broker returns whole batches: this one was read before
+      if (lastOffset + 1n > next) next = lastOffset + 1n;
+      const attributes = b.bytes.readInt16BE(21);
+      if ((attributes & BatchAttributes.control) !== 0) continue;
+      const batch = await decodeRecordBatch(b.bytes);
+      const logAppend = (attributes & BatchAttributes.timestampTypeLogAppend) !== 0;
+      const baseTimestamp = Number(logAppend ? batch.maxTimestamp : batch.baseTimestamp);
+      for (const r of batch.records) {
+        const offset = b.baseOffset + BigInt(r.offsetDelta);
+        if (offset < fetchOffset) continue;
+        let size = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+        for (const h of r.headers) size += h.key.length + (h.value?.length ?? 0);
+        records.push({
+          offset,
+          timestamp: logAppend ? baseTimestamp : baseTimestamp + r.timestampDelta,
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+          size,
+        });
+      }
+    }
+    if (next === fetchOffset) return undefined;
+    a.offset = next;
+    return { topic: a.topic, partition: a.partition, fetchOffset, records, nextOffset: next, highWatermark };
+  }
+
+  /** The partition's log start offset, asked of its leader (ListOffsets, timestamp -2). */
+  private async earliest(topic: string, partition: number): Promise<bigint> {
+    let leader = this.cluster.leaderOf(topic, partition);
+    if (leader === undefined) {
+      await this.cluster.refresh([topic]);
+      leader = this.cluster.leaderOf(topic, partition);
+      if (leader === undefined)
+        throw new KafkaPartitionError(5, topic, partition, 'earliest offset of', true);
+    }
+    const conn = await this.cluster.connection(leader);
+    const response = await conn.request(ApiKey.ListOffsets, conn.version(ApiKey.ListOffsets, 1, 7), {
+      replicaId: -1,
+      isolationLevel: ISOLATION_READ_UNCOMMITTED,
+      timeoutMs: 0,
+      topics: [
+        {
+          name: topic,
+          partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp: EARLIEST_TIMESTAMP }],
+        },
+      ],
+    });
+    const p = response.topics[0]?.partitions[0];
+    if (p === undefined) throw new Error(`ListOffsets ${topic}-${partition}: empty answer`);
+    if (p.errorCode !== 0) {
+      if (STALE_METADATA.has(p.errorCode)) this.metadataStale = true;
+      throw new KafkaPartitionError(
+        p.errorCode,
+        topic,
+        partition,
+        'earliest offset of',
+        STALE_METADATA.has(p.errorCode),
+      );
+    }
+    return p.offset;
+  }
+}
