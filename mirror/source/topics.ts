@@ -45,6 +45,21 @@ export function replicableConfig(
 }
 
 /**
+ * A target topic's own settings that a config sync must keep: set on the topic itself
+ * (DYNAMIC_TOPIC_CONFIG) and excluded from replication by config.properties.exclude.
+ */
+export function targetOwnConfig(
+  flow: FlowConfig,
+  entries: Parameters<typeof replicableConfig>[1],
+): IResourceConfigEntry[] {
+  return entries
+    .filter((e) => e.configSource === 1 && !e.readOnly && !e.isSensitive && e.configValue !== null)
+    .filter((e) => flow.configPropertiesExclude.matches(e.configName))
+    .map((e) => ({ name: e.configName, value: e.configValue! }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
  * MirrorSourceConnector's ACL rules: LITERAL topic ACLs only; ALLOW WRITE is not replicated (only the
  * mirror writes to a remote topic); ALLOW ALL becomes ALLOW READ; everything else as is.
  */
@@ -189,7 +204,13 @@ export class TopicSync {
     return out;
   }
 
-  /** Sets each target topic's dynamic config to the source's filtered one when they differ. */
+  /**
+   * Makes each target topic's replicable config equal to the source's filtered one when they differ:
+   * properties set or changed on the source are set, properties the source no longer sets are
+   * removed. Properties excluded by config.properties.exclude are the target's own and keep their
+   * target values (as MM2's incremental mode). kafkajs has no IncrementalAlterConfigs, and
+   * AlterConfigs replaces a topic's whole dynamic config, so the excluded ones are sent back as they are.
+   */
   async syncConfigs(topics: ReplicatedTopic[]): Promise<void> {
     if (topics.length === 0) return;
     const source = await this.sourceConfigs(topics.map((t) => t.source));
@@ -203,6 +224,12 @@ export class TopicSync {
         replicableConfig(this.flow, r.configEntries as Parameters<typeof replicableConfig>[1]),
       ]),
     );
+    const targetOwn = new Map(
+      target.resources.map((r) => [
+        r.resourceName,
+        targetOwnConfig(this.flow, r.configEntries as Parameters<typeof replicableConfig>[1]),
+      ]),
+    );
     const changes = topics.filter(
       (t) => JSON.stringify(source.get(t.source) ?? []) !== JSON.stringify(targetNow.get(t.target) ?? []),
     );
@@ -212,7 +239,7 @@ export class TopicSync {
       resources: changes.map((t) => ({
         type: ConfigResourceTypes.TOPIC,
         name: t.target,
-        configEntries: source.get(t.source) ?? [],
+        configEntries: [...(source.get(t.source) ?? []), ...(targetOwn.get(t.target) ?? [])],
       })),
     });
     for (const t of changes) this.log.info({ flow: this.flow.name, topic: t.target }, 'synced topic config');
