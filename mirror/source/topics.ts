@@ -287,15 +287,26 @@ export class TopicSync {
           target,
         );
         if (acl === undefined) continue;
-        const key = JSON.stringify(acl);
-        if (!this.createdAcls.has(key)) {
-          acls.push(acl);
-          this.createdAcls.add(key);
-        }
+        if (!this.createdAcls.has(JSON.stringify(acl))) acls.push(acl);
       }
     }
     if (acls.length === 0) return;
-    await this.targetAdmin.createAcls({ acl: acls });
+    try {
+      await this.targetAdmin.createAcls({ acl: acls });
+    } catch (err) {
+      const type = (err as { type?: string }).type;
+      if (type === 'SECURITY_DISABLED' || type === 'CLUSTER_AUTHORIZATION_FAILED') {
+        this.aclsUnsupported = true;
+        this.log.warn(
+          { flow: this.flow.name, reason: type },
+          'topic ACL sync off: the target cluster has no authorizer or denies CreateAcls',
+        );
+        return;
+      }
+      throw err; // not remembered as created: the next round tries again
+    }
+    // Remembered only once the target accepted them (CreateAcls of an existing ACL is harmless).
+    for (const acl of acls) this.createdAcls.add(JSON.stringify(acl));
     this.log.info({ flow: this.flow.name, count: acls.length }, 'synced topic ACLs');
   }
 }

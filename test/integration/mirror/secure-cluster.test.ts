@@ -305,6 +305,23 @@ describe('mirror connections over SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (S
         await createTopic(PLAIN, fromSecure, 2);
         await produce(EAST(), fromEast, 'east', 40);
         await produce(PLAIN, fromSecure, 'secure', 40);
+        // An ACL to sync from secure to east, which has no authorizer.
+        const admin = kafka(PLAIN).admin();
+        await admin.connect();
+        await admin.createAcls({
+          acl: [
+            {
+              resourceType: AclResourceTypes.TOPIC,
+              resourceName: fromSecure,
+              resourcePatternType: ResourcePatternTypes.LITERAL,
+              principal: 'User:alice',
+              host: '*',
+              operation: AclOperationTypes.READ,
+              permissionType: AclPermissionTypes.ALLOW,
+            },
+          ],
+        });
+        await admin.disconnect();
         mirror = await startMirror(
           writeConfig(
             'sasl-ssl.properties',
@@ -319,6 +336,7 @@ describe('mirror connections over SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (S
               'east->secure.enabled': 'true',
               'secure->east.enabled': 'true',
               topics: `${prefix}-.*`,
+              'sync.topic.acls.interval.seconds': '1',
             }),
           ),
         );
@@ -341,6 +359,21 @@ describe('mirror connections over SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (S
         for (const flow of ['east->secure', 'secure->east'])
           for (const c of CONNECTORS)
             assert.equal((await status(mirror, `${flow}.${c}`)).tasks[0]!.state, 'RUNNING', `${flow}.${c}`);
+        // ACL sync where one side has no authorizer: one warning each, then off (sync interval 1 s).
+        await new Promise((r) => setTimeout(r, 2500));
+        const count = (re: RegExp): number =>
+          mirror!
+            .output()
+            .split('\n')
+            .filter((l) => re.test(l)).length;
+        assert.equal(
+          count(/"flow":"east->secure".*topic ACL sync off: the source cluster has no authorizer/),
+          1,
+        );
+        assert.equal(
+          count(/"flow":"secure->east".*topic ACL sync off: the target cluster has no authorizer/),
+          1,
+        );
         await mirror.stop();
       },
     );
@@ -386,15 +419,17 @@ describe('mirror connections over SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (S
           { bootstrap: PLAIN, topic: `east.${viaYaml}` },
         );
         const m = mirror;
-        const failed = await waitFor('east->wrong.MirrorSourceConnector FAILED', async () => {
-          const s = await status(m, 'east->wrong.MirrorSourceConnector');
-          return s.tasks[0]!.state === 'FAILED' ? s : undefined;
-        });
-        assert.match(
-          failed.tasks[0]!.trace ?? '',
-          /SASL|[Aa]uthentication/,
-          `the trace names the authentication failure: ${failed.tasks[0]!.trace}`,
-        );
+        for (const c of CONNECTORS) {
+          const failed = await waitFor(`east->wrong.${c} FAILED`, async () => {
+            const s = await status(m, `east->wrong.${c}`);
+            return s.tasks[0]!.state === 'FAILED' ? s : undefined;
+          });
+          assert.match(
+            failed.tasks[0]!.trace ?? '',
+            /SASL|[Aa]uthentication/,
+            `east->wrong.${c}: the trace names the authentication failure: ${failed.tasks[0]!.trace}`,
+          );
+        }
         assert.equal((await status(m, 'east->secure.MirrorSourceConnector')).tasks[0]!.state, 'RUNNING');
         await mirror.stop();
       },
