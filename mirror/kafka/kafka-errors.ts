@@ -40,8 +40,13 @@ export const STALE_METADATA = new Set([3, 5, 6, 9, 56, 74, 75, 78, 100]);
 /** Produce errors worth retrying with the same producer id and sequence (besides stale metadata). */
 export const RETRIABLE_PRODUCE = new Set([7, 13, 14, 15, 19, 20, 51, 89]);
 
-/** Produce errors after which the broker no longer accepts our sequence: take a new producer id. */
-export const PRODUCER_STATE_LOST = new Set([45, 47, 59]);
+/**
+ * Produce errors after which the broker no longer accepts our sequence: take a new producer id.
+ * DUPLICATE_SEQUENCE_NUMBER cannot happen with one batch in flight per partition; if it does, the
+ * broker has the batch but gives no offset for it, so it is resent under a new id (a duplicate,
+ * never a loss).
+ */
+export const PRODUCER_STATE_LOST = new Set([45, 46, 47, 59]);
 
 /** A partition-level error answered by a broker. `retriable` lets the connector restart the task. */
 export class KafkaPartitionError extends Error {

@@ -143,7 +143,8 @@ export class NativeFetcher {
         this.metadataStale = true;
       } else throw r.reason;
     }
-    if (failed && batches.length === 0) await sleep(200);
+    // Errors answer at once: without a pause, a leader election would be polled in a tight loop.
+    if (batches.length === 0 && (failed || this.metadataStale)) await sleep(failed ? 200 : 100);
     return batches;
   }
 
