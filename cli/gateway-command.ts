@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadGatewayConfig } from '../gateway/config/load.js';
 import { startGateway } from '../gateway/gateway.js';
 import { aclExtensions } from '../gateway/authz/index.js';
+import { tuneHeapForThroughput } from '../gateway/heap-tuning.js';
 import { startTracing } from '../monitor/telemetry/tracing.js';
 
 export function registerGatewayCommand(program: Command): void {
@@ -13,6 +14,7 @@ export function registerGatewayCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'gateway YAML configuration (see docs/gateway.md)')
     .action(async (o: { config: string }) => {
       const cfg = loadGatewayConfig(o.config);
+      tuneHeapForThroughput();
       // Tracing is configured only by the standard OTEL_* variables and is off without them.
       const tracing = await startTracing('kgw-gateway');
       // Secrets never reach the log: anything that looks like one is redacted by path.

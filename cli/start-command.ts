@@ -13,6 +13,7 @@ import { clusterSpec } from '../deploy/kafka/cluster-config.js';
 import { startCluster, stopCluster } from '../deploy/kafka/cluster.js';
 import { kafkaLibs } from '../deploy/kafka/runtime.js';
 import { aclExtensions } from '../gateway/authz/index.js';
+import { tuneHeapForThroughput } from '../gateway/heap-tuning.js';
 import { loadGatewayConfig } from '../gateway/config/load.js';
 import { startGateway, type RunningGateway } from '../gateway/gateway.js';
 import { loadMirrorConfig } from '../mirror/config/config.js';
@@ -59,6 +60,7 @@ async function startServices(log: Logger): Promise<{ stop(): Promise<void> }[]> 
     });
   }
   const parts: { stop(): Promise<void> }[] = [];
+  tuneHeapForThroughput();
   for (const side of ['east', 'west']) {
     const gw: RunningGateway = await startGateway(
       loadGatewayConfig(join(stackDir, `gateway-${side}.yaml`)),

@@ -9,10 +9,18 @@ import { KafkaCodecError } from './runtime/errors.js';
 export interface FrameReaderOptions {
   /** Largest accepted payload (bytes after the size prefix). Kafka's socket.request.max.bytes defaults to 100 MiB. */
   maxFrameSize: number;
+  /**
+   * When given, every frame is copied into a buffer from here (exactly `size` bytes), so pushed
+   * chunks are not retained beyond a trailing partial frame and the caller may recycle frame
+   * buffers. Without it, frames inside one chunk are views of that chunk (no copy).
+   */
+  allocate?: (size: number) => Buffer;
 }
 
 export class FrameReader {
   private readonly max: number;
+  private readonly allocate: (size: number) => Buffer;
+  private readonly copyFrames: boolean;
   private parts: Buffer[] = []; // partial data: size prefix and/or payload
   private partsLength = 0;
   private size = -1; // payload size of the frame being assembled, -1 while the prefix is incomplete
@@ -20,6 +28,8 @@ export class FrameReader {
 
   constructor(opts: FrameReaderOptions) {
     this.max = opts.maxFrameSize;
+    this.allocate = opts.allocate ?? Buffer.allocUnsafe;
+    this.copyFrames = opts.allocate !== undefined;
   }
 
   /** Bytes held for an incomplete frame (including its size prefix while that is not yet consumed). */
@@ -46,7 +56,8 @@ export class FrameReader {
       while (len - off >= 4) {
         const size = this.checkSize(chunk.readInt32BE(off));
         if (len - off - 4 < size) break;
-        out.push(chunk.subarray(off + 4, off + 4 + size));
+        const frame = chunk.subarray(off + 4, off + 4 + size);
+        out.push(this.copyFrames ? copyInto(this.allocate(size), frame) : frame);
         off += 4 + size;
       }
       if (off < len) this.hold(chunk.subarray(off));
@@ -56,11 +67,11 @@ export class FrameReader {
     for (;;) {
       if (this.size < 0) {
         if (this.partsLength < 4) return out;
-        const head = this.take(4);
+        const head = this.take(4, Buffer.allocUnsafe, false);
         this.size = this.checkSize(head.readInt32BE(0));
       }
       if (this.partsLength < this.size) return out;
-      out.push(this.take(this.size));
+      out.push(this.take(this.size, this.allocate, this.copyFrames));
       this.size = -1;
       // the rest may again hold several whole frames in one buffer: take the fast path
       if (this.parts.length === 1) {
@@ -95,16 +106,16 @@ export class FrameReader {
     this.partsLength += b.length;
   }
 
-  /** Removes and returns the first n pending bytes (copying only if they span several parts). */
-  private take(n: number): Buffer {
+  /** Removes and returns the first n pending bytes (copied if they span several parts or `copy`). */
+  private take(n: number, alloc: (size: number) => Buffer, copy: boolean): Buffer {
     const first = this.parts[0];
     let result: Buffer;
-    if (first !== undefined && first.length >= n) {
+    if (!copy && first !== undefined && first.length >= n) {
       result = first.subarray(0, n);
       if (first.length === n) this.parts.shift();
       else this.parts[0] = first.subarray(n);
     } else {
-      result = Buffer.allocUnsafe(n);
+      result = alloc(n);
       let filled = 0;
       while (filled < n) {
         const p = this.parts[0]!;
@@ -118,6 +129,11 @@ export class FrameReader {
     this.partsLength -= n;
     return result;
   }
+}
+
+function copyInto(target: Buffer, source: Buffer): Buffer {
+  source.copy(target);
+  return target;
 }
 
 /** Async-iterates frame payloads from a chunk source (e.g. a net.Socket). */

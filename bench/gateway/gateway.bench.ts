@@ -13,6 +13,7 @@ import { clusterSpec } from '../../deploy/kafka/cluster-config.js';
 import { startCluster, stopCluster } from '../../deploy/kafka/cluster.js';
 import { parseGatewayConfig } from '../../gateway/config/load.js';
 import { startGateway } from '../../gateway/gateway.js';
+import { tuneHeapForThroughput } from '../../gateway/heap-tuning.js';
 import { ADMIN, javaClientConfig, startTestGateway } from '../../test/harness/gateway.js';
 import { consumerPerf, producerPerf, type ProducerResult } from './perf-tools.js';
 
@@ -27,6 +28,7 @@ const rounds = arg('rounds', 2);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
+  tuneHeapForThroughput(); // the gateways run in this process: tuned as `kgw gateway` tunes itself
   const spec = clusterSpec('bench', { basePort: 26092, heapMb: 1024 });
   console.error('[bench] starting Kafka (one node)');
   const kafka = await startCluster(spec, { fresh: true, ownerPid: process.pid });

@@ -44,6 +44,7 @@ import type { ClusterView } from '../upstream/cluster-view.js';
 import { ANONYMOUS, type Identity } from './authentication.js';
 import { ResponseQueue, type Pending } from './response-queue.js';
 import { FetchAccounting } from './fetch-accounting.js';
+import { requestFrameBuffers } from './frame-buffers.js';
 import { countTraffic } from './traffic.js';
 
 /** What the session knows about itself, for handlers that need it (authorization, audit). */
@@ -121,7 +122,10 @@ export class ClientSession implements SessionInfo {
   ) {
     this.listener = deps.listener.name;
     this.clientAddress = socket.remoteAddress ?? 'unknown';
-    this.reader = new FrameReader({ maxFrameSize: deps.limits.maxFrameBytes });
+    this.reader = new FrameReader({
+      maxFrameSize: deps.limits.maxFrameBytes,
+      allocate: requestFrameBuffers.allocate,
+    });
     this.versionCaps = deps.limits.fetchCutThrough ? FETCH_CUT_THROUGH_CAPS : NO_CAPS;
     this.log = deps.log.child({ session: this.id, client: `${this.clientAddress}:${socket.remotePort}` });
     if (deps.listener.saslMechanisms.length === 0) {
@@ -417,8 +421,11 @@ export class ClientSession implements SessionInfo {
       };
       this.queue.push(pending);
     }
+    // Once written, an assembled request's buffer is recycled; nothing reads the bytes afterwards
+    // (response handling uses the parsed header and decoded strings only).
+    const recycle = (): void => requestFrameBuffers.release(frame.payload);
     if (
-      !upstream.send(frame.toBuffers(), this.deps.limits.maxBufferedBytesPerConnection) &&
+      !upstream.send(frame.toBuffers(), this.deps.limits.maxBufferedBytesPerConnection, recycle) &&
       !this.upstreamFull
     ) {
       // The broker reads slower than the client writes: stop reading the client until it drains.
@@ -440,7 +447,7 @@ export class ClientSession implements SessionInfo {
           return next?.correlationId === correlationId && next.streamable === true;
         };
         conn.on('stream-start', (correlationId, size) => this.onStreamStart(correlationId, size));
-        conn.on('stream-data', (chunk) => this.onStreamData(chunk));
+        conn.on('stream-data', (chunk, release) => this.onStreamData(chunk, release));
         conn.on('stream-end', () => this.onStreamEnd());
         conn.on('close', (e) =>
           this.close(`upstream ${conn.address.host}:${conn.address.port} closed${e ? `: ${e.message}` : ''}`),
@@ -485,14 +492,14 @@ export class ClientSession implements SessionInfo {
   /** streamIf has already checked that the next expected answer has this correlation id. */
   private onStreamStart(_correlationId: number, size: number): void {
     const pending = this.queue.nextUpstream()!;
-    pending.stream = { chunks: [sizePrefix(size)], done: false };
+    pending.stream = { chunks: [{ bytes: sizePrefix(size) }], done: false };
     this.streaming = { pending, accounting: pending.startAccounting?.() };
     this.flush();
   }
 
-  private onStreamData(chunk: Buffer): void {
+  private onStreamData(chunk: Buffer, release: () => void): void {
     const s = this.streaming!;
-    s.pending.stream!.chunks.push(chunk);
+    s.pending.stream!.chunks.push({ bytes: chunk, release });
     s.accounting?.push(chunk);
     this.flush();
   }
@@ -552,7 +559,8 @@ export class ClientSession implements SessionInfo {
         continue;
       }
       if (head.stream) {
-        for (const c of head.stream.chunks) this.socket.write(c);
+        // A chunk's read buffer goes back to the pool once the socket has taken its bytes.
+        for (const c of head.stream.chunks) this.socket.write(c.bytes, c.release);
         head.stream.chunks = [];
         if (head.stream.done) {
           this.queue.shift();

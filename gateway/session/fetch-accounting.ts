@@ -1,7 +1,8 @@
 /**
  * Per-topic bytes out for Fetch responses that are passed through as they arrive. The response is
  * walked as its chunks go by: only the structure is read (a few bytes per topic and partition) and
- * every record set is skipped by its length, so nothing is copied or kept beyond the chunk in hand.
+ * every record set is skipped by its length. Chunks may be views of pooled read buffers that are
+ * reused once written, so the few bytes still waiting for the rest of a field are copied out.
  * A generator is the parser's state: it pauses wherever the bytes it needs have not arrived yet.
  */
 type Need = { bytes: number };
@@ -15,6 +16,12 @@ class Feed {
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.available += chunk.length;
+  }
+
+  /** Replaces the pending views by one copy, so the chunks they point into may be reused. */
+  detach(): void {
+    if (this.chunks.length === 0) return;
+    this.chunks = [Buffer.concat(this.chunks, this.available)];
   }
 
   /** Consumes n bytes (n ≤ available), returning them when `keep` (≤ 16 bytes: small reads only). */
@@ -53,6 +60,7 @@ export class FetchAccounting {
     if (this.failed) return;
     this.feed.push(chunk);
     if (this.pending && this.feed.available >= this.pending.bytes) this.advance();
+    this.feed.detach();
   }
 
   private advance(): void {

@@ -19,13 +19,19 @@ export interface Pending {
   /** The upstream response may be passed through as it arrives (it needs no rewrite). */
   streamable?: boolean;
   /** A response being passed through: chunks not yet written, and whether all have arrived. */
-  stream?: { chunks: Buffer[]; done: boolean };
+  stream?: { chunks: StreamChunk[]; done: boolean };
   /** Per-topic byte accounting that reads a streamed response as it passes. */
   startAccounting?: () => { push(chunk: Buffer): void };
   /** Runs when a streamed response is complete (metrics). */
   onStreamed?: () => void;
   /** The request's trace span (tracing on only), ended when the answer has been written. */
   span?: { end(): void };
+}
+
+/** Bytes of a passed-through response; `release` is called once they are written (or dropped). */
+export interface StreamChunk {
+  bytes: Buffer;
+  release?: () => void;
 }
 
 export class ResponseQueue {

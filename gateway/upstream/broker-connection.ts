@@ -7,8 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import {
   ApiKey,
   FrameReader,
@@ -20,13 +19,17 @@ import {
   type RequestTypes,
   type ResponseTypes,
 } from '../../protocol/index.js';
-import { ScramClient } from '../../security/scram/index.js';
+import { authenticateSasl } from '../../protocol/client/sasl.js';
+import {
+  BrokerConnectError,
+  connectSocket,
+  type BrokerAddress,
+  type SocketOptions,
+} from '../../protocol/client/socket.js';
 import type { UpstreamConfig } from '../config/schema.js';
+import { upstreamReadSlabs, type Slab } from './read-slabs.js';
 
-export interface BrokerAddress {
-  host: string;
-  port: number;
-}
+export type { BrokerAddress };
 
 export class UpstreamError extends Error {
   constructor(
@@ -46,7 +49,11 @@ export interface BrokerConnectionEvents {
   frame: [payload: Buffer];
   /** A large response passed through as it arrives (see `streamIf`): its start, its bytes, its end. */
   'stream-start': [correlationId: number, size: number];
-  'stream-data': [chunk: Buffer];
+  /**
+   * A view of the response's next bytes. It may live in a pooled read buffer: the listener must call
+   * `release` exactly once when it no longer needs the bytes (after writing them).
+   */
+  'stream-data': [chunk: Buffer, release: () => void];
   'stream-end': [];
   drain: [];
   close: [error: Error | undefined];
@@ -68,6 +75,7 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
 
   private constructor(
     private readonly socket: Socket,
+    private readonly input: ChunkSink,
     private readonly reader: FrameReader,
     readonly address: BrokerAddress,
     private readonly maxFrameBytes: number,
@@ -80,9 +88,11 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
     cfg: UpstreamConfig,
     maxFrameBytes: number,
   ): Promise<BrokerConnection> {
-    const socket = await connectSocket(address, cfg);
+    const input: ChunkSink = { onChunk: () => undefined };
+    const socket = await connectUpstream(address, cfg, input);
     const conn = new BrokerConnection(
       socket,
+      input,
       new FrameReader({ maxFrameSize: maxFrameBytes }),
       address,
       maxFrameBytes,
@@ -98,14 +108,18 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
   }
 
   /**
-   * Writes a whole frame (already size-prefixed buffers). False means more than `budget` bytes are
+   * Writes a whole frame (already size-prefixed buffers); `onWritten` runs when the socket is done
+   * with them. False means more than `budget` bytes are
    * waiting for the kernel: stop feeding and wait for 'drain'. Node's own 16 KiB high-water mark
    * would stop the flow after every large produce request and starve pipelining.
    */
-  send(buffers: Buffer[], budget: number): boolean {
+  send(buffers: Buffer[], budget: number, onWritten?: () => void): boolean {
     if (this.closed) return true;
     this.socket.cork();
-    for (const b of buffers) this.socket.write(b);
+    const last = buffers.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(buffers[i]!);
+    // The callback runs once the kernel has every byte (or the socket failed): buffers may be reused.
+    this.socket.write(buffers[last]!, onWritten);
     this.socket.uncork();
     return this.socket.writableLength <= budget;
   }
@@ -125,13 +139,13 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
   }
 
   private attach(): void {
-    this.socket.on('data', (chunk: Buffer) => {
+    this.input.onChunk = (chunk, slab) => {
       try {
-        this.onData(chunk);
+        this.onData(chunk, slab);
       } catch (e) {
         this.finish(e as Error);
       }
-    });
+    };
     this.socket.on('drain', () => this.emit('drain'));
     this.socket.on('error', (e) => this.finish(e));
     this.socket.on('close', () => this.finish(undefined));
@@ -139,17 +153,22 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
   }
 
   /**
-   * Splits the byte stream into frames. Whole frames inside a chunk are emitted as views; a large
-   * frame whose start is seen while nothing else is pending may be streamed; everything else is
-   * assembled by the FrameReader (bounded by the maximum frame size).
+   * Splits the byte stream into frames. A large frame whose start is seen while nothing else is
+   * pending may be streamed (views of the read buffer, released by the listener); whole frames are
+   * emitted as buffers of their own; partial ones are assembled by the FrameReader (bounded by the
+   * maximum frame size). Bytes that outlive this call are copied out of a pooled read buffer.
    */
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, slab: Slab | undefined): void {
+    const own = (b: Buffer): Buffer => (slab ? Buffer.from(b) : b);
     let off = 0;
     while (off < chunk.length) {
       if (this.streamRemaining > 0) {
         const n = Math.min(this.streamRemaining, chunk.length - off);
         this.streamRemaining -= n;
-        this.emit('stream-data', chunk.subarray(off, off + n));
+        if (slab) {
+          slab.retain();
+          this.emit('stream-data', chunk.subarray(off, off + n), () => slab.release());
+        } else this.emit('stream-data', chunk.subarray(off, off + n), noop);
         off += n;
         if (this.streamRemaining === 0) this.emit('stream-end');
         continue;
@@ -158,7 +177,7 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
       if (this.reader.idle && rest >= 4) {
         const size = chunk.readInt32BE(off);
         if (size >= 0 && size <= this.maxFrameBytes && rest - 4 >= size) {
-          this.emit('frame', chunk.subarray(off + 4, off + 4 + size));
+          this.emit('frame', own(chunk.subarray(off + 4, off + 4 + size)));
           off += 4 + size;
           continue;
         }
@@ -172,7 +191,7 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
           }
         }
       }
-      for (const f of this.reader.push(off === 0 ? chunk : chunk.subarray(off))) this.emit('frame', f);
+      for (const f of this.reader.push(own(off === 0 ? chunk : chunk.subarray(off)))) this.emit('frame', f);
       return;
     }
   }
@@ -189,9 +208,9 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
     const pending: Buffer[] = [];
     let waiter: ((b: Buffer) => void) | undefined;
     let failure: Error | undefined;
-    const onData = (chunk: Buffer): void => {
+    this.input.onChunk = (chunk, slab): void => {
       try {
-        for (const f of this.reader.push(chunk)) {
+        for (const f of this.reader.push(slab ? Buffer.from(chunk) : chunk)) {
           if (waiter) {
             const w = waiter;
             waiter = undefined;
@@ -202,7 +221,6 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
         failure = e as Error;
       }
     };
-    this.socket.on('data', onData);
     const nextFrame = (): Promise<Buffer> => {
       const ready = pending.shift();
       if (ready) return Promise.resolve(ready);
@@ -244,76 +262,68 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
       });
       if (this.apiVersions.errorCode !== 0)
         throw new Error(`ApiVersions failed with error ${this.apiVersions.errorCode}`);
-      if (cfg.sasl) await authenticate(request, cfg.sasl);
+      if (cfg.sasl) {
+        const { mechanism, username } = cfg.sasl;
+        const password = cfg.sasl.password ?? readFileSync(cfg.sasl.passwordFile!, 'utf8').trim();
+        await authenticateSasl(request, { mechanism, username, password });
+      }
     } finally {
-      this.socket.off('data', onData);
+      this.input.onChunk = () => undefined;
       this.socket.pause();
     }
     if (pending.length > 0) throw new Error('unexpected frames during connection set-up');
   }
 }
 
-type SetupRequest = <K extends RequestApiKey>(
-  apiKey: K,
-  version: number,
-  body: RequestTypes[K],
-) => Promise<ResponseTypes[K]>;
-
-async function authenticate(request: SetupRequest, sasl: NonNullable<UpstreamConfig['sasl']>): Promise<void> {
-  const password = sasl.password ?? readFileSync(sasl.passwordFile!, 'utf8').trim();
-  const handshake = await request(ApiKey.SaslHandshake, 1, { mechanism: sasl.mechanism });
-  if (handshake.errorCode !== 0) {
-    throw new Error(
-      `broker refused SASL mechanism ${sasl.mechanism} (offers ${handshake.mechanisms.join(', ')})`,
-    );
-  }
-  const step = async (authBytes: Buffer): Promise<Buffer> => {
-    const r = await request(ApiKey.SaslAuthenticate, 2, { authBytes });
-    if (r.errorCode !== 0)
-      throw new Error(`authentication as ${sasl.username} failed: ${r.errorMessage ?? r.errorCode}`);
-    return r.authBytes;
+/** The gateway's upstream settings as socket options (CA and password files read at connect time). */
+function socketOptions(cfg: UpstreamConfig): SocketOptions {
+  return {
+    connectTimeoutMs: cfg.connectTimeoutMs,
+    ...(cfg.tls
+      ? {
+          tls: {
+            ca: cfg.tls.ca ? readFileSync(cfg.tls.ca) : undefined,
+            serverName: cfg.tls.serverName,
+            rejectUnauthorized: !cfg.tls.insecureSkipVerify,
+            checkServerIdentity: !cfg.tls.insecureSkipVerify,
+          },
+        }
+      : {}),
   };
-  if (sasl.mechanism === 'PLAIN') {
-    await step(Buffer.from(`\0${sasl.username}\0${password}`, 'utf8'));
-    return;
+}
+
+/** Where a connection's socket delivers what it reads; the connection swaps the handler as it goes. */
+interface ChunkSink {
+  /** `slab` is set when the chunk is a view of a pooled read buffer, valid only during the call. */
+  onChunk(chunk: Buffer, slab: Slab | undefined): void;
+}
+
+const noop = (): void => undefined;
+
+/**
+ * Plaintext sockets read into pooled slabs (see read-slabs.ts); TLS sockets cannot (node:tls has no
+ * `onread`) and deliver buffers of their own through 'data'.
+ */
+async function connectUpstream(
+  address: BrokerAddress,
+  cfg: UpstreamConfig,
+  input: ChunkSink,
+): Promise<Socket> {
+  let slab: Slab | undefined;
+  const onread = {
+    buffer: (): Buffer => (slab = upstreamReadSlabs.take()).buffer,
+    callback: (n: number): boolean => {
+      const filled = slab!;
+      input.onChunk(filled.buffer.subarray(0, n), filled);
+      filled.release(); // the read's own reference; retained views keep the slab out of the pool
+      return true; // keep reading (pausing is done with socket.pause())
+    },
+  };
+  try {
+    const socket = await connectSocket(address, { ...socketOptions(cfg), ...(cfg.tls ? {} : { onread }) });
+    if (cfg.tls) socket.on('data', (chunk: Buffer) => input.onChunk(chunk, undefined));
+    return socket;
+  } catch (e) {
+    throw new UpstreamError(e instanceof BrokerConnectError ? e.reason : String(e), address);
   }
-  const client = new ScramClient({ mechanism: sasl.mechanism, username: sasl.username, password });
-  const serverFirst = await step(client.first());
-  const serverFinal = await step(client.final(serverFirst));
-  client.verify(serverFinal);
 }
-
-function connectSocket(address: BrokerAddress, cfg: UpstreamConfig): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new UpstreamError(`no connection within ${cfg.connectTimeoutMs} ms`, address));
-    }, cfg.connectTimeoutMs);
-    const onError = (e: Error): void => {
-      clearTimeout(timer);
-      reject(new UpstreamError(e.message, address));
-    };
-    const socket: Socket = cfg.tls
-      ? tlsConnect({
-          host: address.host,
-          port: address.port,
-          servername: cfg.tls.serverName ?? (isIp(address.host) ? undefined : address.host),
-          ca: cfg.tls.ca ? readFileSync(cfg.tls.ca) : undefined,
-          rejectUnauthorized: !cfg.tls.insecureSkipVerify,
-          minVersion: 'TLSv1.2',
-        }).once('secureConnect', () => {
-          clearTimeout(timer);
-          resolve(socket);
-        })
-      : netConnect({ host: address.host, port: address.port }).once('connect', () => {
-          clearTimeout(timer);
-          resolve(socket);
-        });
-    socket.setNoDelay(true);
-    socket.once('error', onError);
-    // Until the connection's own handlers are attached, errors surface as 'close' (set-up fails).
-    socket.on('error', () => undefined);
-  });
-}
-
-const isIp = (host: string): boolean => /^[\d.]+$/.test(host) || host.includes(':');

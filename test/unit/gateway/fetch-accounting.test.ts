@@ -65,3 +65,45 @@ describe('Fetch pass-through accounting', () => {
     });
   }
 });
+
+describe('Fetch pass-through accounting over reused read buffers', () => {
+  it('gives the same bytes when every chunk is overwritten right after it is pushed', () => {
+    const v = 12; // topic names are read as bytes: fields that straddle reads must be kept intact
+    const names = ['a-rather-long-topic-name', 'another.topic.with.a.longer.name', 't'];
+    const body = {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: names.map((topic, i) => ({
+        topic,
+        topicId: '',
+        partitions: [
+          {
+            partitionIndex: 0,
+            errorCode: 0,
+            highWatermark: 1n,
+            lastStableOffset: 1n,
+            logStartOffset: 0n,
+            abortedTransactions: null,
+            preferredReadReplica: -1,
+            records: randomBytes(100 * (i + 1)),
+          },
+        ],
+      })),
+    };
+    const payload = encodeResponseFrame(ApiKey.Fetch, v, 7, body as never).subarray(4);
+    for (const readSize of [1, 3, 7, 64]) {
+      const got = new Map<string, number>();
+      const acc = new FetchAccounting(v, (topic, _id, bytes) => got.set(topic, bytes));
+      const slab = Buffer.alloc(readSize); // one read buffer, reused for every read
+      for (let off = 0; off < payload.length; off += readSize) {
+        const n = Math.min(readSize, payload.length - off);
+        payload.copy(slab, 0, off, off + n);
+        acc.push(slab.subarray(0, n));
+        slab.fill(0xee); // the pool hands the buffer to the next read
+      }
+      assert.equal(acc.failed, false);
+      assert.deepEqual(got, new Map(names.map((n, i) => [n, 100 * (i + 1)])), `reads of ${readSize} B`);
+    }
+  });
+});
