@@ -4,8 +4,12 @@
  * back; the caller applies backpressure simply by not polling again until it has room.
  */
 import type { Admin, Kafka } from 'kafkajs';
+import { tpKey } from '../../protocol/client/cluster.js';
+import { sleep, type FetcherOptions } from '../../protocol/client/fetcher.js';
 import type { Headers } from '../provenance.js';
 import { ISOLATION_READ_UNCOMMITTED, rawCluster, type RawCluster, type RawFetchResponse } from './raw.js';
+
+export { sleep, tpKey, type FetcherOptions };
 
 export interface FetchedRecord {
   offset: bigint;
@@ -29,20 +33,12 @@ export interface PartitionBatch {
   highWatermark: bigint;
 }
 
-export interface FetcherOptions {
-  maxBytes: number;
-  partitionMaxBytes: number;
-  maxWaitMs: number;
-}
-
 interface Assignment {
   topic: string;
   partition: number;
   offset: bigint;
   maxBytes: number;
 }
-
-export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class PartitionFetcher {
   readonly cluster: RawCluster;
@@ -228,8 +224,6 @@ export class PartitionFetcher {
     await this.cluster.refreshMetadata().catch(() => undefined);
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Reads every record of a topic from its earliest offset up to the end as of the call, calling

@@ -26,7 +26,7 @@ import {
   PRODUCER_STATE_LOST,
   RETRIABLE_PRODUCE,
   STALE_METADATA,
-} from './kafka-errors.js';
+} from '../../protocol/client/kafka-errors.js';
 import type { NativeCluster } from './native-cluster.js';
 
 export interface ProduceItem {

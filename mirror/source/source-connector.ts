@@ -20,7 +20,7 @@ import { encodeOffsetSync } from '../formats.js';
 import { kafkaFor } from '../kafka/clients.js';
 import { BatchBuilder } from '../kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
-import { NativeFetcher, type MirrorBatch, type MirrorRecord } from '../kafka/native-fetcher.js';
+import { NativeFetcher, type FetchBatch, type FetchRecord } from '../../protocol/client/fetcher.js';
 import { NativeProducer } from '../kafka/native-producer.js';
 import { ProvenanceStamper } from '../kafka/record-headers.js';
 import type { MirrorMetrics } from '../metrics.js';
@@ -43,9 +43,9 @@ const MAX_CHUNK_BYTES = 512 * 1024;
 const DELIVERY_TIMEOUT_MS = 120_000;
 
 interface Chunk {
-  batch: MirrorBatch;
+  batch: FetchBatch;
   targetTopic: string;
-  records: MirrorRecord[];
+  records: FetchRecord[];
   builder: BatchBuilder;
   /** Replication spans of the chunk's records (tracing on only), ended on acknowledgement. */
   spans?: Span[];
@@ -246,7 +246,7 @@ export class MirrorSourceConnector extends Connector {
       .catch((err: unknown) => this.log.warn({ err: String(err) }, 'offset sync send failed'));
   }
 
-  private async replicate(batches: MirrorBatch[], fetchedAt: number): Promise<void> {
+  private async replicate(batches: FetchBatch[], fetchedAt: number): Promise<void> {
     const { source, target } = this.flow;
     const rounds: Chunk[][] = [];
     for (const batch of batches) {
@@ -296,7 +296,7 @@ export class MirrorSourceConnector extends Connector {
     sourceTopic: string,
     targetTopic: string,
     partition: number,
-    r: MirrorRecord,
+    r: FetchRecord,
     headers: RecordHeader[],
   ): RecordHeader[] {
     const carrier: IHeaders = {};

@@ -10,7 +10,7 @@ import { kcat, uniqueName } from '../../harness/index.js';
 import type { ClusterConfig } from '../../../mirror/config/config.js';
 import { BatchBuilder } from '../../../mirror/kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../../../mirror/kafka/native-cluster.js';
-import { NativeFetcher, type MirrorBatch } from '../../../mirror/kafka/native-fetcher.js';
+import { NativeFetcher, type FetchBatch } from '../../../protocol/client/fetcher.js';
 import { NativeProducer } from '../../../mirror/kafka/native-producer.js';
 import { EAST, createTopic, kafka } from './helpers.js';
 
@@ -25,8 +25,8 @@ const cluster = (): NativeCluster => new NativeCluster(east(), connectionOptions
 const fetcherOptions = { maxBytes: 1 << 20, partitionMaxBytes: 1 << 20, maxWaitMs: 100 };
 
 /** Polls until partition 0 of `topic` has been read up to `end`; returns every batch. */
-async function readUpTo(fetcher: NativeFetcher, end: bigint): Promise<MirrorBatch[]> {
-  const out: MirrorBatch[] = [];
+async function readUpTo(fetcher: NativeFetcher, end: bigint): Promise<FetchBatch[]> {
+  const out: FetchBatch[] = [];
   const deadline = Date.now() + 30_000;
   while ((out.at(-1)?.nextOffset ?? -1n) < end) {
     if (Date.now() > deadline)

@@ -1,6 +1,7 @@
 /**
- * Kafka error codes the native data path acts on, with their protocol names for messages. Codes
- * not listed are reported by number (Kafka's `Errors` enum is the reference).
+ * Kafka error codes that clients built on protocol/client (the fetcher, producers) act on, with their
+ * protocol names for messages. Codes not listed are reported by number (Kafka's `Errors` enum is the
+ * reference).
  */
 const NAMES: Record<number, string> = {
   1: 'OFFSET_OUT_OF_RANGE',

@@ -1,7 +1,8 @@
 /**
- * Manual-assignment fetching on the project's own codec (the native data path). Same contract as
- * PartitionFetcher: the mirror decides each partition's position; one `poll()` sends one Fetch per
- * partition leader and returns what came back; the caller applies backpressure by not polling.
+ * Manual-assignment fetching (no consumer group) on the project's own codec: the caller decides each
+ * partition's position; one `poll()` sends one Fetch per partition leader and returns what came
+ * back; the caller applies backpressure by not polling. Used by the mirror's native data path and
+ * the gateway's security-topic tail.
  *
  * Fetch v4–v12 (topic names; v12 is the last version without topic ids), READ_UNCOMMITTED like
  * MM2's consumer, no fetch sessions. Record batches are walked with scanBatches and decoded with
@@ -10,26 +11,28 @@
  * Leader changes refresh metadata; OFFSET_OUT_OF_RANGE restarts at the earliest offset (MM2's
  * auto.offset.reset=earliest).
  */
-import { ApiKey } from '../../protocol/generated/api-keys.js';
-import { ZERO_UUID } from '../../protocol/runtime/reader.js';
+import { ApiKey } from '../generated/api-keys.js';
+import { ZERO_UUID } from '../runtime/reader.js';
 import {
   defaultFetchRequest,
   defaultFetchRequestFetchPartition,
   type FetchResponse,
-} from '../../protocol/generated/messages.js';
-import {
-  BatchAttributes,
-  decodeRecordBatch,
-  scanBatches,
-  type RecordHeader,
-} from '../../protocol/records/batch.js';
-import { ConnectionError } from '../../protocol/client/connection.js';
-import { sleep, tpKey, type FetcherOptions } from './fetcher.js';
+} from '../generated/messages.js';
+import { BatchAttributes, decodeRecordBatch, scanBatches, type RecordHeader } from '../records/batch.js';
+import { tpKey, type ClusterClient } from './cluster.js';
+import { ConnectionError } from './connection.js';
 import { errorName, KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';
-import type { NativeCluster } from './native-cluster.js';
+
+export interface FetcherOptions {
+  maxBytes: number;
+  partitionMaxBytes: number;
+  maxWaitMs: number;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One data record as fetched: buffers are views into the Fetch response (do not mutate). */
-export interface MirrorRecord {
+export interface FetchRecord {
   offset: bigint;
   /** Milliseconds since the epoch (CreateTime, or the batch's LogAppendTime). */
   timestamp: number;
@@ -40,13 +43,13 @@ export interface MirrorRecord {
   size: number;
 }
 
-export interface MirrorBatch {
+export interface FetchBatch {
   topic: string;
   partition: number;
   /** The position this batch was fetched from. */
   fetchOffset: bigint;
   /** Data records (control records removed), in offset order. */
-  records: MirrorRecord[];
+  records: FetchRecord[];
   /** Where the next fetch starts: one past the last offset returned, control batches included. */
   nextOffset: bigint;
   highWatermark: bigint;
@@ -68,7 +71,7 @@ export class NativeFetcher {
   private metadataStale = true;
 
   constructor(
-    private readonly cluster: NativeCluster,
+    private readonly cluster: ClusterClient,
     private readonly opts: FetcherOptions,
   ) {}
 
@@ -110,7 +113,7 @@ export class NativeFetcher {
     this.cluster.close();
   }
 
-  async poll(): Promise<MirrorBatch[]> {
+  async poll(): Promise<FetchBatch[]> {
     if (this.assignments.size === 0) {
       await sleep(Math.min(this.opts.maxWaitMs, 200));
       return [];
@@ -134,7 +137,7 @@ export class NativeFetcher {
     const results = await Promise.allSettled(
       [...byLeader.entries()].map(([leader, list]) => this.fetchFrom(leader, list)),
     );
-    const batches: MirrorBatch[] = [];
+    const batches: FetchBatch[] = [];
     let failed = false;
     for (const r of results) {
       if (r.status === 'fulfilled') batches.push(...r.value);
@@ -155,7 +158,7 @@ export class NativeFetcher {
     });
   }
 
-  private async fetchFrom(leader: number, list: Assignment[]): Promise<MirrorBatch[]> {
+  private async fetchFrom(leader: number, list: Assignment[]): Promise<FetchBatch[]> {
     let conn;
     try {
       conn = await this.cluster.connection(leader);
@@ -198,7 +201,7 @@ export class NativeFetcher {
     }
     if (response.errorCode !== 0)
       throw new Error(`Fetch from broker ${leader}: ${errorName(response.errorCode)}`);
-    const out: MirrorBatch[] = [];
+    const out: FetchBatch[] = [];
     for (const t of response.responses) {
       for (const p of t.partitions) {
         const a = this.assignments.get(tpKey(t.topic, p.partitionIndex));
@@ -225,7 +228,7 @@ export class NativeFetcher {
     a: Assignment,
     raw: Buffer | null,
     highWatermark: bigint,
-  ): Promise<MirrorBatch | undefined> {
+  ): Promise<FetchBatch | undefined> {
     const fetchOffset = a.offset;
     const { batches } = scanBatches(raw);
     if (batches.length === 0) {
@@ -235,12 +238,12 @@ export class NativeFetcher {
       return undefined;
     }
     a.maxBytes = this.opts.partitionMaxBytes;
-    const records: MirrorRecord[] = [];
+    const records: FetchRecord[] = [];
     let next = fetchOffset;
     for (const b of batches) {
       if (b.magic !== 2)
         throw new Error(
-          `${a.topic}-${a.partition} at offset ${b.baseOffset}: message format v${b.magic} (pre-0.11) is not supported by the mirror`,
+          `${a.topic}-${a.partition} at offset ${b.baseOffset}: message format v${b.magic} (pre-0.11) is not supported`,
         );
       const lastOffset = b.baseOffset + BigInt(b.bytes.readInt32BE(23));
       if (lastOffset < fetchOffset) continue; // the broker returns whole batches: this one was read before
