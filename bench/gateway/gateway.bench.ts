@@ -14,7 +14,7 @@ import { startCluster, stopCluster } from '../../deploy/kafka/cluster.js';
 import { parseGatewayConfig } from '../../gateway/config/load.js';
 import { startGateway } from '../../gateway/gateway.js';
 import { tuneHeapForThroughput } from '../../gateway/heap-tuning.js';
-import { ADMIN, javaClientConfig, startTestGateway } from '../../test/harness/gateway.js';
+import { ADMIN, javaClientConfig, startTestGateway, testPki } from '../../test/harness/gateway.js';
 import { consumerPerf, producerPerf, type ProducerResult } from './perf-tools.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -29,7 +29,27 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   tuneHeapForThroughput(); // the gateways run in this process: tuned as `kgw gateway` tunes itself
-  const spec = clusterSpec('bench', { basePort: 26092, heapMb: 1024 });
+  // The broker also offers SASL_SSL (SCRAM-SHA-512, the same development PKI) on a second port, so
+  // the cost of TLS itself on this machine (the client JVM encrypts and decrypts on the same cores)
+  // is measured directly and the gateway's TLS figures can be read against it.
+  const pki = await testPki();
+  const securePort = 26292; // 26092 plaintext, 26192 controller
+  const spec = clusterSpec('bench', {
+    basePort: 26092,
+    heapMb: 1024,
+    formatArgs: ['--add-scram', `SCRAM-SHA-512=[name=${ADMIN.name},password=${ADMIN.password}]`],
+    overrides: {
+      listeners: `PLAINTEXT://127.0.0.1:26092,CONTROLLER://127.0.0.1:26192,SECURE://127.0.0.1:${securePort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:26092,SECURE://127.0.0.1:${securePort}`,
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL',
+      'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+      'listener.name.secure.scram-sha-512.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.secure.ssl.keystore.type': 'PKCS12',
+      'listener.name.secure.ssl.keystore.location': pki.server.keystoreP12,
+      'listener.name.secure.ssl.keystore.password': pki.password,
+    },
+  });
   console.error('[bench] starting Kafka (one node)');
   const kafka = await startCluster(spec, { fresh: true, ownerPid: process.pid });
   const plainPort = 26500;
@@ -51,8 +71,21 @@ log: { level: warn }
     securityTopic: '__kgw_bench_security',
   });
   const secureConfig = javaClientConfig(secure, ADMIN);
+  const directTlsConfig = join(secure.dir, 'direct-tls.properties');
+  writeFileSync(
+    directTlsConfig,
+    [
+      'security.protocol=SASL_SSL',
+      'sasl.mechanism=SCRAM-SHA-512',
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${ADMIN.name}" password="${ADMIN.password}";`,
+      'ssl.truststore.type=PKCS12',
+      `ssl.truststore.location=${pki.truststoreP12}`,
+      `ssl.truststore.password=${pki.password}`,
+    ].join('\n') + '\n',
+  );
   const targets = [
     { name: 'direct', bootstrap: kafka.bootstrap, config: undefined as string | undefined },
+    { name: 'direct TLS+SCRAM', bootstrap: `127.0.0.1:${securePort}`, config: directTlsConfig },
     { name: 'gateway plaintext', bootstrap: `127.0.0.1:${plainPort}`, config: undefined },
     { name: 'gateway TLS+SCRAM', bootstrap: secure.bootstrap, config: secureConfig },
   ];
@@ -113,6 +146,15 @@ log: { level: warn }
         `| ${t.name} | ${pm.toFixed(1)} | ${(pm / median(prod.get('direct')!)).toFixed(2)}x | ${cm.toFixed(1)} | ${(cm / median(cons.get('direct')!)).toFixed(2)}x | ${l.p50} / ${l.p99} / ${l.p999} | ${t.name === 'direct' ? '-' : (l.p99 - d.p99).toString()} |`,
       );
     }
+    const ratio = (m: Map<string, number[]>, a: string, b: string): string =>
+      (median(m.get(a)!) / median(m.get(b)!)).toFixed(2);
+    const dt = latency.get('direct TLS+SCRAM')!;
+    const gt = latency.get('gateway TLS+SCRAM')!;
+    lines.push(
+      '',
+      `gateway TLS+SCRAM vs direct TLS+SCRAM: produce ${ratio(prod, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}x, ` +
+        `consume ${ratio(cons, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}x, added p99 ${gt.p99 - dt.p99} ms`,
+    );
     const report = lines.join('\n');
     console.log(report);
     mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
