@@ -14,7 +14,13 @@ import { startCluster, stopCluster } from '../../deploy/kafka/cluster.js';
 import { parseGatewayConfig } from '../../gateway/config/load.js';
 import { startGateway } from '../../gateway/gateway.js';
 import { tuneHeapForThroughput } from '../../gateway/heap-tuning.js';
-import { ADMIN, javaClientConfig, startTestGateway, testPki } from '../../test/harness/gateway.js';
+import {
+  ADMIN,
+  javaClientConfig,
+  saslSslBrokerOverrides,
+  startTestGateway,
+  testPki,
+} from '../../test/harness/gateway.js';
 import { consumerPerf, producerPerf, type ProducerResult } from './perf-tools.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -38,17 +44,7 @@ async function main(): Promise<void> {
     basePort: 26092,
     heapMb: 1024,
     formatArgs: ['--add-scram', `SCRAM-SHA-512=[name=${ADMIN.name},password=${ADMIN.password}]`],
-    overrides: {
-      listeners: `PLAINTEXT://127.0.0.1:26092,CONTROLLER://127.0.0.1:26192,SECURE://127.0.0.1:${securePort}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:26092,SECURE://127.0.0.1:${securePort}`,
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL',
-      'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
-      'listener.name.secure.scram-sha-512.sasl.jaas.config':
-        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
-      'listener.name.secure.ssl.keystore.type': 'PKCS12',
-      'listener.name.secure.ssl.keystore.location': pki.server.keystoreP12,
-      'listener.name.secure.ssl.keystore.password': pki.password,
-    },
+    overrides: saslSslBrokerOverrides({ plaintext: 26092, controller: 26192, secure: securePort }, pki),
   });
   console.error('[bench] starting Kafka (one node)');
   const kafka = await startCluster(spec, { fresh: true, ownerPid: process.pid });

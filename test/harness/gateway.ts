@@ -53,6 +53,28 @@ export interface TestGateway extends RunningGateway {
   auditFile: string;
 }
 
+/**
+ * Broker settings for a cluster that also listens with SASL_SSL (SCRAM-SHA-512, the given PKI's
+ * server certificate) on `securePort`, next to its PLAINTEXT port and controller. SCRAM users are
+ * created at format time (`--add-scram` in formatArgs).
+ */
+export function saslSslBrokerOverrides(
+  ports: { plaintext: number; controller: number; secure: number },
+  pki: DevPkiFiles,
+): Record<string, string> {
+  return {
+    listeners: `PLAINTEXT://127.0.0.1:${ports.plaintext},CONTROLLER://127.0.0.1:${ports.controller},SECURE://127.0.0.1:${ports.secure}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${ports.plaintext},SECURE://127.0.0.1:${ports.secure}`,
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL',
+    'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+    'listener.name.secure.scram-sha-512.sasl.jaas.config':
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'listener.name.secure.ssl.keystore.type': 'PKCS12',
+    'listener.name.secure.ssl.keystore.location': pki.server.keystoreP12,
+    'listener.name.secure.ssl.keystore.password': pki.password,
+  };
+}
+
 let pkiPromise: Promise<DevPkiFiles> | undefined;
 /** One PKI per test process: a CA, a server certificate for localhost/127.0.0.1/*.kgw.test, clients. */
 export function testPki(): Promise<DevPkiFiles> {

@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { startPrivateCluster, uniqueName, type PrivateCluster } from '../../harness/index.js';
-import { kafkajsSecurity, startTestGateway, testPki, type TestGateway } from '../../harness/gateway.js';
+import {
+  kafkajsSecurity,
+  saslSslBrokerOverrides,
+  startTestGateway,
+  testPki,
+  type TestGateway,
+} from '../../harness/gateway.js';
 
 const { Kafka, logLevel } = kafkajs;
 const ALICE = { name: 'alice', password: 'alice-pw' };
@@ -24,17 +30,7 @@ before(async () => {
     basePort: base,
     heapMb: 384,
     formatArgs: ['--add-scram', 'SCRAM-SHA-512=[name=kgw-gateway,password=service-secret]'],
-    overrides: {
-      listeners: `PLAINTEXT://127.0.0.1:${base},CONTROLLER://127.0.0.1:${base + 100},SECURE://127.0.0.1:${securePort}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${base},SECURE://127.0.0.1:${securePort}`,
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL',
-      'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
-      'listener.name.secure.scram-sha-512.sasl.jaas.config':
-        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
-      'listener.name.secure.ssl.keystore.type': 'PKCS12',
-      'listener.name.secure.ssl.keystore.location': pki.server.keystoreP12,
-      'listener.name.secure.ssl.keystore.password': pki.password,
-    },
+    overrides: saslSslBrokerOverrides({ plaintext: base, controller: base + 100, secure: securePort }, pki),
   });
   gw = await startTestGateway({
     upstream: `127.0.0.1:${securePort}`,
