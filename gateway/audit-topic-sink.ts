@@ -7,7 +7,7 @@ import kafkajs, { type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { AuditEvent } from './audit.js';
 import type { UpstreamConfig } from './config/schema.js';
-import { kafkajsConfig } from './credentials/security-topic.js';
+import { kafkajsConfig } from './credentials/upstream-clients.js';
 
 const { Kafka } = kafkajs;
 const MAX_QUEUED = 10_000;

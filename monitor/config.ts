@@ -98,7 +98,7 @@ export const monitorConfigSchema = z
       })
       .strict()
       .default({ intervalSeconds: 10, lookupTablePoints: 60, concurrency: 8 }),
-    groups: filterSchema.default({ include: ['.*'], exclude: ['^kgw-monitor-', '^kgw-gateway-'] }),
+    groups: filterSchema.default({ include: ['.*'], exclude: ['^kgw-monitor-'] }),
     topics: filterSchema.default({ include: ['.*'], exclude: ['^__'] }),
     status: z
       .object({

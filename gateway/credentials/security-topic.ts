@@ -4,44 +4,31 @@
  * the record, null to delete. Every gateway instance tails it, so several instances share state and
  * a restart loses nothing. Writes are acknowledged by all in-sync replicas before the admin call that
  * caused them is answered.
+ *
+ * The tail is a manually assigned fetcher (protocol/client), not a consumer: no consumer group is
+ * joined or left behind, nothing is committed. `start()` replays every partition from its earliest
+ * offset up to the end offset it had at start before returning (the gateway reports ready only
+ * after that), then the tail keeps applying what other instances write.
  */
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import kafkajs, { type Consumer, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
+import kafkajs, { type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { ClusterClient } from '../../protocol/client/cluster.js';
+import { NativeFetcher, sleep } from '../../protocol/client/fetcher.js';
+import { KafkaPartitionError } from '../../protocol/client/kafka-errors.js';
 import type { UpstreamConfig } from '../config/schema.js';
+import { kafkajsConfig, upstreamConnectionOptions } from './upstream-clients.js';
 
-const { Kafka, logLevel } = kafkajs;
+const { Kafka } = kafkajs;
+const CLIENT_ID = 'kgw-gateway-security';
 
 export type SecurityRecordHandler = (key: string, value: Buffer | null) => void;
 
-export function kafkajsConfig(upstream: UpstreamConfig, clientId: string): KafkaConfig {
-  const sasl = upstream.sasl;
-  return {
-    clientId,
-    brokers: upstream.bootstrap,
-    logLevel: logLevel.NOTHING,
-    ssl: upstream.tls
-      ? {
-          ca: upstream.tls.ca ? [readFileSync(upstream.tls.ca, 'utf8')] : undefined,
-          servername: upstream.tls.serverName,
-          rejectUnauthorized: !upstream.tls.insecureSkipVerify,
-        }
-      : undefined,
-    sasl: sasl
-      ? ({
-          mechanism: sasl.mechanism.toLowerCase(),
-          username: sasl.username,
-          password: sasl.password ?? readFileSync(sasl.passwordFile!, 'utf8').trim(),
-        } as SASLOptions)
-      : undefined,
-  };
-}
-
 export class SecurityTopic {
   private readonly kafka;
+  private readonly fetcher: NativeFetcher;
   private producer: Producer | undefined;
-  private consumer: Consumer | undefined;
+  private tail: Promise<void> | undefined;
+  private stopped = false;
   private readonly handlers: SecurityRecordHandler[] = [];
 
   constructor(
@@ -49,17 +36,29 @@ export class SecurityTopic {
     readonly topic: string,
     private readonly log: Logger,
   ) {
-    this.kafka = new Kafka(kafkajsConfig(upstream, 'kgw-gateway-security'));
+    this.kafka = new Kafka(kafkajsConfig(upstream, CLIENT_ID));
+    const cluster = new ClusterClient(
+      'upstream',
+      upstream.bootstrap,
+      upstreamConnectionOptions(upstream, CLIENT_ID),
+    );
+    // A Fetch returns as soon as a record arrives; maxWaitMs only bounds an idle round trip.
+    this.fetcher = new NativeFetcher(cluster, {
+      maxBytes: 16 << 20,
+      partitionMaxBytes: 8 << 20,
+      maxWaitMs: 500,
+    });
   }
 
   onRecord(handler: SecurityRecordHandler): void {
     this.handlers.push(handler);
   }
 
-  /** Creates the topic if needed, then replays it completely before returning. */
+  /** Creates the topic if needed, then replays it completely before returning; keeps tailing it. */
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
+    let offsets;
     try {
       const { brokers } = await admin.describeCluster();
       await admin.createTopics({
@@ -76,38 +75,83 @@ export class SecurityTopic {
           },
         ],
       });
-      const [end] = await admin.fetchTopicOffsets(this.topic);
-      const target = BigInt(end!.high);
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await this.producer.connect();
-      // Tailing without committing: each instance reads the whole topic from the start. The group
-      // exists only to satisfy kafkajs; it has no committed offsets and disappears when empty.
-      this.consumer = this.kafka.consumer({ groupId: `kgw-gateway-${randomUUID()}`, maxWaitTimeInMs: 200 });
-      await this.consumer.connect();
-      await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-      let caughtUp: () => void = () => undefined;
-      const replayed = new Promise<void>((resolve) => (caughtUp = resolve));
-      if (target === 0n) caughtUp();
-      await this.consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ message }) => {
-          const key = message.key?.toString('utf8');
-          if (key !== undefined) {
-            for (const h of this.handlers) {
-              try {
-                h(key, message.value);
-              } catch (e) {
-                this.log.error({ key, err: (e as Error).message }, 'skipping unreadable security record');
-              }
-            }
-          }
-          if (BigInt(message.offset) + 1n >= target) caughtUp();
-        },
-      });
-      await replayed;
-      this.log.info({ topic: this.topic, records: target.toString() }, 'security state loaded');
+      offsets = await admin.fetchTopicOffsets(this.topic);
     } finally {
       await admin.disconnect();
+    }
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    // Partition → end offset at start: replayed once the position reaches it.
+    const pending = new Map<number, bigint>();
+    for (const o of offsets) {
+      await this.fetcher.assign(this.topic, o.partition, BigInt(o.low));
+      if (BigInt(o.high) > BigInt(o.low)) pending.set(o.partition, BigInt(o.high));
+    }
+    let applied = 0;
+    await new Promise<void>((resolve, reject) => {
+      this.tail = this.run(pending, resolve, reject, () => applied++);
+    });
+    this.log.info(
+      { topic: this.topic, records: applied, endOffsets: offsets.map((o) => `${o.partition}:${o.high}`) },
+      'security state loaded',
+    );
+  }
+
+  /**
+   * Polls until stopped. Before the replay is complete an error that retrying cannot fix (e.g. the
+   * service principal may not read the topic) fails `start()`; afterwards errors are logged and the
+   * tail retries with backoff, keeping its position.
+   */
+  private async run(
+    pending: Map<number, bigint>,
+    replayed: () => void,
+    failed: (e: Error) => void,
+    count: () => void,
+  ): Promise<void> {
+    if (pending.size === 0) replayed();
+    let backoff = 0;
+    while (!this.stopped) {
+      let batches;
+      try {
+        batches = await this.fetcher.poll();
+        backoff = 0;
+      } catch (e) {
+        if (this.stopped) break;
+        const retriable = e instanceof KafkaPartitionError && e.retriable;
+        if (pending.size > 0 && !retriable) {
+          failed(e as Error);
+          return;
+        }
+        backoff = Math.min(backoff === 0 ? 500 : backoff * 2, 10_000);
+        this.log.warn(
+          { topic: this.topic, err: (e as Error).message, retryInMs: backoff },
+          'cannot read the security topic',
+        );
+        await sleep(backoff);
+        continue;
+      }
+      for (const b of batches) {
+        for (const r of b.records) {
+          count();
+          // Keys and values are views into the Fetch response: keep copies, not the response.
+          if (r.key !== null) this.apply(r.key.toString('utf8'), r.value && Buffer.from(r.value));
+        }
+        const end = pending.get(b.partition);
+        if (end !== undefined && b.nextOffset >= end) {
+          pending.delete(b.partition);
+          if (pending.size === 0) replayed();
+        }
+      }
+    }
+  }
+
+  private apply(key: string, value: Buffer | null): void {
+    for (const h of this.handlers) {
+      try {
+        h(key, value);
+      } catch (e) {
+        this.log.error({ key, err: (e as Error).message }, 'skipping unreadable security record');
+      }
     }
   }
 
@@ -119,6 +163,8 @@ export class SecurityTopic {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.consumer?.disconnect(), this.producer?.disconnect()]);
+    this.stopped = true;
+    this.fetcher.disconnect(); // an in-flight Fetch fails at once; the loop then sees `stopped`
+    await Promise.allSettled([this.tail, this.producer?.disconnect()]);
   }
 }

@@ -1,8 +1,10 @@
 /** kafkajs clients for one configured cluster, with its security settings and our logger. */
-import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkajsSecurity } from '../../protocol/client/kafkajs-security.js';
 import { installKafkajsCodecs } from '../../protocol/records/kafkajs-codecs.js';
 import type { ClusterConfig } from '../config/config.js';
+import { connectionOptions } from './native-cluster.js';
 
 installKafkajsCodecs();
 
@@ -23,19 +25,8 @@ export function kafkaFor(cluster: ClusterConfig, role: string, log: Logger): Kaf
     logLevel: logLevel.WARN,
     logCreator: creator,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+    // TLS and SASL exactly as the native data path's connections get them.
+    ...kafkajsSecurity(connectionOptions(cluster, role)),
   };
-  if (cluster.tls) {
-    config.ssl = {
-      ...(cluster.tls.ca === undefined ? {} : { ca: [cluster.tls.ca] }),
-      ...(cluster.tls.checkServerIdentity ? {} : { checkServerIdentity: () => undefined }),
-    };
-  }
-  if (cluster.sasl) {
-    config.sasl = {
-      mechanism: cluster.sasl.mechanism,
-      username: cluster.sasl.username,
-      password: cluster.sasl.password,
-    } as SASLOptions;
-  }
   return new Kafka(config);
 }

@@ -35,6 +35,20 @@ before(async () => {
     allowEveryoneIfNoAclFound: false,
     securityTopic,
   });
+  // The consume test gives kafkajs two retries, too few for a new cluster's first FindCoordinator
+  // (the broker creates __consumer_offsets then). Gateways used to join a consumer group at start,
+  // which created it; they join none now, so wait for the group coordinator here, directly.
+  const admin = new Kafka({
+    brokers: clusterBootstrap('east').split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10 },
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.describeGroups([uniqueName('coordinator-ready')]);
+  } finally {
+    await admin.disconnect();
+  }
 });
 after(async () => {
   await gw2?.close();

@@ -1,0 +1,51 @@
+/**
+ * The gateway's own clients towards the upstream cluster besides the proxied connections: the
+ * security-topic tail (protocol/client) and kafkajs for topic creation and low-volume producing
+ * (security topic, audit topic). Both authenticate as the service principal with the `upstream`
+ * TLS / SASL settings, mapped here once; CA and password files are read when a client is made.
+ */
+import { readFileSync } from 'node:fs';
+import { logLevel, type KafkaConfig } from 'kafkajs';
+import type { ConnectionOptions } from '../../protocol/client/connection.js';
+import { kafkajsSecurity } from '../../protocol/client/kafkajs-security.js';
+import type { UpstreamConfig } from '../config/schema.js';
+
+/** Long enough for a Fetch that waits for data (the tail's maxWaitMs is far below). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export function upstreamConnectionOptions(upstream: UpstreamConfig, clientId: string): ConnectionOptions {
+  const { tls, sasl } = upstream;
+  return {
+    clientId,
+    connectTimeoutMs: upstream.connectTimeoutMs,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...(tls
+      ? {
+          tls: {
+            ...(tls.ca ? { ca: readFileSync(tls.ca, 'utf8') } : {}),
+            ...(tls.serverName ? { serverName: tls.serverName } : {}),
+            rejectUnauthorized: !tls.insecureSkipVerify,
+            checkServerIdentity: !tls.insecureSkipVerify,
+          },
+        }
+      : {}),
+    ...(sasl
+      ? {
+          sasl: {
+            mechanism: sasl.mechanism,
+            username: sasl.username,
+            password: sasl.password ?? readFileSync(sasl.passwordFile!, 'utf8').trim(),
+          },
+        }
+      : {}),
+  };
+}
+
+export function kafkajsConfig(upstream: UpstreamConfig, clientId: string): KafkaConfig {
+  return {
+    clientId,
+    brokers: upstream.bootstrap,
+    logLevel: logLevel.NOTHING,
+    ...kafkajsSecurity(upstreamConnectionOptions(upstream, clientId)),
+  };
+}
