@@ -7,7 +7,7 @@ import kafkajs, { type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { AuditEvent } from './audit.js';
 import type { UpstreamConfig } from './config/schema.js';
-import { kafkajsConfig } from './credentials/upstream-clients.js';
+import { kafkajsConfig } from './upstream/client-options.js';
 
 const { Kafka } = kafkajs;
 const MAX_QUEUED = 10_000;

@@ -16,7 +16,7 @@ import { ClusterClient } from '../../protocol/client/cluster.js';
 import { NativeFetcher, sleep } from '../../protocol/client/fetcher.js';
 import { KafkaPartitionError } from '../../protocol/client/kafka-errors.js';
 import type { UpstreamConfig } from '../config/schema.js';
-import { kafkajsConfig, upstreamConnectionOptions } from './upstream-clients.js';
+import { kafkajsConfig, upstreamConnectionOptions } from '../upstream/client-options.js';
 
 const { Kafka } = kafkajs;
 const CLIENT_ID = 'kgw-gateway-security';

@@ -6,7 +6,6 @@
  * false when the kernel buffer is full, and 'drain' follows.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import {
   ApiKey,
@@ -20,13 +19,10 @@ import {
   type ResponseTypes,
 } from '../../protocol/index.js';
 import { authenticateSasl } from '../../protocol/client/sasl.js';
-import {
-  BrokerConnectError,
-  connectSocket,
-  type BrokerAddress,
-  type SocketOptions,
-} from '../../protocol/client/socket.js';
+import { BrokerConnectError, connectSocket, type BrokerAddress } from '../../protocol/client/socket.js';
 import type { UpstreamConfig } from '../config/schema.js';
+import type { ConnectionOptions } from '../../protocol/client/connection.js';
+import { upstreamConnectionOptions } from './client-options.js';
 import { upstreamReadSlabs, type Slab } from './read-slabs.js';
 
 export type { BrokerAddress };
@@ -89,7 +85,9 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
     maxFrameBytes: number,
   ): Promise<BrokerConnection> {
     const input: ChunkSink = { onChunk: () => undefined };
-    const socket = await connectUpstream(address, cfg, input);
+    // TLS and SASL settings as the service principal; CA and password files are read per connection.
+    const options = upstreamConnectionOptions(cfg, CLIENT_ID);
+    const socket = await connectUpstream(address, options, input);
     const conn = new BrokerConnection(
       socket,
       input,
@@ -98,7 +96,7 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
       maxFrameBytes,
     );
     try {
-      await conn.setUp(cfg);
+      await conn.setUp(options, cfg.connectTimeoutMs);
     } catch (e) {
       socket.destroy();
       throw e instanceof UpstreamError ? e : new UpstreamError((e as Error).message, address);
@@ -203,7 +201,7 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
     if (wasOpen || error) this.emit('close', error);
   }
 
-  private async setUp(cfg: UpstreamConfig): Promise<void> {
+  private async setUp(options: ConnectionOptions, timeoutMs: number): Promise<void> {
     let correlationId = SETUP_CORRELATION_BASE;
     const pending: Buffer[] = [];
     let waiter: ((b: Buffer) => void) | undefined;
@@ -233,10 +231,7 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
           else resolve(frame!);
         };
         const onClose = (): void => done(failure ?? new Error('connection closed during set-up'));
-        const timer = setTimeout(
-          () => done(new Error('no answer during connection set-up')),
-          cfg.connectTimeoutMs,
-        );
+        const timer = setTimeout(() => done(new Error('no answer during connection set-up')), timeoutMs);
         waiter = (f) => done(undefined, f);
         this.socket.once('close', onClose);
       });
@@ -262,34 +257,13 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
       });
       if (this.apiVersions.errorCode !== 0)
         throw new Error(`ApiVersions failed with error ${this.apiVersions.errorCode}`);
-      if (cfg.sasl) {
-        const { mechanism, username } = cfg.sasl;
-        const password = cfg.sasl.password ?? readFileSync(cfg.sasl.passwordFile!, 'utf8').trim();
-        await authenticateSasl(request, { mechanism, username, password });
-      }
+      if (options.sasl) await authenticateSasl(request, options.sasl);
     } finally {
       this.input.onChunk = () => undefined;
       this.socket.pause();
     }
     if (pending.length > 0) throw new Error('unexpected frames during connection set-up');
   }
-}
-
-/** The gateway's upstream settings as socket options (CA and password files read at connect time). */
-function socketOptions(cfg: UpstreamConfig): SocketOptions {
-  return {
-    connectTimeoutMs: cfg.connectTimeoutMs,
-    ...(cfg.tls
-      ? {
-          tls: {
-            ca: cfg.tls.ca ? readFileSync(cfg.tls.ca) : undefined,
-            serverName: cfg.tls.serverName,
-            rejectUnauthorized: !cfg.tls.insecureSkipVerify,
-            checkServerIdentity: !cfg.tls.insecureSkipVerify,
-          },
-        }
-      : {}),
-  };
 }
 
 /** Where a connection's socket delivers what it reads; the connection swaps the handler as it goes. */
@@ -306,7 +280,7 @@ const noop = (): void => undefined;
  */
 async function connectUpstream(
   address: BrokerAddress,
-  cfg: UpstreamConfig,
+  options: ConnectionOptions,
   input: ChunkSink,
 ): Promise<Socket> {
   let slab: Slab | undefined;
@@ -320,8 +294,9 @@ async function connectUpstream(
     },
   };
   try {
-    const socket = await connectSocket(address, { ...socketOptions(cfg), ...(cfg.tls ? {} : { onread }) });
-    if (cfg.tls) socket.on('data', (chunk: Buffer) => input.onChunk(chunk, undefined));
+    const { connectTimeoutMs, tls } = options;
+    const socket = await connectSocket(address, { connectTimeoutMs, ...(tls ? { tls } : { onread }) });
+    if (tls) socket.on('data', (chunk: Buffer) => input.onChunk(chunk, undefined));
     return socket;
   } catch (e) {
     throw new UpstreamError(e instanceof BrokerConnectError ? e.reason : String(e), address);

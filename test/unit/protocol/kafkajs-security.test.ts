@@ -11,7 +11,7 @@ import { kafkajsSecurity } from '../../../protocol/client/kafkajs-security.js';
 import { connectionOptions } from '../../../mirror/kafka/native-cluster.js';
 import type { ClusterConfig } from '../../../mirror/config/config.js';
 import { parseGatewayConfig } from '../../../gateway/config/load.js';
-import { kafkajsConfig, upstreamConnectionOptions } from '../../../gateway/credentials/upstream-clients.js';
+import { kafkajsConfig, upstreamConnectionOptions } from '../../../gateway/upstream/client-options.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 

@@ -1,8 +1,9 @@
 /**
- * The gateway's own clients towards the upstream cluster besides the proxied connections: the
- * security-topic tail (protocol/client) and kafkajs for topic creation and low-volume producing
- * (security topic, audit topic). Both authenticate as the service principal with the `upstream`
- * TLS / SASL settings, mapped here once; CA and password files are read when a client is made.
+ * The gateway's connections to the upstream cluster as the service principal: the proxied broker
+ * connections and the security-topic tail (protocol/client options), and kafkajs for topic creation
+ * and low-volume producing (security topic, audit topic). The `upstream` TLS / SASL settings are
+ * mapped here once; CA and password files are read each time a connection is made, so rotated
+ * files are picked up.
  */
 import { readFileSync } from 'node:fs';
 import { logLevel, type KafkaConfig } from 'kafkajs';
