@@ -275,6 +275,17 @@ export class NativeFetcher {
 
   /** The partition's log start offset, asked of its leader (ListOffsets, timestamp -2). */
   private async earliest(topic: string, partition: number): Promise<bigint> {
+    try {
+      return await this.askEarliest(topic, partition);
+    } catch (e) {
+      // The cached leader may be dead or moved. poll() refreshes only assigned partitions' leaders,
+      // so a partition being assigned would keep asking the same broker: look it up again now.
+      await this.cluster.refresh([topic]).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async askEarliest(topic: string, partition: number): Promise<bigint> {
     let leader = this.cluster.leaderOf(topic, partition);
     if (leader === undefined) {
       await this.cluster.refresh([topic]);
