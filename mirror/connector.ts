@@ -5,7 +5,6 @@
  */
 import type { Logger } from 'pino';
 import type { FlowConfig } from './config/config.js';
-import { sleep } from './kafka/fetcher.js';
 
 export type ConnectorState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED';
 export type ConnectorClass =
@@ -180,5 +179,3 @@ export abstract class Connector {
     };
   }
 }
-
-export { sleep };

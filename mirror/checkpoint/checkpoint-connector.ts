@@ -4,14 +4,17 @@
  * sync.group.offsets.enabled also commits the translated offsets into target groups that have no
  * active members, never moving a group backwards.
  */
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { tpKey } from '../../protocol/client/cluster.js';
+import { NativeFetcher } from '../../protocol/client/fetcher.js';
+import { commitGroupOffsets } from '../../protocol/client/group-offsets.js';
+import { readTopicToEnd, topicOffsets } from '../../protocol/client/read-to-end.js';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector } from '../connector.js';
 import { decodeCheckpoint, decodeOffsetSync, encodeCheckpoint, type Checkpoint } from '../formats.js';
 import { kafkaFor } from '../kafka/clients.js';
-import { PartitionFetcher, readTopicToEnd, tpKey } from '../kafka/fetcher.js';
-import { rawCluster } from '../kafka/raw.js';
+import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
 import type { MirrorMetrics } from '../metrics.js';
 import { includedAndNotExcluded } from '../policy/filters.js';
 import {
@@ -27,14 +30,15 @@ export class MirrorCheckpointConnector extends Connector {
   private sourceAdmin?: Admin;
   private targetAdmin?: Admin;
   private producer?: Producer;
-  private syncFetcher?: PartitionFetcher;
+  private syncFetcher?: NativeFetcher;
+  /** The target: checkpoints read back at start, offsets committed into groups. */
+  private target?: NativeCluster;
   private cancelTimers: (() => void)[] = [];
   private groups: string[] = [];
   /** Last checkpoint per group and (target) topic-partition. */
   private readonly checkpoints = new Map<string, Map<string, Checkpoint>>();
   private store = new OffsetSyncStore();
   private policy!: ReplicationPolicy;
-  private targetKafka!: Kafka;
 
   constructor(
     flow: FlowConfig,
@@ -50,39 +54,48 @@ export class MirrorCheckpointConnector extends Connector {
   protected async run(): Promise<void> {
     const flow = this.flow;
     this.policy = policyFor(flow);
-    const sourceKafka = kafkaFor(this.sourceCluster, `${flow.name}-checkpoint`, this.log);
-    this.targetKafka = kafkaFor(this.targetCluster, `${flow.name}-checkpoint`, this.log);
+    const role = `${flow.name}-checkpoint`;
+    const sourceKafka = kafkaFor(this.sourceCluster, role, this.log);
+    const targetKafka = kafkaFor(this.targetCluster, role, this.log);
     this.sourceAdmin = sourceKafka.admin();
-    this.targetAdmin = this.targetKafka.admin();
+    this.targetAdmin = targetKafka.admin();
     await Promise.all([this.sourceAdmin.connect(), this.targetAdmin.connect()]);
-    this.producer = this.targetKafka.producer({ allowAutoTopicCreation: false });
+    this.producer = targetKafka.producer({ allowAutoTopicCreation: false });
     await this.producer.connect();
+    this.target = new NativeCluster(this.targetCluster, connectionOptions(this.targetCluster, role));
+    const isStopped = (): boolean => this.stopping;
 
     const topic = checkpointsTopic(flow.source);
     await ensureCompactedTopic(this.targetAdmin, topic, flow.checkpointsTopicReplicationFactor);
     this.checkpoints.clear();
-    await readTopicToEnd(this.targetKafka, this.targetAdmin, topic, (_p, r) => {
-      if (r.key === null || r.value === null) return;
-      const c = decodeCheckpoint(r.key, r.value);
-      this.remember(c);
-    });
+    await readTopicToEnd(
+      this.target,
+      topic,
+      (_p, r) => {
+        if (r.key === null || r.value === null) return;
+        const c = decodeCheckpoint(r.key, r.value);
+        this.remember(c);
+      },
+      { isStopped },
+    );
 
     // The offset syncs: read to the end once before translating anything, then follow.
     const syncsOnSource = flow.offsetSyncsTopicLocation === 'source';
-    const syncsKafka = syncsOnSource ? sourceKafka : this.targetKafka;
+    const syncsCluster = syncsOnSource ? this.sourceCluster : this.targetCluster;
     const syncsAdmin = syncsOnSource ? this.sourceAdmin : this.targetAdmin;
     const syncsTopic = offsetSyncsTopic(syncsOnSource ? flow.target : flow.source);
     await ensureCompactedTopic(syncsAdmin, syncsTopic, flow.offsetSyncsTopicReplicationFactor);
     this.store = new OffsetSyncStore();
-    const end = BigInt(
-      (await syncsAdmin.fetchTopicOffsets(syncsTopic)).find((o) => o.partition === 0)?.high ?? '0',
-    );
-    this.syncFetcher = new PartitionFetcher(syncsKafka, syncsAdmin, {
+    // Its own connections: a long-polling Fetch would hold up the commits queued behind it.
+    const syncs = new NativeCluster(syncsCluster, connectionOptions(syncsCluster, role));
+    this.syncFetcher = new NativeFetcher(syncs, {
       maxBytes: 4 << 20,
       partitionMaxBytes: 4 << 20,
       maxWaitMs: 500,
     });
-    await this.syncFetcher.assign(syncsTopic, 0, null);
+    const p0 = (await topicOffsets(syncs, syncsTopic)).find((o) => o.partition === 0);
+    const end = p0?.high ?? 0n;
+    await this.syncFetcher.assign(syncsTopic, 0, p0?.low ?? null);
     if ((this.syncFetcher.position(syncsTopic, 0) ?? 0n) >= end) this.store.readToEnd = true;
 
     await this.refreshGroups();
@@ -102,13 +115,15 @@ export class MirrorCheckpointConnector extends Connector {
   protected async cleanup(): Promise<void> {
     for (const cancel of this.cancelTimers) cancel();
     this.cancelTimers = [];
+    this.syncFetcher?.disconnect();
+    this.target?.close();
     await Promise.all([
-      this.syncFetcher?.disconnect(),
       this.producer?.disconnect().catch(() => undefined),
       this.sourceAdmin?.disconnect().catch(() => undefined),
       this.targetAdmin?.disconnect().catch(() => undefined),
     ]);
     this.syncFetcher = undefined;
+    this.target = undefined;
   }
 
   private remember(c: Checkpoint): void {
@@ -184,51 +199,41 @@ export class MirrorCheckpointConnector extends Connector {
     }
   }
 
-  /** Commits translated offsets into idle (Empty) or unknown (Dead) target groups, only forwards. */
+  /**
+   * Commits translated offsets into idle (Empty) or unknown (Dead) target groups, only forwards.
+   * The commit goes to the group coordinator without a member id (commitGroupOffsets), which Kafka
+   * refuses for a group that has members: consumers that joined since describeGroups win.
+   */
   async syncGroupOffsets(): Promise<void> {
-    if (this.checkpoints.size === 0) return;
+    if (this.checkpoints.size === 0 || this.target === undefined) return;
     const groups = [...this.checkpoints.keys()];
     const described = await this.targetAdmin!.describeGroups(groups);
-    const cluster = rawCluster(this.targetKafka);
-    await cluster.connect();
-    try {
-      for (const g of described.groups) {
-        if (g.state !== 'Empty' && g.state !== 'Dead') continue; // active consumers own their offsets
-        const wanted = this.checkpoints.get(g.groupId)!;
-        const current = new Map<string, bigint>();
-        if (g.state === 'Empty') {
-          for (const t of await this.targetAdmin!.fetchOffsets({ groupId: g.groupId })) {
-            for (const p of t.partitions) current.set(tpKey(t.topic, p.partition), BigInt(p.offset));
-          }
-        }
-        const byTopic = new Map<string, { partition: number; offset: string }[]>();
-        for (const [key, c] of wanted) {
-          const now = current.get(key);
-          if (now !== undefined && now >= 0n && now >= c.downstreamOffset) continue; // never backwards
-          const list = byTopic.get(c.topic) ?? [];
-          list.push({ partition: c.partition, offset: c.downstreamOffset.toString() });
-          byTopic.set(c.topic, list);
-        }
-        if (byTopic.size === 0) continue;
-        try {
-          const coordinator = await cluster.findGroupCoordinator({ groupId: g.groupId });
-          await coordinator.offsetCommit({
-            groupId: g.groupId,
-            groupGenerationId: -1,
-            memberId: '',
-            topics: [...byTopic.entries()].map(([topic, partitions]) => ({ topic, partitions })),
-          });
-          this.log.debug({ connector: this.name, group: g.groupId }, 'synced group offsets');
-        } catch (err) {
-          // UNKNOWN_MEMBER_ID etc.: consumers joined meanwhile; they own the offsets now.
-          this.log.warn(
-            { connector: this.name, group: g.groupId, err: String(err) },
-            'group offset sync skipped',
-          );
+    for (const g of described.groups) {
+      if (g.state !== 'Empty' && g.state !== 'Dead') continue; // active consumers own their offsets
+      const wanted = this.checkpoints.get(g.groupId)!;
+      const current = new Map<string, bigint>();
+      if (g.state === 'Empty') {
+        for (const t of await this.targetAdmin!.fetchOffsets({ groupId: g.groupId })) {
+          for (const p of t.partitions) current.set(tpKey(t.topic, p.partition), BigInt(p.offset));
         }
       }
-    } finally {
-      await cluster.disconnect().catch(() => undefined);
+      const offsets = [];
+      for (const [key, c] of wanted) {
+        const now = current.get(key);
+        if (now !== undefined && now >= 0n && now >= c.downstreamOffset) continue; // never backwards
+        offsets.push({ topic: c.topic, partition: c.partition, offset: c.downstreamOffset });
+      }
+      if (offsets.length === 0) continue;
+      try {
+        await commitGroupOffsets(this.target, g.groupId, offsets);
+        this.log.debug({ connector: this.name, group: g.groupId }, 'synced group offsets');
+      } catch (err) {
+        // UNKNOWN_MEMBER_ID etc.: consumers joined meanwhile; they own the offsets now.
+        this.log.warn(
+          { connector: this.name, group: g.groupId, err: String(err) },
+          'group offset sync skipped',
+        );
+      }
     }
   }
 }

@@ -6,7 +6,7 @@
  * newer than the group (too old to translate); nothing before the whole topic was read once.
  */
 import type { OffsetSync } from '../formats.js';
-import { tpKey } from '../kafka/fetcher.js';
+import { tpKey } from '../../protocol/client/cluster.js';
 
 const SLOTS = 64;
 

@@ -19,7 +19,8 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { ProduceResponse } from '../../protocol/generated/messages.js';
 import { ZERO_UUID } from '../../protocol/runtime/reader.js';
 import { nextSequence, restamp, type BatchBuilder, type ProducerStamp } from './batch-builder.js';
-import { sleep, tpKey } from './fetcher.js';
+import { tpKey } from '../../protocol/client/cluster.js';
+import { sleep } from '../../protocol/client/fetcher.js';
 import {
   errorName,
   KafkaPartitionError,

@@ -7,7 +7,7 @@
  * caught-up consumer group translates exactly.
  */
 import type { OffsetSync } from '../formats.js';
-import { tpKey } from '../kafka/fetcher.js';
+import { tpKey } from '../../protocol/client/cluster.js';
 
 class PartitionState {
   previousUpstream = -1n;

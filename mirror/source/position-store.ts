@@ -4,8 +4,9 @@
  * Key: JSON ["<source topic>", <partition>]; value: JSON {"offset": "<next offset to read>"}.
  * A position is only written after the target acknowledged every record before it.
  */
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { readTopicToEnd, tpKey } from '../kafka/fetcher.js';
+import type { Admin, Producer } from 'kafkajs';
+import { tpKey, type ClusterClient } from '../../protocol/client/cluster.js';
+import { readTopicToEnd } from '../../protocol/client/read-to-end.js';
 import { ensureCompactedTopic } from './topics.js';
 
 export class PositionStore {
@@ -13,27 +14,32 @@ export class PositionStore {
   private readonly current = new Map<string, { topic: string; partition: number; offset: bigint }>();
 
   constructor(
-    private readonly kafka: Kafka,
     private readonly admin: Admin,
     private readonly producer: Producer,
     readonly topic: string,
     private readonly replicationFactor: number,
   ) {}
 
-  async load(): Promise<void> {
+  /** Creates the topic if needed and reads it to its end with `cluster` (left open: the caller's). */
+  async load(cluster: ClusterClient, isStopped?: () => boolean): Promise<void> {
     await ensureCompactedTopic(this.admin, this.topic, this.replicationFactor);
-    await readTopicToEnd(this.kafka, this.admin, this.topic, (_p, r) => {
-      if (r.key === null) return;
-      const [topic, partition] = JSON.parse(r.key.toString()) as [string, number];
-      const key = tpKey(topic, partition);
-      if (r.value === null) {
-        this.committed.delete(key);
-        return;
-      }
-      const offset = BigInt((JSON.parse(r.value.toString()) as { offset: string }).offset);
-      this.committed.set(key, offset);
-      this.current.set(key, { topic, partition, offset });
-    });
+    await readTopicToEnd(
+      cluster,
+      this.topic,
+      (_p, r) => {
+        if (r.key === null) return;
+        const [topic, partition] = JSON.parse(r.key.toString()) as [string, number];
+        const key = tpKey(topic, partition);
+        if (r.value === null) {
+          this.committed.delete(key);
+          return;
+        }
+        const offset = BigInt((JSON.parse(r.value.toString()) as { offset: string }).offset);
+        this.committed.set(key, offset);
+        this.current.set(key, { topic, partition, offset });
+      },
+      { isStopped },
+    );
   }
 
   get(topic: string, partition: number): bigint | undefined {

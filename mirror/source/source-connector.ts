@@ -5,8 +5,10 @@
  * Pipeline: fetch (manual assignment, positions from the target) → transform (provenance, echo
  * filter) → produce (idempotent, acks=all, same partition index) → on acknowledgement: offset syncs,
  * metrics, position advanced. Fetch and produce use the project's own wire codec (NativeFetcher,
- * NativeProducer: record batches decoded and built directly, no per-record client objects); kafkajs
- * serves the admin work, the position store and offset syncs, none of them per record. Positions are written to the target every
+ * NativeProducer: record batches decoded and built directly, no per-record client objects); the
+ * position store is read back at start with the same fetcher (protocol/client/read-to-end.ts);
+ * kafkajs serves the admin work and writes positions and offset syncs, none of them per record.
+ * Positions are written to the target every
  * kgw.positions.commit.interval.ms. One fetch result may be in flight to the target while the next is
  * fetched; nothing else is buffered, so memory stays under ~2 × kgw.fetch.max.bytes (the effective
  * fetch size is min(kgw.fetch.max.bytes, kgw.max.in.flight.bytes / 2)).
@@ -121,13 +123,20 @@ export class MirrorSourceConnector extends Connector {
     this.decider = new OffsetSyncDecider(flow.offsetLagMax);
 
     this.positions = new PositionStore(
-      this.targetKafka,
       this.targetAdmin,
       this.producer,
       positionsTopic(flow.source),
       flow.offsetSyncsTopicReplicationFactor,
     );
-    await this.positions.load();
+    const positionsCluster = new NativeCluster(
+      this.targetCluster,
+      connectionOptions(this.targetCluster, role),
+    );
+    try {
+      await this.positions.load(positionsCluster, () => this.stopping);
+    } finally {
+      positionsCluster.close();
+    }
 
     const fetchBytes = Math.max(
       64 * 1024,
