@@ -257,15 +257,7 @@ export class TopicSync {
         permissionType: AclPermissionTypes.ANY,
       });
     } catch (err) {
-      const type = (err as { type?: string }).type;
-      if (type === 'SECURITY_DISABLED' || type === 'CLUSTER_AUTHORIZATION_FAILED') {
-        this.aclsUnsupported = true;
-        this.log.warn(
-          { flow: this.flow.name, reason: type },
-          'topic ACL sync off: the source cluster has no authorizer or denies DescribeAcls',
-        );
-        return;
-      }
+      if (this.turnOffAclSync(err, 'the source cluster has no authorizer or denies DescribeAcls')) return;
       throw err;
     }
     const byName = new Map(topics.map((t) => [t.source, t.target]));
@@ -294,19 +286,23 @@ export class TopicSync {
     try {
       await this.targetAdmin.createAcls({ acl: acls });
     } catch (err) {
-      const type = (err as { type?: string }).type;
-      if (type === 'SECURITY_DISABLED' || type === 'CLUSTER_AUTHORIZATION_FAILED') {
-        this.aclsUnsupported = true;
-        this.log.warn(
-          { flow: this.flow.name, reason: type },
-          'topic ACL sync off: the target cluster has no authorizer or denies CreateAcls',
-        );
-        return;
-      }
+      if (this.turnOffAclSync(err, 'the target cluster has no authorizer or denies CreateAcls')) return;
       throw err; // not remembered as created: the next round tries again
     }
     // Remembered only once the target accepted them (CreateAcls of an existing ACL is harmless).
     for (const acl of acls) this.createdAcls.add(JSON.stringify(acl));
     this.log.info({ flow: this.flow.name, count: acls.length }, 'synced topic ACLs');
+  }
+
+  /**
+   * A cluster without an authorizer (or one that refuses us) turns ACL sync off for the flow with
+   * one warning, as MirrorMaker 2 does; true when `err` was such a refusal.
+   */
+  private turnOffAclSync(err: unknown, why: string): boolean {
+    const type = (err as { type?: string }).type;
+    if (type !== 'SECURITY_DISABLED' && type !== 'CLUSTER_AUTHORIZATION_FAILED') return false;
+    this.aclsUnsupported = true;
+    this.log.warn({ flow: this.flow.name, reason: type }, `topic ACL sync off: ${why}`);
+    return true;
   }
 }
