@@ -258,7 +258,7 @@ describe('authz through the gateway', () => {
     const got = new Promise<string>((resolve) => {
       void consumer.run({ eachMessage: async ({ message }) => resolve(message.value!.toString()) });
     });
-    assert.equal(await Promise.race([got, sleep(30_000).then(() => 'timeout')]), 'hello');
+    assert.equal(await Promise.race([got, sleep(30_000, 'timeout', { ref: false })]), 'hello');
     await consumer.disconnect();
 
     // Bob committing offsets for his group: refused before the broker sees it.
