@@ -13,6 +13,7 @@
 import kafkajs, { type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ClusterClient } from '../../protocol/client/cluster.js';
+import { topicOffsets } from '../../protocol/client/read-to-end.js';
 import { NativeFetcher, sleep } from '../../protocol/client/fetcher.js';
 import { KafkaPartitionError } from '../../protocol/client/kafka-errors.js';
 import type { UpstreamConfig } from '../config/schema.js';
@@ -26,6 +27,7 @@ export type SecurityRecordHandler = (key: string, value: Buffer | null) => void;
 export class SecurityTopic {
   private readonly kafka;
   private readonly fetcher: NativeFetcher;
+  private readonly cluster: ClusterClient;
   private producer: Producer | undefined;
   private tail: Promise<void> | undefined;
   private stopped = false;
@@ -37,13 +39,13 @@ export class SecurityTopic {
     private readonly log: Logger,
   ) {
     this.kafka = new Kafka(kafkajsConfig(upstream, CLIENT_ID));
-    const cluster = new ClusterClient(
+    this.cluster = new ClusterClient(
       'upstream',
       upstream.bootstrap,
       upstreamConnectionOptions(upstream, CLIENT_ID),
     );
     // A Fetch returns as soon as a record arrives; maxWaitMs only bounds an idle round trip.
-    this.fetcher = new NativeFetcher(cluster, {
+    this.fetcher = new NativeFetcher(this.cluster, {
       maxBytes: 16 << 20,
       partitionMaxBytes: 8 << 20,
       maxWaitMs: 500,
@@ -58,7 +60,6 @@ export class SecurityTopic {
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    let offsets;
     try {
       const { brokers } = await admin.describeCluster();
       await admin.createTopics({
@@ -75,10 +76,12 @@ export class SecurityTopic {
           },
         ],
       });
-      offsets = await admin.fetchTopicOffsets(this.topic);
     } finally {
       await admin.disconnect();
     }
+    // Read from the partition leaders with retries: on a cluster that just formed, or right after a
+    // leader change, some broker may not know the new leader yet (kafkajs gives up on that).
+    const offsets = await topicOffsets(this.cluster, this.topic);
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     // Partition → end offset at start: replayed once the position reaches it.
