@@ -11,6 +11,8 @@ import {
   type ClusterHandle,
 } from '../../deploy/kafka/cluster.js';
 import { bootstrapServers } from '../../deploy/kafka/cluster-config.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, ITopicConfig } from 'kafkajs';
 import { TEST_CLUSTERS_ENV, type SharedCluster } from './env.js';
 
 export { runKafkaTool as kafkaTool, runKcat as kcat, type RunResult } from '../../deploy/kafka/tools.js';
@@ -55,4 +57,25 @@ export async function startPrivateCluster(
     restart: (nodeId) => restartNode(spec, nodeId, owner),
     stop: () => stopCluster(spec, { graceMs: 5000 }),
   };
+}
+
+/**
+ * Creates topics, then waits (up to 60 s) until every partition has a leader in the metadata.
+ * kafkajs' own `waitForLeaders` gives up as soon as a broker that has not yet heard of the new
+ * topic answers UNKNOWN_TOPIC_OR_PARTITION, which happens on a freshly formed three-node cluster.
+ */
+export async function createTopicsWithLeaders(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  await admin.createTopics({ waitForLeaders: false, topics });
+  const names = topics.map((t) => t.topic);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
+      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    if (Date.now() > deadline) throw new Error(`no leaders for ${names.join(', ')} within 60 s`);
+    await sleep(200);
+  }
 }

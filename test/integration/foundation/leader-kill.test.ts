@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { produceThroughFailure } from '../../harness/durability.js';
-import { startPrivateCluster, uniqueName, type PrivateCluster } from '../../harness/index.js';
+import {
+  createTopicsWithLeaders,
+  startPrivateCluster,
+  uniqueName,
+  type PrivateCluster,
+} from '../../harness/index.js';
 
 let cluster: PrivateCluster;
 
@@ -29,17 +34,14 @@ test('kill -9 of the partition leader loses no acknowledged record', { timeout: 
   const topic = uniqueName('durable');
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [
-      {
-        topic,
-        numPartitions: 1,
-        replicationFactor: 3,
-        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-      },
-    ],
-    waitForLeaders: true,
-  });
+  await createTopicsWithLeaders(admin, [
+    {
+      topic,
+      numPartitions: 1,
+      replicationFactor: 3,
+      configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+    },
+  ]);
   const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
   const leader = meta!.partitions[0]!.leader;
 

@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { produceThroughFailure } from '../../harness/durability.js';
-import { startPrivateCluster, uniqueName, type PrivateCluster } from '../../harness/index.js';
+import {
+  createTopicsWithLeaders,
+  startPrivateCluster,
+  uniqueName,
+  type PrivateCluster,
+} from '../../harness/index.js';
 import { kafkajsSecurity, startTestGateway, type TestGateway } from '../../harness/gateway.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -42,17 +47,14 @@ test(
     const topic = uniqueName('gw-failover');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [
-        {
-          topic,
-          numPartitions: 1,
-          replicationFactor: 3,
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-        },
-      ],
-      waitForLeaders: true,
-    });
+    await createTopicsWithLeaders(admin, [
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor: 3,
+        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+      },
+    ]);
     const directAdmin = direct.admin();
     await directAdmin.connect();
     const leaderOf = async () =>

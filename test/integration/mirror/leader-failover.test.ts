@@ -17,10 +17,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, ITopicConfig, Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { ClusterClient } from '../../../protocol/client/cluster.js';
 import { NativeFetcher } from '../../../protocol/client/fetcher.js';
-import { kcat, startPrivateCluster, uniqueName, type PrivateCluster } from '../../harness/index.js';
+import {
+  createTopicsWithLeaders,
+  kcat,
+  startPrivateCluster,
+  uniqueName,
+  type PrivateCluster,
+} from '../../harness/index.js';
 import {
   kafka,
   killAllMirrors,
@@ -136,21 +142,6 @@ class NumberedStream {
     }
     await producer.disconnect().catch(() => undefined);
   }
-}
-
-/**
- * Creates topics, then waits until every partition has a leader in the metadata. kafkajs' own
- * `waitForLeaders` gives up when a broker that has not yet heard of the new topic answers
- * UNKNOWN_TOPIC_OR_PARTITION (seen on a loaded machine with three brokers); this retries it.
- */
-async function createTopicsWithLeaders(topics: ITopicConfig[]): Promise<void> {
-  await admin!.createTopics({ waitForLeaders: false, topics });
-  const names = topics.map((t) => t.topic);
-  await waitFor(`leaders for ${names.join(', ')}`, async () => {
-    const { topics: meta } = await admin!.fetchTopicMetadata({ topics: names });
-    const led = meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-    return led ? true : undefined;
-  });
 }
 
 /** Leader node of each partition of `topic`, and the partitions whose ISR is not complete. */
@@ -289,7 +280,7 @@ async function leadersOf(topics: { source: string; target: string }): Promise<Re
  */
 async function staleLeaderCheck(replicas: number[]): Promise<{ whileDown: () => Promise<void> }> {
   const side = uniqueName('lf-side');
-  await createTopicsWithLeaders([{ topic: side, replicaAssignment: [{ partition: 0, replicas }] }]);
+  await createTopicsWithLeaders(admin!, [{ topic: side, replicaAssignment: [{ partition: 0, replicas }] }]);
   const p = kafka(cluster.bootstrap).producer({ idempotent: true });
   await p.connect();
   await p.send({ topic: side, acks: -1, messages: ['s0', 's1', 's2'].map((value) => ({ value })) });
@@ -349,6 +340,7 @@ test(
       Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, replicas }));
     // The copy is created here (MM2 uses an existing target topic) so its leader differs from the source's.
     await createTopicsWithLeaders(
+      admin!,
       [
         { topic, replicaAssignment: assignment(SOURCE_REPLICAS) },
         { topic: target, replicaAssignment: assignment(TARGET_REPLICAS) },
