@@ -23,15 +23,6 @@ export interface GroupOffset {
 const KEY_TYPE_GROUP = 0;
 /** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR: ask again. */
 const COORDINATOR_MOVED = new Set([14, 15, 16]);
-const GROUP_ERRORS: Record<number, string> = {
-  16: 'NOT_COORDINATOR',
-  22: 'ILLEGAL_GENERATION',
-  25: 'UNKNOWN_MEMBER_ID',
-  27: 'REBALANCE_IN_PROGRESS',
-  30: 'GROUP_AUTHORIZATION_FAILED',
-  69: 'GROUP_ID_NOT_FOUND',
-};
-const groupErrorName = (code: number): string => GROUP_ERRORS[code] ?? errorName(code);
 
 /** A group-level error answered by a coordinator. */
 export class GroupCommitError extends Error {
@@ -41,7 +32,7 @@ export class GroupCommitError extends Error {
     what: string,
     readonly retriable: boolean,
   ) {
-    super(`${what} group ${groupId}: ${groupErrorName(code)}`);
+    super(`${what} group ${groupId}: ${errorName(code)}`);
     this.name = 'GroupCommitError';
   }
 }

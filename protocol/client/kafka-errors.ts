@@ -1,5 +1,5 @@
 /**
- * Kafka error codes that clients built on protocol/client (the fetcher, producers) act on, with their
+ * Kafka error codes that clients built on protocol/client (the fetcher, producers, group offset commits) act on, with their
  * protocol names for messages. Codes not listed are reported by number (Kafka's `Errors` enum is the
  * reference).
  */
@@ -15,9 +15,14 @@ const NAMES: Record<number, string> = {
   13: 'NETWORK_EXCEPTION',
   14: 'COORDINATOR_LOAD_IN_PROGRESS',
   15: 'COORDINATOR_NOT_AVAILABLE',
+  16: 'NOT_COORDINATOR',
   19: 'NOT_ENOUGH_REPLICAS',
   20: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  22: 'ILLEGAL_GENERATION',
+  25: 'UNKNOWN_MEMBER_ID',
+  27: 'REBALANCE_IN_PROGRESS',
   29: 'TOPIC_AUTHORIZATION_FAILED',
+  30: 'GROUP_AUTHORIZATION_FAILED',
   31: 'CLUSTER_AUTHORIZATION_FAILED',
   45: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
   46: 'DUPLICATE_SEQUENCE_NUMBER',
@@ -25,6 +30,7 @@ const NAMES: Record<number, string> = {
   51: 'CONCURRENT_TRANSACTIONS',
   56: 'KAFKA_STORAGE_ERROR',
   59: 'UNKNOWN_PRODUCER_ID',
+  69: 'GROUP_ID_NOT_FOUND',
   74: 'FENCED_LEADER_EPOCH',
   75: 'UNKNOWN_LEADER_EPOCH',
   78: 'OFFSET_NOT_AVAILABLE',
