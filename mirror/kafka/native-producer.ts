@@ -20,7 +20,7 @@ import type { ProduceResponse } from '../../protocol/generated/messages.js';
 import { ZERO_UUID } from '../../protocol/runtime/reader.js';
 import { nextSequence, restamp, type BatchBuilder, type ProducerStamp } from './batch-builder.js';
 import { tpKey } from '../../protocol/client/cluster.js';
-import { sleep } from '../../protocol/client/fetcher.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   errorName,
   KafkaPartitionError,

@@ -11,6 +11,7 @@
  * Leader changes refresh metadata; OFFSET_OUT_OF_RANGE restarts at the earliest offset (MM2's
  * auto.offset.reset=earliest).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey } from '../generated/api-keys.js';
 import { ZERO_UUID } from '../runtime/reader.js';
 import {
@@ -28,8 +29,6 @@ export interface FetcherOptions {
   partitionMaxBytes: number;
   maxWaitMs: number;
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One data record as fetched: buffers are views into the Fetch response (do not mutate). */
 export interface FetchRecord {

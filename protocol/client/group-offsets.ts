@@ -11,7 +11,7 @@ import { defaultFindCoordinatorRequest } from '../generated/messages.js';
 import { ZERO_UUID } from '../runtime/reader.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
-import { sleep } from './fetcher.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorName } from './kafka-errors.js';
 
 export interface GroupOffset {

@@ -12,7 +12,8 @@ import { ApiKey } from '../generated/api-keys.js';
 import { ZERO_UUID } from '../runtime/reader.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
-import { NativeFetcher, sleep, type FetchRecord } from './fetcher.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NativeFetcher, type FetchRecord } from './fetcher.js';
 import { KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';
 
 export interface PartitionOffsets {
