@@ -1,10 +1,13 @@
 /**
- * Gateway overhead, measured in one run against the same broker:
- *   direct Kafka  vs  gateway (plaintext, no SASL)  vs  gateway (TLS + SCRAM-SHA-512)
- * with Kafka's own kafka-producer-perf-test / kafka-consumer-perf-test. Prints throughput ratios,
- * and latency percentiles at half of the direct maximum rate (added latency = gateway - direct).
+ * Gateway overhead, measured in one run against the same broker, with Kafka's own
+ * kafka-producer-perf-test / kafka-consumer-perf-test:
+ *   direct Kafka (plaintext and TLS+SCRAM), a bare TCP relay (the ceiling for any proxy here),
+ *   the gateway plaintext, the gateway TLS+SCRAM-SHA-512.
+ * Prints throughput ratios, then steady-state latency at half of the direct maximum rate (added
+ * latency = path - direct in the same latency round) and the gateway's own time per Produce request.
  *
- *   npm run build && node dist/bench/gateway/gateway.bench.js [--records N] [--size BYTES] [--rounds R]
+ *   npm run build && node dist/bench/gateway/gateway.bench.js [--records N] [--size BYTES]
+ *     [--rounds R] [--latency-rounds L] [--latency-seconds S]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +24,9 @@ import {
   startTestGateway,
   testPki,
 } from '../../test/harness/gateway.js';
+import { produceLocalTimeBuckets, shareWithin } from './local-time.js';
 import { consumerPerf, producerPerf, type ProducerResult } from './perf-tools.js';
+import { startTcpRelay } from './tcp-relay.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,15 +35,30 @@ const arg = (name: string, dflt: number): number => {
 const records = arg('records', 300_000);
 const size = arg('size', 1024);
 const rounds = arg('rounds', 2);
+const latencyRounds = arg('latency-rounds', 3);
+const latencySeconds = arg('latency-seconds', 30);
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const append = <T>(m: Map<string, T[]>, key: string, value: T): void => {
+  m.set(key, [...(m.get(key) ?? []), value]);
+};
 /**
- * Median over rounds of path `a` / path `b` measured in the same round. Rounds drift (broker JIT,
- * page cache, log segments) by more than the differences between paths, so paths are compared
- * within a round, never across rounds.
+ * Median over rounds of f(path a) - or / - f(path b) measured in the same round. Rounds drift
+ * (broker JIT, page cache, log segments) by more than the differences between paths, so paths are
+ * compared within a round, never across rounds.
  */
-const pairedRatio = (m: Map<string, number[]>, a: string, b: string): number =>
-  median(m.get(a)!.map((x, i) => x / m.get(b)![i]!));
+const paired = (
+  m: Map<string, number[]>,
+  a: string,
+  b: string,
+  op: (x: number, y: number) => number,
+): number => median(m.get(a)!.map((x, i) => op(x, m.get(b)![i]!)));
+const ratio = (m: Map<string, number[]>, a: string, b: string): string =>
+  paired(m, a, b, (x, y) => x / y).toFixed(2) + 'x';
+
+// Ports: 26092 plaintext, 26192 controller, 26292 SASL_SSL, 26392 the listener behind the relay
+// (advertised as the relay's 26393), 26500/26510+ the plaintext gateway.
+const PORTS = { plaintext: 26092, controller: 26192, secure: 26292, relayed: 26392, relay: 26393 };
 
 async function main(): Promise<void> {
   tuneHeapForThroughput(); // the gateways run in this process: tuned as `kgw gateway` tunes itself
@@ -46,15 +66,21 @@ async function main(): Promise<void> {
   // the cost of TLS itself on this machine (the client JVM encrypts and decrypts on the same cores)
   // is measured directly and the gateway's TLS figures can be read against it.
   const pki = await testPki();
-  const securePort = 26292; // 26092 plaintext, 26192 controller
+  const overrides = saslSslBrokerOverrides(PORTS, pki);
+  // A third plaintext listener whose advertised address is the relay's, so clients that bootstrap
+  // through the relay also fetch and produce through it.
+  overrides.listeners += `,RELAYED://127.0.0.1:${PORTS.relayed}`;
+  overrides['advertised.listeners'] += `,RELAYED://127.0.0.1:${PORTS.relay}`;
+  overrides['listener.security.protocol.map'] += ',RELAYED:PLAINTEXT';
   const spec = clusterSpec('bench', {
-    basePort: 26092,
+    basePort: PORTS.plaintext,
     heapMb: 1024,
     formatArgs: ['--add-scram', `SCRAM-SHA-512=[name=${ADMIN.name},password=${ADMIN.password}]`],
-    overrides: saslSslBrokerOverrides({ plaintext: 26092, controller: 26192, secure: securePort }, pki),
+    overrides,
   });
   console.error('[bench] starting Kafka (one node)');
   const kafka = await startCluster(spec, { fresh: true, ownerPid: process.pid });
+  const relay = await startTcpRelay(PORTS.relay, PORTS.relayed);
   const plainPort = 26500;
   const plainYaml = `
 listeners:
@@ -88,80 +114,96 @@ log: { level: warn }
   );
   const targets = [
     { name: 'direct', bootstrap: kafka.bootstrap, config: undefined as string | undefined },
-    { name: 'direct TLS+SCRAM', bootstrap: `127.0.0.1:${securePort}`, config: directTlsConfig },
+    { name: 'direct TLS+SCRAM', bootstrap: `127.0.0.1:${PORTS.secure}`, config: directTlsConfig },
+    { name: 'bare TCP relay', bootstrap: `127.0.0.1:${PORTS.relay}`, config: undefined },
     { name: 'gateway plaintext', bootstrap: `127.0.0.1:${plainPort}`, config: undefined },
     { name: 'gateway TLS+SCRAM', bootstrap: secure.bootstrap, config: secureConfig },
   ];
   const prod = new Map<string, number[]>();
   const cons = new Map<string, number[]>();
   try {
-    for (let round = 0; round < rounds; round++) {
+    // Round 0 warms the broker, the page cache and every path's first connection; not counted.
+    for (let round = 0; round <= rounds; round++) {
+      const n = round === 0 ? Math.min(records, 200_000) : records;
       for (const t of targets) {
         const topic = `bench-${t.name.replace(/\W+/g, '-')}-${round}`;
         const p = await producerPerf({
           bootstrap: t.bootstrap,
           topic,
-          records,
+          records: n,
           recordSize: size,
           throughput: -1,
           configFile: t.config,
         });
-        const c = await consumerPerf({ bootstrap: t.bootstrap, topic, records, configFile: t.config });
-        prod.set(t.name, [...(prod.get(t.name) ?? []), p.mbPerSec]);
-        cons.set(t.name, [...(cons.get(t.name) ?? []), c.mbPerSec]);
-        console.error(
-          `[bench] round ${round + 1} ${t.name}: produce ${p.mbPerSec} MB/s, consume ${c.mbPerSec} MB/s`,
-        );
+        const c = await consumerPerf({ bootstrap: t.bootstrap, topic, records: n, configFile: t.config });
+        const label = round === 0 ? 'warm-up round (not counted)' : `round ${round}`;
+        console.error(`[bench] ${label} ${t.name}: produce ${p.mbPerSec} MB/s, consume ${c.mbPerSec} MB/s`);
+        if (round === 0) continue;
+        append(prod, t.name, p.mbPerSec);
+        append(cons, t.name, c.mbPerSec);
       }
     }
-    // Latency at half of the direct maximum rate: same offered load everywhere.
-    const directMax = (median(prod.get('direct')!) * 1024 * 1024) / size;
-    const halfRate = Math.floor(directMax / 2);
-    const latency = new Map<string, ProducerResult>();
-    for (const t of targets) {
-      const topic = `bench-lat-${t.name.replace(/\W+/g, '-')}`;
-      latency.set(
-        t.name,
-        await producerPerf({
+
+    // Latency at half of the direct maximum rate: the same offered load on every path, measured
+    // in steady state (the first third of each run is the tool's warm-up and left out).
+    const halfRate = Math.floor((median(prod.get('direct')!) * 1024 * 1024) / size / 2);
+    const warmupSeconds = Math.round(latencySeconds / 3);
+    const latency = new Map<string, ProducerResult[]>();
+    const localBefore = await produceLocalTimeBuckets(plain.metrics.registry);
+    for (let round = 1; round <= latencyRounds; round++) {
+      for (const t of targets) {
+        const r = await producerPerf({
           bootstrap: t.bootstrap,
-          topic,
-          records: Math.min(records, halfRate * 20),
+          topic: `bench-lat-${t.name.replace(/\W+/g, '-')}-${round}`,
+          records: halfRate * latencySeconds,
+          warmupRecords: halfRate * warmupSeconds,
           recordSize: size,
           throughput: halfRate,
           configFile: t.config,
-        }),
-      );
+        });
+        console.error(
+          `[bench] latency round ${round} ${t.name}: avg ${r.avgMs} ms, p50 ${r.p50}, p99 ${r.p99}, p99.9 ${r.p999} ms`,
+        );
+        append(latency, t.name, r);
+      }
     }
-    const d = latency.get('direct')!;
+    const localAfter = await produceLocalTimeBuckets(plain.metrics.registry);
+    const lat = (field: keyof ProducerResult): Map<string, number[]> =>
+      new Map([...latency].map(([k, rs]) => [k, rs.map((r) => r[field])]));
+    const [avg, p50, p99, p999] = [lat('avgMs'), lat('p50'), lat('p99'), lat('p999')];
+    const added = (m: Map<string, number[]>, name: string, digits: number): string =>
+      name === 'direct' ? '-' : paired(m, name, 'direct', (x, y) => x - y).toFixed(digits);
+
     const lines = [
-      `Gateway benchmark: ${records} records x ${size} B, ${rounds} rounds (MB/s: median; ratios: median of per-round ratios), one broker, 2 cores shared by broker, gateway and clients`,
+      `Gateway benchmark: ${records} records x ${size} B, ${rounds} rounds after a warm-up round (MB/s: median; ratios: median of per-round ratios); ` +
+        `latency: ${latencyRounds} rounds of ${latencySeconds} s at ${halfRate} rec/s, steady state after ${warmupSeconds} s (medians; added = path - direct in the same round). ` +
+        'One broker; 2 cores shared by broker, gateway and clients.',
       '',
-      '| path | produce MB/s | ratio | consume MB/s | ratio | p50 / p99 / p99.9 ms at ' +
-        halfRate +
-        ' rec/s | added p99 ms |',
-      '|---|---|---|---|---|---|---|',
+      '| path | produce MB/s | ratio | consume MB/s | ratio | p50 / p99 / p99.9 ms | added avg ms | added p99 ms |',
+      '|---|---|---|---|---|---|---|---|',
     ];
     for (const t of targets) {
-      const pm = median(prod.get(t.name)!);
-      const cm = median(cons.get(t.name)!);
-      const l = latency.get(t.name)!;
+      const n = t.name;
       lines.push(
-        `| ${t.name} | ${pm.toFixed(1)} | ${pairedRatio(prod, t.name, 'direct').toFixed(2)}x | ${cm.toFixed(1)} | ${pairedRatio(cons, t.name, 'direct').toFixed(2)}x | ${l.p50} / ${l.p99} / ${l.p999} | ${t.name === 'direct' ? '-' : (l.p99 - d.p99).toString()} |`,
+        `| ${n} | ${median(prod.get(n)!).toFixed(1)} | ${ratio(prod, n, 'direct')} | ${median(cons.get(n)!).toFixed(1)} | ${ratio(cons, n, 'direct')} | ` +
+          `${median(p50.get(n)!)} / ${median(p99.get(n)!)} / ${median(p999.get(n)!)} | ${added(avg, n, 2)} | ${added(p99, n, 0)} |`,
       );
     }
-    const ratio = (m: Map<string, number[]>, a: string, b: string): string => pairedRatio(m, a, b).toFixed(2);
-    const dt = latency.get('direct TLS+SCRAM')!;
-    const gt = latency.get('gateway TLS+SCRAM')!;
+    const within = (ms: number): string => (100 * shareWithin(localBefore, localAfter, ms)).toFixed(2);
     lines.push(
       '',
-      `gateway TLS+SCRAM vs direct TLS+SCRAM: produce ${ratio(prod, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}x, ` +
-        `consume ${ratio(cons, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}x, added p99 ${gt.p99 - dt.p99} ms`,
+      `gateway plaintext vs bare TCP relay: produce ${ratio(prod, 'gateway plaintext', 'bare TCP relay')}, consume ${ratio(cons, 'gateway plaintext', 'bare TCP relay')}`,
+      `gateway TLS+SCRAM vs direct TLS+SCRAM: produce ${ratio(prod, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}, ` +
+        `consume ${ratio(cons, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}, added p99 ${paired(p99, 'gateway TLS+SCRAM', 'direct TLS+SCRAM', (x, y) => x - y)} ms`,
+      `gateway plaintext's own time per Produce request during the latency rounds (kafka_network_requestmetrics_localtimems): ` +
+        `${within(0.5)} % within 0.5 ms, ${within(1)} % within 1 ms`,
     );
     const report = lines.join('\n');
     console.log(report);
     mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
     writeFileSync(join(process.cwd(), 'bench', 'results', 'gateway.md'), report + '\n');
   } finally {
+    await relay.close();
     await plain.close();
     await secure.close();
     await stopCluster(spec, { graceMs: 5000 });
