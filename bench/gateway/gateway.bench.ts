@@ -1,7 +1,8 @@
 /**
  * Gateway overhead, measured in one run against the same broker, with Kafka's own
  * kafka-producer-perf-test / kafka-consumer-perf-test:
- *   direct Kafka (plaintext and TLS+SCRAM), a bare TCP relay (the ceiling for any proxy here),
+ *   direct Kafka (plaintext and TLS+SCRAM), bare TCP relays (Node; HAProxy with splice when
+ *   installed: the ceiling for any proxy here),
  *   the gateway plaintext, the gateway TLS+SCRAM-SHA-512.
  * Prints throughput ratios, then steady-state latency at half of the direct maximum rate (added
  * latency = path - direct in the same latency round) and the gateway's own time per Produce request.
@@ -26,7 +27,7 @@ import {
 } from '../../test/harness/gateway.js';
 import { produceLocalTimeBuckets, shareWithin } from './local-time.js';
 import { consumerPerf, producerPerf, type ProducerResult } from './perf-tools.js';
-import { startTcpRelay } from './tcp-relay.js';
+import { startHaproxyRelay, startNodeRelay } from './tcp-relay.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,9 +57,25 @@ const paired = (
 const ratio = (m: Map<string, number[]>, a: string, b: string): string =>
   paired(m, a, b, (x, y) => x / y).toFixed(2) + 'x';
 
-// Ports: 26092 plaintext, 26192 controller, 26292 SASL_SSL, 26392 the listener behind the relay
-// (advertised as the relay's 26393), 26500/26510+ the plaintext gateway.
-const PORTS = { plaintext: 26092, controller: 26192, secure: 26292, relayed: 26392, relay: 26393 };
+// Ports: 26092 plaintext, 26192 controller, 26292 SASL_SSL, 26392 / 26394 the listeners behind the
+// Node relay / HAProxy (advertised as the relays' 26393 / 26395), 26500/26510+ the plaintext gateway.
+const PORTS = { plaintext: 26092, controller: 26192, secure: 26292 };
+const RELAYS = [
+  {
+    listener: 'NODERELAY',
+    broker: 26392,
+    relay: 26393,
+    name: 'bare TCP relay (Node)',
+    start: startNodeRelay,
+  },
+  {
+    listener: 'HAPROXY',
+    broker: 26394,
+    relay: 26395,
+    name: 'HAProxy TCP (splice)',
+    start: startHaproxyRelay,
+  },
+];
 
 async function main(): Promise<void> {
   tuneHeapForThroughput(); // the gateways run in this process: tuned as `kgw gateway` tunes itself
@@ -67,11 +84,13 @@ async function main(): Promise<void> {
   // is measured directly and the gateway's TLS figures can be read against it.
   const pki = await testPki();
   const overrides = saslSslBrokerOverrides(PORTS, pki);
-  // A third plaintext listener whose advertised address is the relay's, so clients that bootstrap
-  // through the relay also fetch and produce through it.
-  overrides.listeners += `,RELAYED://127.0.0.1:${PORTS.relayed}`;
-  overrides['advertised.listeners'] += `,RELAYED://127.0.0.1:${PORTS.relay}`;
-  overrides['listener.security.protocol.map'] += ',RELAYED:PLAINTEXT';
+  // A plaintext listener per relay whose advertised address is the relay's, so clients that
+  // bootstrap through a relay also fetch and produce through it.
+  for (const r of RELAYS) {
+    overrides.listeners += `,${r.listener}://127.0.0.1:${r.broker}`;
+    overrides['advertised.listeners'] += `,${r.listener}://127.0.0.1:${r.relay}`;
+    overrides['listener.security.protocol.map'] += `,${r.listener}:PLAINTEXT`;
+  }
   const spec = clusterSpec('bench', {
     basePort: PORTS.plaintext,
     heapMb: 1024,
@@ -80,7 +99,12 @@ async function main(): Promise<void> {
   });
   console.error('[bench] starting Kafka (one node)');
   const kafka = await startCluster(spec, { fresh: true, ownerPid: process.pid });
-  const relay = await startTcpRelay(PORTS.relay, PORTS.relayed);
+  const relays = [];
+  for (const r of RELAYS) {
+    const running = await r.start(r.relay, r.broker);
+    if (running) relays.push({ ...r, running });
+    else console.error(`[bench] ${r.name}: not installed, row skipped`);
+  }
   const plainPort = 26500;
   const plainYaml = `
 listeners:
@@ -115,7 +139,7 @@ log: { level: warn }
   const targets = [
     { name: 'direct', bootstrap: kafka.bootstrap, config: undefined as string | undefined },
     { name: 'direct TLS+SCRAM', bootstrap: `127.0.0.1:${PORTS.secure}`, config: directTlsConfig },
-    { name: 'bare TCP relay', bootstrap: `127.0.0.1:${PORTS.relay}`, config: undefined },
+    ...relays.map((r) => ({ name: r.name, bootstrap: `127.0.0.1:${r.relay}`, config: undefined })),
     { name: 'gateway plaintext', bootstrap: `127.0.0.1:${plainPort}`, config: undefined },
     { name: 'gateway TLS+SCRAM', bootstrap: secure.bootstrap, config: secureConfig },
   ];
@@ -192,7 +216,10 @@ log: { level: warn }
     const within = (ms: number): string => (100 * shareWithin(localBefore, localAfter, ms)).toFixed(2);
     lines.push(
       '',
-      `gateway plaintext vs bare TCP relay: produce ${ratio(prod, 'gateway plaintext', 'bare TCP relay')}, consume ${ratio(cons, 'gateway plaintext', 'bare TCP relay')}`,
+      ...relays.map(
+        (r) =>
+          `gateway plaintext vs ${r.name}: produce ${ratio(prod, 'gateway plaintext', r.name)}, consume ${ratio(cons, 'gateway plaintext', r.name)}`,
+      ),
       `gateway TLS+SCRAM vs direct TLS+SCRAM: produce ${ratio(prod, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}, ` +
         `consume ${ratio(cons, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}, added p99 ${paired(p99, 'gateway TLS+SCRAM', 'direct TLS+SCRAM', (x, y) => x - y)} ms`,
       `gateway plaintext's own time per Produce request during the latency rounds (kafka_network_requestmetrics_localtimems): ` +
@@ -203,7 +230,7 @@ log: { level: warn }
     mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
     writeFileSync(join(process.cwd(), 'bench', 'results', 'gateway.md'), report + '\n');
   } finally {
-    await relay.close();
+    for (const r of relays) await r.running.close();
     await plain.close();
     await secure.close();
     await stopCluster(spec, { graceMs: 5000 });
