@@ -12,6 +12,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { clusterSpec } from '../../deploy/kafka/cluster-config.js';
 import { startCluster, stopCluster } from '../../deploy/kafka/cluster.js';
@@ -94,11 +95,15 @@ async function main(): Promise<void> {
   const spec = clusterSpec('bench', {
     basePort: PORTS.plaintext,
     heapMb: 1024,
+    // Every measured topic is deleted once read (a run writes ~50 GB otherwise); its files go soon.
+    overrides: { ...overrides, 'file.delete.delay.ms': '1000' },
     formatArgs: ['--add-scram', `SCRAM-SHA-512=[name=${ADMIN.name},password=${ADMIN.password}]`],
-    overrides,
   });
   console.error('[bench] starting Kafka (one node)');
   const kafka = await startCluster(spec, { fresh: true, ownerPid: process.pid });
+  const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const drop = (topic: string): Promise<void> => admin.deleteTopics({ topics: [topic], timeout: 30_000 });
   const relays = [];
   for (const r of RELAYS) {
     const running = await r.start(r.relay, r.broker);
@@ -160,6 +165,7 @@ log: { level: warn }
           configFile: t.config,
         });
         const c = await consumerPerf({ bootstrap: t.bootstrap, topic, records: n, configFile: t.config });
+        await drop(topic);
         const label = round === 0 ? 'warm-up round (not counted)' : `round ${round}`;
         console.error(`[bench] ${label} ${t.name}: produce ${p.mbPerSec} MB/s, consume ${c.mbPerSec} MB/s`);
         if (round === 0) continue;
@@ -176,9 +182,10 @@ log: { level: warn }
     const localBefore = await produceLocalTimeBuckets(plain.metrics.registry);
     for (let round = 1; round <= latencyRounds; round++) {
       for (const t of targets) {
+        const topic = `bench-lat-${t.name.replace(/\W+/g, '-')}-${round}`;
         const r = await producerPerf({
           bootstrap: t.bootstrap,
-          topic: `bench-lat-${t.name.replace(/\W+/g, '-')}-${round}`,
+          topic,
           records: halfRate * latencySeconds,
           warmupRecords: halfRate * warmupSeconds,
           recordSize: size,
@@ -188,6 +195,7 @@ log: { level: warn }
         console.error(
           `[bench] latency round ${round} ${t.name}: avg ${r.avgMs} ms, p50 ${r.p50}, p99 ${r.p99}, p99.9 ${r.p999} ms`,
         );
+        await drop(topic);
         append(latency, t.name, r);
       }
     }
@@ -230,6 +238,7 @@ log: { level: warn }
     mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
     writeFileSync(join(process.cwd(), 'bench', 'results', 'gateway.md'), report + '\n');
   } finally {
+    await admin.disconnect();
     for (const r of relays) await r.running.close();
     await plain.close();
     await secure.close();
