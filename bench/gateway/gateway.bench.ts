@@ -28,6 +28,8 @@ import {
 } from '../../test/harness/gateway.js';
 import { produceLocalTimeBuckets, shareWithin } from './local-time.js';
 import { consumerPerf, producerPerf, type ProducerResult } from './perf-tools.js';
+import { formatReport } from './report.js';
+import { append, median } from './stats.js';
 import { startHaproxyRelay, startNodeRelay } from './tcp-relay.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -39,24 +41,6 @@ const size = arg('size', 1024);
 const rounds = arg('rounds', 2);
 const latencyRounds = arg('latency-rounds', 3);
 const latencySeconds = arg('latency-seconds', 30);
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const append = <T>(m: Map<string, T[]>, key: string, value: T): void => {
-  m.set(key, [...(m.get(key) ?? []), value]);
-};
-/**
- * Median over rounds of f(path a) - or / - f(path b) measured in the same round. Rounds drift
- * (broker JIT, page cache, log segments) by more than the differences between paths, so paths are
- * compared within a round, never across rounds.
- */
-const paired = (
-  m: Map<string, number[]>,
-  a: string,
-  b: string,
-  op: (x: number, y: number) => number,
-): number => median(m.get(a)!.map((x, i) => op(x, m.get(b)![i]!)));
-const ratio = (m: Map<string, number[]>, a: string, b: string): string =>
-  paired(m, a, b, (x, y) => x / y).toFixed(2) + 'x';
 
 // Ports: 26092 plaintext, 26192 controller, 26292 SASL_SSL, 26392 / 26394 the listeners behind the
 // Node relay / HAProxy (advertised as the relays' 26393 / 26395), 26500/26510+ the plaintext gateway.
@@ -200,40 +184,21 @@ log: { level: warn }
       }
     }
     const localAfter = await produceLocalTimeBuckets(plain.metrics.registry);
-    const lat = (field: keyof ProducerResult): Map<string, number[]> =>
-      new Map([...latency].map(([k, rs]) => [k, rs.map((r) => r[field])]));
-    const [avg, p50, p99, p999] = [lat('avgMs'), lat('p50'), lat('p99'), lat('p999')];
-    const added = (m: Map<string, number[]>, name: string, digits: number): string =>
-      name === 'direct' ? '-' : paired(m, name, 'direct', (x, y) => x - y).toFixed(digits);
-
-    const lines = [
-      `Gateway benchmark: ${records} records x ${size} B, ${rounds} rounds after a warm-up round (MB/s: median; ratios: median of per-round ratios); ` +
-        `latency: ${latencyRounds} rounds of ${latencySeconds} s at ${halfRate} rec/s, steady state after ${warmupSeconds} s (medians; added = path - direct in the same round). ` +
-        'One broker; 2 cores shared by broker, gateway and clients.',
-      '',
-      '| path | produce MB/s | ratio | consume MB/s | ratio | p50 / p99 / p99.9 ms | added avg ms | added p99 ms |',
-      '|---|---|---|---|---|---|---|---|',
-    ];
-    for (const t of targets) {
-      const n = t.name;
-      lines.push(
-        `| ${n} | ${median(prod.get(n)!).toFixed(1)} | ${ratio(prod, n, 'direct')} | ${median(cons.get(n)!).toFixed(1)} | ${ratio(cons, n, 'direct')} | ` +
-          `${median(p50.get(n)!)} / ${median(p99.get(n)!)} / ${median(p999.get(n)!)} | ${added(avg, n, 2)} | ${added(p99, n, 0)} |`,
-      );
-    }
-    const within = (ms: number): string => (100 * shareWithin(localBefore, localAfter, ms)).toFixed(2);
-    lines.push(
-      '',
-      ...relays.map(
-        (r) =>
-          `gateway plaintext vs ${r.name}: produce ${ratio(prod, 'gateway plaintext', r.name)}, consume ${ratio(cons, 'gateway plaintext', r.name)}`,
-      ),
-      `gateway TLS+SCRAM vs direct TLS+SCRAM: produce ${ratio(prod, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}, ` +
-        `consume ${ratio(cons, 'gateway TLS+SCRAM', 'direct TLS+SCRAM')}, added p99 ${paired(p99, 'gateway TLS+SCRAM', 'direct TLS+SCRAM', (x, y) => x - y)} ms`,
-      `gateway plaintext's own time per Produce request during the latency rounds (kafka_network_requestmetrics_localtimems): ` +
-        `${within(0.5)} % within 0.5 ms, ${within(1)} % within 1 ms`,
-    );
-    const report = lines.join('\n');
+    const report = formatReport({
+      records,
+      size,
+      rounds,
+      latencyRounds,
+      latencySeconds,
+      warmupSeconds,
+      halfRate,
+      paths: targets.map((t) => t.name),
+      relays: relays.map((r) => r.name),
+      produce: prod,
+      consume: cons,
+      latency,
+      gatewayTimeWithin: (ms) => shareWithin(localBefore, localAfter, ms),
+    });
     console.log(report);
     mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
     writeFileSync(join(process.cwd(), 'bench', 'results', 'gateway.md'), report + '\n');
