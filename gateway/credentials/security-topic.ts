@@ -10,12 +10,12 @@
  * offset up to the end offset it had at start before returning (the gateway reports ready only
  * after that), then the tail keeps applying what other instances write.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ClusterClient } from '../../protocol/client/cluster.js';
-import { topicOffsets } from '../../protocol/client/read-to-end.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { NativeFetcher } from '../../protocol/client/fetcher.js';
+import { topicOffsets } from '../../protocol/client/read-to-end.js';
 import { KafkaPartitionError } from '../../protocol/client/kafka-errors.js';
 import type { UpstreamConfig } from '../config/schema.js';
 import { kafkajsConfig, upstreamConnectionOptions } from '../upstream/client-options.js';

@@ -4,6 +4,7 @@
  * caller maps its own TLS / SASL configuration onto `ConnectionOptions`).
  */
 import { ApiKey } from '../generated/api-keys.js';
+import type { MetadataResponse } from '../generated/messages/metadata.js';
 import { ZERO_UUID } from '../runtime/reader.js';
 import { ConnectionError, KafkaClientConnection, type ConnectionOptions } from './connection.js';
 import type { BrokerAddress } from './socket.js';
@@ -37,8 +38,11 @@ export class ClusterClient {
     return this.leaders.get(tpKey(topic, partition));
   }
 
-  /** Learns brokers and the leaders of every partition of `topics` (one Metadata request). */
-  async refresh(topics: Iterable<string>): Promise<void> {
+  /**
+   * Learns brokers and the leaders of every partition of `topics` (one Metadata request); returns
+   * the topics as answered, for callers that need more of them (partitions, errors).
+   */
+  async refresh(topics: Iterable<string>): Promise<MetadataResponse['topics']> {
     const conn = await this.connectionToAny();
     const version = conn.version(ApiKey.Metadata, 4, 12);
     const response = await conn.request(ApiKey.Metadata, version, {
@@ -60,6 +64,7 @@ export class ClusterClient {
         else this.leaders.delete(key);
       }
     }
+    return response.topics;
   }
 
   /** The open connection to a broker, opened (again) when needed. */

@@ -11,8 +11,8 @@ import { defaultFindCoordinatorRequest } from '../generated/messages.js';
 import { ZERO_UUID } from '../runtime/reader.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errorName } from './kafka-errors.js';
+import { withRetries } from './retry.js';
 
 export interface GroupOffset {
   topic: string;
@@ -72,17 +72,11 @@ export async function commitGroupOffsets(
     if (list) list.push(o);
     else byTopic.set(o.topic, [o]);
   }
-  const deadline = Date.now() + retryForMs;
-  for (let backoff = 100; ; backoff = Math.min(backoff * 2, 2000)) {
-    try {
-      await commitOnce(cluster, groupId, byTopic);
-      return;
-    } catch (e) {
-      const again = e instanceof ConnectionError || (e instanceof GroupCommitError && e.retriable);
-      if (!again || Date.now() + backoff > deadline) throw e;
-      await sleep(backoff);
-    }
-  }
+  await withRetries(
+    retryForMs,
+    (e) => e instanceof ConnectionError || (e instanceof GroupCommitError && e.retriable),
+    () => commitOnce(cluster, groupId, byTopic),
+  );
 }
 
 async function commitOnce(

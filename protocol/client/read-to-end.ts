@@ -9,12 +9,11 @@
  * last error is thrown (retriable).
  */
 import { ApiKey } from '../generated/api-keys.js';
-import { ZERO_UUID } from '../runtime/reader.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { NativeFetcher, type FetchRecord } from './fetcher.js';
 import { KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';
+import { withRetries } from './retry.js';
 
 export interface PartitionOffsets {
   partition: number;
@@ -39,33 +38,12 @@ const LEADER_NOT_AVAILABLE = 5;
 const retriable = (e: unknown): boolean =>
   e instanceof ConnectionError || (e instanceof KafkaPartitionError && e.retriable);
 
-/** Runs `attempt` until it succeeds, retrying retriable errors with backoff until `retryForMs`. */
-async function withRetries<T>(retryForMs: number, attempt: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + retryForMs;
-  for (let backoff = 100; ; backoff = Math.min(backoff * 2, 2000)) {
-    try {
-      return await attempt();
-    } catch (e) {
-      if (!retriable(e) || Date.now() + backoff > deadline) throw e;
-      await sleep(backoff);
-    }
-  }
-}
-
-/** The partitions of `topic`, from one Metadata request (also refreshes the cluster's leaders). */
+/** The partitions of `topic`, from the Metadata request that also refreshes the cluster's leaders. */
 async function partitionsOf(cluster: ClusterClient, topic: string): Promise<number[]> {
-  const conn = await cluster.connectionToAny();
-  const response = await conn.request(ApiKey.Metadata, conn.version(ApiKey.Metadata, 4, 12), {
-    topics: [{ topicId: ZERO_UUID, name: topic }],
-    allowAutoTopicCreation: false,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: false,
-  });
-  const t = response.topics.find((x) => x.name === topic);
+  const t = (await cluster.refresh([topic])).find((x) => x.name === topic);
   if (t === undefined) throw new KafkaPartitionError(3, topic, -1, 'metadata of', true);
   if (t.errorCode !== 0)
     throw new KafkaPartitionError(t.errorCode, topic, -1, 'metadata of', STALE_METADATA.has(t.errorCode));
-  await cluster.refresh([topic]);
   return t.partitions.map((p) => p.partitionIndex).sort((a, b) => a - b);
 }
 
@@ -128,7 +106,7 @@ export function topicOffsets(
   topic: string,
   opts: ReadToEndOptions = {},
 ): Promise<PartitionOffsets[]> {
-  return withRetries(opts.retryForMs ?? 30_000, async () => {
+  return withRetries(opts.retryForMs ?? 30_000, retriable, async () => {
     const partitions = await partitionsOf(cluster, topic);
     const low = await listOffsets(cluster, topic, partitions, EARLIEST_TIMESTAMP);
     const high = await listOffsets(cluster, topic, partitions, LATEST_TIMESTAMP);
