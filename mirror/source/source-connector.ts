@@ -8,10 +8,10 @@
  * NativeProducer: record batches decoded and built directly, no per-record client objects); the
  * position store is read back at start with the same fetcher (protocol/client/read-to-end.ts);
  * kafkajs serves the admin work and writes positions and offset syncs, none of them per record.
- * Positions are written to the target every
- * kgw.positions.commit.interval.ms. One fetch result may be in flight to the target while the next is
- * fetched; nothing else is buffered, so memory stays under ~2 × kgw.fetch.max.bytes (the effective
- * fetch size is min(kgw.fetch.max.bytes, kgw.max.in.flight.bytes / 2)).
+ * Positions are written to the target every kgw.positions.commit.interval.ms. One fetch result may
+ * be in flight to the target while the next is fetched; nothing else is buffered, so memory stays
+ * under ~2 × kgw.fetch.max.bytes (the effective fetch size is
+ * min(kgw.fetch.max.bytes, kgw.max.in.flight.bytes / 2)).
  */
 import type { Span } from '@opentelemetry/api';
 import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
@@ -98,14 +98,14 @@ export class MirrorSourceConnector extends Connector {
     });
     await this.producer.connect();
     const role = `${flow.name}-source`;
-    this.dataProducer = new NativeProducer(
-      new NativeCluster(this.targetCluster, connectionOptions(this.targetCluster, role)),
-      {
-        ackTimeoutMs: this.targetCluster.requestTimeoutMs,
-        deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
-        log: this.log,
-      },
-    );
+    // The data producer's connections to the target also read the position store back below,
+    // before the first record is produced.
+    const target = new NativeCluster(this.targetCluster, connectionOptions(this.targetCluster, role));
+    this.dataProducer = new NativeProducer(target, {
+      ackTimeoutMs: this.targetCluster.requestTimeoutMs,
+      deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
+      log: this.log,
+    });
     await this.dataProducer.init();
 
     const syncsOnSource = flow.offsetSyncsTopicLocation === 'source';
@@ -128,15 +128,7 @@ export class MirrorSourceConnector extends Connector {
       positionsTopic(flow.source),
       flow.offsetSyncsTopicReplicationFactor,
     );
-    const positionsCluster = new NativeCluster(
-      this.targetCluster,
-      connectionOptions(this.targetCluster, role),
-    );
-    try {
-      await this.positions.load(positionsCluster, () => this.stopping);
-    } finally {
-      positionsCluster.close();
-    }
+    await this.positions.load(target, () => this.stopping);
 
     const fetchBytes = Math.max(
       64 * 1024,
