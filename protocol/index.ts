@@ -1,5 +1,15 @@
 // Public API of the Kafka wire codec. Nothing here knows about the gateway.
 export { KafkaCodecError, type KafkaCodecErrorCode } from './runtime/errors.js';
+export {
+  ErrorCode,
+  KAFKA_ERRORS,
+  errorInfo,
+  errorMessage,
+  errorName,
+  isInvalidMetadata,
+  isRetriable,
+  type ErrorCodeName,
+} from './errors.js';
 export { Reader, type RawTaggedField, EMPTY_BYTES, ZERO_UUID } from './runtime/reader.js';
 export { Writer } from './runtime/writer.js';
 export {
@@ -9,7 +19,14 @@ export {
   type ApiKeyName,
   type ApiKeyNumber,
 } from './generated/api-keys.js';
-export type { ApiKeyInfo, EntityFieldRef, Listener, MessageSchema, SchemaField } from './schema-types.js';
+export type {
+  ApiKeyInfo,
+  KafkaErrorInfo,
+  EntityFieldRef,
+  Listener,
+  MessageSchema,
+  SchemaField,
+} from './schema-types.js';
 export {
   decodeRequestHeader,
   decodeResponseHeader,

@@ -1,4 +1,4 @@
-// Types of the generated metadata tables (protocol/generated/{api-keys,schema,entities}.ts).
+// Types of the generated metadata tables (protocol/generated/{api-keys,schema,entities,errors}.ts).
 
 export type Listener = 'broker' | 'controller' | 'zkBroker';
 
@@ -48,4 +48,17 @@ export interface EntityFieldRef {
   entityType: string;
   /** Versions in which the field exists. */
   versions: [number, number];
+}
+
+/** One row of Kafka's error table (org.apache.kafka.common.protocol.Errors). */
+export interface KafkaErrorInfo {
+  readonly code: number;
+  /** The enum constant, e.g. "NOT_LEADER_OR_FOLLOWER". */
+  readonly name: string;
+  /** Its exception is a RetriableException: clients retry the request. */
+  readonly retriable: boolean;
+  /** Its exception is an InvalidMetadataException: clients refresh metadata before retrying. */
+  readonly invalidMetadata: boolean;
+  /** The default message Kafka's clients print; null for NONE. */
+  readonly message: string | null;
 }
