@@ -3,7 +3,9 @@
 #   1. checks Node >= 20, Java >= 17 and Maven, saying what to install when one is missing;
 #   2. installs npm packages when package-lock.json changed since the last install;
 #   3. fetches Apache Kafka's jars from Maven Central (deploy/kafka/fetch.sh);
-#   4. installs the Debian packages tests use as real third-party parts: kcat, prometheus (promtool).
+#   4. fetches the Kubernetes Java client's model from Maven Central (deploy/k8s/validator/fetch.sh);
+#   5. installs the Debian packages tests use as real third-party parts: kcat, prometheus (promtool),
+#      docker-compose and kubernetes-client (kubectl) for the deployment files.
 # Re-running it when everything is present takes well under a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,11 +26,18 @@ if [ ! -f node_modules/.kgw-lock-hash ] || [ "$(cat node_modules/.kgw-lock-hash)
 fi
 
 bash deploy/kafka/fetch.sh
+# The official Kubernetes Java model, which validates the rendered Kubernetes manifests.
+bash deploy/k8s/validator/fetch.sh
 
 # Debian packages: real clients and tools the tests drive.
 missing=()
 command -v kcat >/dev/null || missing+=(kcat)
 command -v promtool >/dev/null || missing+=(prometheus)
+# Validators for the deployment files (test/unit/deploy): a real Compose implementation that checks
+# a file with `config` without an engine, and kubectl for `kubectl kustomize` (any kubectl on the
+# PATH will do; Debian's is kubernetes-client).
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     die "missing Debian packages: ${missing[*]} — install them with: sudo apt-get install -y ${missing[*]}"

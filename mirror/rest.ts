@@ -9,6 +9,8 @@
  *   PUT  /connectors/{name}/pause        202
  *   PUT  /connectors/{name}/resume       202
  *   POST /connectors/{name}/restart      204 (Connect answers 204 without includeTasks)
+ *   GET  /healthz                        200 while the process serves HTTP (liveness)
+ *   GET  /readyz                         200 once every connector is started and none FAILED, else 503
  *   errors: {error_code, message} with the HTTP status as error_code, as Connect does
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -59,6 +61,13 @@ export function restApp(mirror: Mirror): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', mirror.metrics.registry.contentType);
     res.send(await mirror.metrics.registry.metrics());
+  });
+  // Container probes (docs/deploy.md). Not part of Connect's API, whose workers expose no such paths.
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', (_req, res) => {
+    const states = Object.fromEntries([...mirror.connectors].map(([name, c]) => [name, c.state]));
+    const ready = Object.values(states).every((s) => s === 'RUNNING' || s === 'PAUSED');
+    res.status(ready ? 200 : 503).json({ ready, connectors: states });
   });
   app.get('/connectors', (req, res) => {
     const names = [...mirror.connectors.keys()];

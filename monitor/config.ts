@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { resolveYamlReferences } from '../security/config-references.js';
 
 const regexString = z.string().refine(
   (s) => {
@@ -169,6 +170,7 @@ export function parseMonitorConfig(text: string, file: string): MonitorConfig {
     const pos = lines.linePos(e.pos[0]);
     throw new ConfigError(`${file}:${pos.line}:${pos.col} invalid YAML: ${e.message.split('\n')[0]}`);
   }
+  resolveYamlReferences(doc, file, lines); // ${env:VAR}, ${dir:/path:file}: docs/deploy.md#secrets
   const result = monitorConfigSchema.safeParse(doc.toJS() ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

@@ -1,7 +1,7 @@
 /**
  * The monitor process: one collection loop per cluster, each cycle under a deadline; offset→time
  * tables, Burrow windows and replication lag fed from completed cycles; probes; and an HTTP server
- * with /metrics, /healthz, Burrow's v3 API and JSON views of lag.
+ * with /metrics, /healthz, /readyz, Burrow's v3 API and JSON views of lag.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -223,6 +223,11 @@ export class Monitor {
         ),
         probes: Object.fromEntries(this.probes.map((p) => [p.name, { lastError: p.lastError ?? null }])),
       });
+    });
+    // Ready once every cluster has completed a collection cycle; later failures keep serving the last one.
+    app.get('/readyz', (_req, res) => {
+      const pending = [...this.clusters].filter(([, s]) => !s.view).map(([name]) => name);
+      res.status(pending.length === 0 ? 200 : 503).json({ ready: pending.length === 0, pending });
     });
     app.get('/v1/lag/:cluster', (req, res) => {
       const view = this.view(req.params.cluster);

@@ -7,6 +7,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import type { z } from 'zod';
 import { gatewayConfigSchema, type GatewayConfig } from './schema.js';
+import { resolveYamlReferences } from '../../security/config-references.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -39,6 +40,7 @@ export function parseGatewayConfig(text: string, file: string): GatewayConfig {
       ),
     );
   }
+  resolveYamlReferences(doc, file, lines); // ${env:VAR}, ${dir:/path:file}: docs/deploy.md#secrets
   const result = gatewayConfigSchema.safeParse(doc.toJS() ?? {});
   if (!result.success) {
     throw new ConfigError(

@@ -11,11 +11,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import type { CredentialStore } from '../../security/credentials/index.js';
 import { deriveScramCredential } from '../../security/scram/index.js';
 import { ConfigError } from '../config/load.js';
+import { parseYamlWithReferences } from '../../security/config-references.js';
 
 const seedSchema = z
   .object({
@@ -43,7 +43,7 @@ export function seedRecords(
   store: CredentialStore,
   iterations: number,
 ): { key: string; value: Buffer }[] {
-  const parsed = seedSchema.safeParse(parse(readFileSync(file, 'utf8')));
+  const parsed = seedSchema.safeParse(parseYamlWithReferences(readFileSync(file, 'utf8'), file));
   if (!parsed.success) {
     throw new ConfigError(
       file,

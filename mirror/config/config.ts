@@ -18,6 +18,7 @@ import { parseProperties, type PropertyEntry } from './properties.js';
 import { yamlEntries } from './yaml.js';
 import { PatternList } from '../policy/filters.js';
 import { MirrorConfigError } from './errors.js';
+import { resolveEntryReferences } from '../../security/config-references.js';
 
 export { MirrorConfigError };
 
@@ -100,7 +101,8 @@ export function loadMirrorConfig(file: string): MirrorConfig {
     throw new MirrorConfigError(file, undefined, undefined, undefined, `cannot read: ${String(err)}`);
   }
   const isYaml = /\.ya?ml$/i.test(file);
-  return resolveConfig(file, isYaml ? yamlEntries(file, text) : parseProperties(text));
+  const entries = isYaml ? yamlEntries(file, text) : parseProperties(text);
+  return resolveConfig(file, resolveEntryReferences(entries, file)); // ${env:VAR}, ${dir:/path:file}
 }
 
 export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorConfig {
