@@ -5,10 +5,19 @@
  * and authorizes the mapped principal with its ACLs.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import kafkajs from 'kafkajs';
+import { gssapiExchanges } from '../../../../gateway/sasl/gssapi.js';
+import {
+  ApiKey,
+  FrameReader,
+  decodeResponse,
+  decodeResponseHeader,
+  encodeRequestFrame,
+} from '../../../../protocol/index.js';
 import { clusterBootstrap, kafkaTool, kcat, uniqueName } from '../../../harness/index.js';
 import { ADMIN, kafkajsSecurity, startTestGateway, type TestGateway } from '../../../harness/gateway.js';
 import { startKdc, type TestKdc } from '../../../harness/kerberos/kdc.js';
@@ -25,13 +34,14 @@ const CAROL = `carol@${REALM}`; // no rule applies
 const GHOST = `ghost/batch@${REALM}`; // its keytab exists, the KDC no longer knows it
 
 let kdc: TestKdc;
+let serviceKeytab: string;
 let gw: TestGateway;
 let bootstrap: string;
 const keytabs: Record<string, string> = {};
 
 before(async () => {
   kdc = await startKdc(REALM);
-  const serviceKeytab = kdc.addPrincipals('gateway.keytab', [`kafka/localhost@${REALM}`]);
+  serviceKeytab = kdc.addPrincipals('gateway.keytab', [`kafka/localhost@${REALM}`]);
   keytabs[ALICE] = kdc.addPrincipals('alice.keytab', [ALICE]);
   keytabs[CAROL] = kdc.addPrincipals('carol.keytab', [CAROL]);
   keytabs[GHOST] = kdc.addPrincipals('ghost.keytab', [GHOST]);
@@ -47,6 +57,8 @@ before(async () => {
       `  servicePrincipal: kafka/localhost@${REALM}`,
       `  defaultRealm: ${REALM}`,
       `  principalToLocalRules: ${JSON.stringify(RULES)}`,
+      // Several tests fail authentication on purpose: no delays or lockout of 127.0.0.1 here.
+      'limits: { failedAuth: { baseDelayMs: 0, maxDelayMs: 0, lockoutThreshold: 1000, windowMs: 60000, lockoutMs: 1000 } }',
     ].join('\n'),
   });
   bootstrap = `localhost:${gw.bootstrap.split(':')[1]}`;
@@ -181,11 +193,7 @@ describe('SASL/GSSAPI through the gateway (real KDC, service keytab, principal-t
   });
 
   test('kcat (librdkafka with Cyrus SASL GSSAPI, kinit from the keytab) produces and consumes as User:alice', async () => {
-    const x = [
-      ...['-b', bootstrap, '-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${gw.pki!.caCert}`],
-      ...['-X', 'sasl.mechanisms=GSSAPI', '-X', 'sasl.kerberos.service.name=kafka'],
-      ...['-X', `sasl.kerberos.principal=${ALICE}`, '-X', `sasl.kerberos.keytab=${keytabs[ALICE]}`],
-    ];
+    const x = kcatKerberos(ALICE);
     const env = kdc.env('kcat.ccache');
     const values = ['kcat-a', 'kcat-b', 'kcat-c'];
     const p = await kcat([...x, '-P', '-t', allowed], {
@@ -230,4 +238,153 @@ describe('SASL/GSSAPI through the gateway (real KDC, service keytab, principal-t
     assert.match(r.stderr, /Client not found in Kerberos database|LoginException/);
     assert.doesNotMatch(gatewayLog(), /ghost/);
   });
+
+  test('forged and malformed GSSAPI tokens get SASL_AUTHENTICATION_FAILED and a closed connection; the gateway carries on', async () => {
+    const tokens: [string, Buffer][] = [
+      ['empty', Buffer.alloc(0)],
+      ['random bytes', Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff))],
+      // An RFC 2743 initial-context-token header with the Kerberos OID and a junk AP-REQ.
+      [
+        'junk AP-REQ',
+        Buffer.concat([Buffer.from('6081b506092a864886f71201020201006e', 'hex'), Buffer.alloc(170, 0x41)]),
+      ],
+      ['64 KiB', Buffer.alloc(64 * 1024, 0x60)],
+    ];
+    for (const [what, token] of tokens) {
+      const r = await rawGssapiAuthenticate(token);
+      assert.equal(r.errorCode, 58, `${what}: error code`);
+      assert.match(r.errorMessage ?? '', /invalid credentials with SASL mechanism GSSAPI/, what);
+      assert.ok(r.closed, `${what}: connection left open`);
+    }
+    const x = kcatKerberos(ALICE);
+    const ok = await kcat([...x, '-L', '-t', allowed], {
+      env: kdc.env('kcat-after-forged.ccache'),
+      timeoutMs: 60_000,
+    });
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
+  test('a stale service keytab refuses new tickets; replacing the file rotates keys without a restart', async () => {
+    const x = kcatKerberos(ALICE);
+    // The KDC issues tickets under new service keys; the gateway's keytab file still holds the old ones.
+    const rotated = kdc.rotateKeys('gateway-rotated.keytab', [`kafka/localhost@${REALM}`]);
+    const stale = await kcat([...x, '-L', '-t', allowed, '-m', '10'], {
+      env: kdc.env('kcat-stale.ccache'),
+      timeoutMs: 60_000,
+    });
+    assert.notEqual(stale.code, 0);
+    assert.match(stale.stderr, /invalid credentials with SASL mechanism GSSAPI/);
+    assert.match(
+      gatewayLog(),
+      /GSSAPI: accepting the client's GSS-API token: .*(kvno|key version|out of date)/i,
+    );
+    copyFileSync(rotated, serviceKeytab);
+    const fresh = await kcat([...x, '-L', '-t', allowed], {
+      env: kdc.env('kcat-fresh.ccache'),
+      timeoutMs: 60_000,
+    });
+    assert.equal(fresh.code, 0, fresh.stderr);
+  });
 });
+
+describe('GSSAPI configuration errors stop the gateway at start, naming the keys', () => {
+  test('missing keytab file', () => {
+    assert.throws(
+      () =>
+        gssapiExchanges({
+          keytab: `${kdc.dir}/no-such.keytab`,
+          servicePrincipal: `kafka/localhost@${REALM}`,
+          principalToLocalRules: ['DEFAULT'],
+        }),
+      /^Error: kerberos\.keytab \/ kerberos\.servicePrincipal: cannot accept as kafka\/localhost@KGW\.TEST with keytab .*no-such\.keytab: /,
+    );
+  });
+  test('a keytab without the service principal', () => {
+    assert.throws(
+      () =>
+        gssapiExchanges({
+          keytab: keytabs[ALICE]!,
+          servicePrincipal: `kafka/localhost@${REALM}`,
+          principalToLocalRules: ['DEFAULT'],
+        }),
+      /kerberos\.keytab \/ kerberos\.servicePrincipal: cannot accept as kafka\/localhost@KGW\.TEST/,
+    );
+  });
+});
+
+/** kcat -X settings for GSSAPI with a keytab (librdkafka runs kinit itself). */
+function kcatKerberos(principal: string): string[] {
+  return [
+    ...['-b', bootstrap, '-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${gw.pki!.caCert}`],
+    ...['-X', 'sasl.mechanisms=GSSAPI', '-X', 'sasl.kerberos.service.name=kafka'],
+    ...['-X', `sasl.kerberos.principal=${principal}`, '-X', `sasl.kerberos.keytab=${keytabs[principal]}`],
+  ];
+}
+
+/** SaslHandshake(GSSAPI) then one SaslAuthenticate with `token`, over TLS, as a hostile client would. */
+async function rawGssapiAuthenticate(
+  token: Buffer,
+): Promise<{ errorCode: number; errorMessage: string | null; closed: boolean }> {
+  const [host, port] = gw.bootstrap.split(':');
+  const socket = tlsConnect({ host, port: Number(port), ca: [readFileSync(gw.pki!.caCert, 'utf8')] });
+  const reader = new FrameReader({ maxFrameSize: 1 << 20 });
+  const frames: Buffer[] = [];
+  let wake: (() => void) | undefined;
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('data', (d: Buffer) => {
+    frames.push(...reader.push(d));
+    wake?.();
+  });
+  socket.on('error', () => undefined);
+  const next = async (): Promise<Buffer> => {
+    while (frames.length === 0) {
+      const arrived = new Promise<void>((resolve) => (wake = resolve));
+      const ended = await Promise.race([arrived.then(() => false), closed.then(() => true)]);
+      if (ended && frames.length === 0) throw new Error('connection closed before a response');
+    }
+    return frames.shift()!;
+  };
+  try {
+    socket.write(
+      encodeRequestFrame(
+        { apiKey: ApiKey.SaslHandshake, apiVersion: 1, correlationId: 1, clientId: 'forger' },
+        {
+          mechanism: 'GSSAPI',
+        } as never,
+      ),
+    );
+    const hs = await next();
+    const hsBody = decodeResponse(
+      ApiKey.SaslHandshake,
+      1,
+      hs,
+      decodeResponseHeader(ApiKey.SaslHandshake, 1, hs).headerLength,
+    ) as { errorCode: number };
+    assert.equal(hsBody.errorCode, 0, 'GSSAPI handshake refused');
+    socket.write(
+      encodeRequestFrame(
+        { apiKey: ApiKey.SaslAuthenticate, apiVersion: 2, correlationId: 2, clientId: 'forger' },
+        {
+          authBytes: token,
+        } as never,
+      ),
+    );
+    const auth = await next();
+    const body = decodeResponse(
+      ApiKey.SaslAuthenticate,
+      2,
+      auth,
+      decodeResponseHeader(ApiKey.SaslAuthenticate, 2, auth).headerLength,
+    ) as {
+      errorCode: number;
+      errorMessage: string | null;
+    };
+    const wasClosed = await Promise.race([
+      closed.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
+    ]);
+    return { errorCode: body.errorCode, errorMessage: body.errorMessage, closed: wasClosed };
+  } finally {
+    socket.destroy();
+  }
+}
