@@ -12,7 +12,12 @@
  * SaslServerCallbackHandler authorizes the authentication identity whatever is asked for.
  * Every failure ends the exchange with the same message to the client; the reason goes to the log.
  */
-import { GssAcceptor, krb5DefaultRealm, type GssContext } from '../../security/kerberos/gss-acceptor.js';
+import {
+  GssAcceptor,
+  GssUnavailableError,
+  krb5DefaultRealm,
+  type GssContext,
+} from '../../security/kerberos/gss-acceptor.js';
 import { parseClientLayerSelection, serverLayerOffer } from '../../security/kerberos/sasl-security-layer.js';
 import { KerberosShortNamer } from '../../security/kerberos/short-namer.js';
 import type { KerberosConfig } from '../config/schema.js';
@@ -53,6 +58,8 @@ export function gssapiExchange(opts: GssapiServerOptions): SaslExchange {
             context = s.context;
             if (!s.complete) return { done: false, challenge: s.output };
             clientName = s.clientName ?? fail('context established without a client name');
+            // Kafka's Java acceptor cannot accept anonymous Kerberos; neither does the gateway.
+            if (s.anonymous) return fail(`anonymous Kerberos client (${clientName}) refused`);
             if (s.output.length > 0) {
               stage = 'offer'; // the client answers the AP-REP with an empty token
               return { done: false, challenge: s.output };
@@ -96,6 +103,7 @@ export function gssapiExchanges(cfg: KerberosConfig): () => SaslExchange {
   try {
     acceptor = GssAcceptor.open(cfg.keytab, cfg.servicePrincipal);
   } catch (e) {
+    if (e instanceof GssUnavailableError) throw e;
     throw new Error(
       `kerberos.keytab / kerberos.servicePrincipal: cannot accept as ${cfg.servicePrincipal} with keytab ${cfg.keytab}: ${(e as Error).message}`,
       { cause: e },

@@ -24,6 +24,8 @@ export interface AcceptStep {
   output: Buffer;
   /** The client's principal as Kerberos prints it, e.g. "alice/admin@EXAMPLE.COM". */
   clientName?: string;
+  /** The client authenticated anonymously (RFC 8062 anonymous PKINIT): it has no identity. */
+  anonymous?: boolean;
 }
 
 interface Binding {

@@ -3,7 +3,7 @@
  * Kerberos' libgssapi_krb5. It exposes only what SASL/GSSAPI (RFC 4752) needs on the server:
  *
  *   acquireAcceptor(keytabPath, servicePrincipal) -> cred    gss_acquire_cred_from(keytab=…)
- *   accept(cred, context|null, token) -> Promise<{context, complete, output, clientName?}>
+ *   accept(cred, context|null, token) -> Promise<{context, complete, output, clientName?, anonymous?}>
  *                                                              gss_accept_sec_context (thread pool)
  *   wrap(context, message) -> Buffer                           gss_wrap, integrity only (no confidentiality)
  *   unwrap(context, token) -> Buffer                           gss_unwrap
@@ -188,6 +188,7 @@ typedef struct {
   gss_buffer_desc output;
   char *client_name;
   int wrong_mech;
+  OM_uint32 ret_flags;
 } accept_job;
 
 static void accept_execute(napi_env env, void *data) {
@@ -197,7 +198,7 @@ static void accept_execute(napi_env env, void *data) {
   gss_OID mech = GSS_C_NO_OID;
   job->output = (gss_buffer_desc)GSS_C_EMPTY_BUFFER;
   job->major = gss_accept_sec_context(&job->minor, &job->ctx->ctx, job->cred->cred, &job->input,
-                                      GSS_C_NO_CHANNEL_BINDINGS, &src, &mech, &job->output, NULL, NULL, NULL);
+                                      GSS_C_NO_CHANNEL_BINDINGS, &src, &mech, &job->output, &job->ret_flags, NULL, NULL);
   if (!GSS_ERROR(job->major) && !(job->major & GSS_S_CONTINUE_NEEDED)) {
     OM_uint32 minor;
     if (mech == GSS_C_NO_OID || mech->length != krb5_mech.length ||
@@ -254,9 +255,11 @@ static void accept_complete(napi_env env, napi_status status, void *data) {
     napi_set_named_property(env, result, "complete", complete_value);
     napi_set_named_property(env, result, "output", out_buf);
     if (complete) {
-      napi_value name;
+      napi_value name, anonymous;
       napi_create_string_utf8(env, job->client_name, NAPI_AUTO_LENGTH, &name);
       napi_set_named_property(env, result, "clientName", name);
+      napi_get_boolean(env, (job->ret_flags & GSS_C_ANON_FLAG) != 0, &anonymous);
+      napi_set_named_property(env, result, "anonymous", anonymous);
     }
     napi_resolve_deferred(env, job->deferred, result);
   }
