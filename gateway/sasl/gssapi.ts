@@ -24,7 +24,7 @@ import type { KerberosConfig } from '../config/schema.js';
 import { AuthenticationFailed, type SaslExchange, type SaslStep } from './mechanisms.js';
 
 export interface GssapiServerOptions {
-  acceptor: GssAcceptor;
+  acceptor: Pick<GssAcceptor, 'accept' | 'wrap' | 'unwrap' | 'release'>;
   shortNamer: KerberosShortNamer;
 }
 
