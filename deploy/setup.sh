@@ -5,7 +5,10 @@
 #   3. fetches Apache Kafka's jars from Maven Central (deploy/kafka/fetch.sh);
 #   4. fetches the Kubernetes Java client's model from Maven Central (deploy/k8s/validator/fetch.sh);
 #   5. installs the Debian packages tests use as real third-party parts: kcat, prometheus (promtool),
-#      docker-compose and kubernetes-client (kubectl) for the deployment files.
+#      docker-compose and kubernetes-client (kubectl) for the deployment files, MIT Kerberos (a KDC
+#      and kinit for the GSSAPI tests, Cyrus SASL's GSSAPI plugin for kcat), and what the gateway's
+#      GSSAPI binding is compiled with (libkrb5-dev, a C compiler);
+#   6. compiles that binding (security/kerberos/native/build.sh) when its source changed.
 # Re-running it when everything is present takes well under a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +41,12 @@ command -v promtool >/dev/null || missing+=(prometheus)
 # PATH will do; Debian's is kubernetes-client).
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v kubectl >/dev/null || missing+=(kubernetes-client)
+command -v krb5kdc >/dev/null || missing+=(krb5-kdc)
+command -v kadmin.local >/dev/null || missing+=(krb5-admin-server)
+command -v kinit >/dev/null || missing+=(krb5-user)
+[ -f /usr/include/gssapi/gssapi_ext.h ] || missing+=(libkrb5-dev)
+compgen -G '/usr/lib/*/sasl2/libgssapiv2.so*' >/dev/null || missing+=(libsasl2-modules-gssapi-mit)
+command -v cc >/dev/null || missing+=(gcc libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     die "missing Debian packages: ${missing[*]} — install them with: sudo apt-get install -y ${missing[*]}"
@@ -48,8 +57,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   # --no-install-recommends keeps prometheus from pulling in its exporters; we only need promtool.
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The prometheus package registers a system service; tests start their own server on loopback.
-  if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
-    systemctl stop prometheus || true
+  # So do the Kerberos server packages; tests start their own KDC in a temporary directory.
+  if command -v systemctl >/dev/null; then
+    for service in prometheus krb5-kdc krb5-admin-server; do
+      if systemctl is-active --quiet "$service" 2>/dev/null; then systemctl stop "$service" || true; fi
+    done
   fi
 fi
+
+# The gateway's GSS-API acceptor binding (SASL/GSSAPI); rebuilt only when its source changed.
+bash security/kerberos/native/build.sh
 say "ready"

@@ -23,6 +23,7 @@ import { addressMapFor } from './net/address-map.js';
 import { AuthFailureLimiter } from './net/auth-failure-limiter.js';
 import { ConnectionLimiter } from './net/connection-limiter.js';
 import { Listener } from './net/listener.js';
+import { gssapiExchanges } from './sasl/gssapi.js';
 import type { OAuthValidator } from './sasl/mechanisms.js';
 import type { LocalApi, RequestFilter, SessionDeps } from './session/client-session.js';
 import { ClusterView } from './upstream/cluster-view.js';
@@ -62,6 +63,8 @@ export async function startGateway(
   log: Logger,
   ext: GatewayExtensions = {},
 ): Promise<RunningGateway> {
+  // Before any connection: a keytab that cannot be used stops the start with the config key named.
+  const gssapi = cfg.kerberos ? gssapiExchanges(cfg.kerberos) : undefined;
   const metrics = new GatewayMetrics();
   const cluster = new ClusterView(cfg.upstream, cfg.limits.maxFrameBytes);
   const credentials = new CredentialStore();
@@ -125,6 +128,7 @@ export async function startGateway(
       },
       fakeIterations: cfg.credentials.scramIterations,
       oauth: cfg.oauthbearer ? oauthValidator(cfg.oauthbearer) : undefined,
+      gssapi,
     },
     metrics,
     authLimiter,

@@ -39,7 +39,8 @@ type Rule =
       readonly upper: boolean;
     };
 
-function compileJavaPattern(pattern: string): { full: RegExp; global: RegExp; groupCount: number } {
+/** A Java regex as JavaScript RegExps (also used by security/kerberos for auth_to_local rules). */
+export function compileJavaPattern(pattern: string): { full: RegExp; global: RegExp; groupCount: number } {
   let src = pattern;
   let flags = 'u';
   if (src.startsWith('(?i)')) {
@@ -132,7 +133,7 @@ function escapeLiteralBackReferences(unescaped: string, groupCount: number): str
 }
 
 /** Java's Matcher.appendReplacement expansion of a replacement string for one match. */
-function javaExpand(
+export function javaExpand(
   replacement: string,
   groups: readonly (string | undefined)[],
   named: Record<string, string | undefined> | undefined,

@@ -92,5 +92,6 @@ function resolvePaths(c: GatewayConfig, base: string): GatewayConfig {
   if (c.upstream.sasl?.passwordFile) c.upstream.sasl.passwordFile = abs(c.upstream.sasl.passwordFile);
   if (c.credentials.seedFile) c.credentials.seedFile = abs(c.credentials.seedFile);
   if (c.oauthbearer?.staticKeysFile) c.oauthbearer.staticKeysFile = abs(c.oauthbearer.staticKeysFile);
+  if (c.kerberos) c.kerberos.keytab = abs(c.kerberos.keytab);
   return c;
 }

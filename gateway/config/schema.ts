@@ -3,10 +3,11 @@
  * ones: TLS 1.2+, SASL required, no plaintext listener unless `allowPlaintext: true` is written.
  */
 import { z } from 'zod';
+import { KerberosShortNamer } from '../../security/kerberos/short-namer.js';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
 
-export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
 const tlsServer = z
@@ -106,6 +107,35 @@ const oauthbearer = z
   .strict()
   .refine((o) => o.jwksUrl !== undefined || o.staticKeysFile !== undefined, 'give jwksUrl or staticKeysFile');
 
+/** SASL/GSSAPI (Kerberos): the gateway's own service keytab and Kafka's principal-to-local rules. */
+const kerberos = z
+  .object({
+    /** Keytab with the service principal's keys; MIT Kerberos re-reads it at each authentication. */
+    keytab: z.string(),
+    /**
+     * The principal clients get tickets for: <sasl.kerberos.service.name>/<host clients connect to>@REALM,
+     * e.g. kafka/gateway.example.com@EXAMPLE.COM. "*" accepts any principal in the keytab (SNI
+     * addressing, where every broker has its own host name).
+     */
+    servicePrincipal: z
+      .string()
+      .regex(/^(\*|[^\s/@]+(\/[^\s/@]+)?@[^\s/@]+)$/, 'expected service/host@REALM, or "*"'),
+    /** Kafka's sasl.kerberos.principal.to.local.rules, one rule per element. */
+    principalToLocalRules: z.array(z.string()).default(['DEFAULT']),
+    /** The realm DEFAULT accepts; Kafka (and the gateway, when unset) takes krb5.conf's default_realm. */
+    defaultRealm: z.string().optional(),
+  })
+  .strict()
+  .superRefine((k, ctx) => {
+    k.principalToLocalRules.forEach((rule, i) => {
+      try {
+        new KerberosShortNamer('', [rule]);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['principalToLocalRules', i], message: (e as Error).message });
+      }
+    });
+  });
+
 const limits = z
   .object({
     /** Largest request accepted, as Kafka's socket.request.max.bytes. */
@@ -161,6 +191,7 @@ export const gatewayConfigSchema = z
     listeners: z.array(listener).min(1),
     upstream,
     oauthbearer: oauthbearer.optional(),
+    kerberos: kerberos.optional(),
     credentials: z
       .object({
         /** Compacted topic on the upstream cluster holding SCRAM credentials (and ACLs). */
@@ -219,6 +250,13 @@ export const gatewayConfigSchema = z
           message: 'sni addressing needs tls',
         });
       }
+      if (l.saslMechanisms.includes('GSSAPI') && !c.kerberos) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['kerberos'],
+          message: `GSSAPI is offered on listener ${l.name} but kerberos (keytab, servicePrincipal) is not configured`,
+        });
+      }
       if (l.saslMechanisms.includes('OAUTHBEARER') && !c.oauthbearer) {
         ctx.addIssue({
           code: 'custom',
@@ -243,3 +281,4 @@ export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type ListenerConfig = GatewayConfig['listeners'][number];
 export type UpstreamConfig = GatewayConfig['upstream'];
 export type LimitsConfig = GatewayConfig['limits'];
+export type KerberosConfig = NonNullable<GatewayConfig['kerberos']>;

@@ -40,6 +40,8 @@ export interface MechanismOptions {
   fakeCredentialSecret: Buffer;
   fakeIterations: number;
   oauth?: OAuthValidator;
+  /** Starts a SASL/GSSAPI server exchange (gateway/sasl/gssapi.ts); set when `kerberos` is configured. */
+  gssapi?: () => SaslExchange;
 }
 
 const invalidCredentials = (mechanism: string): string =>
@@ -54,6 +56,8 @@ export function startExchange(mechanism: SaslMechanism, opts: MechanismOptions):
       return scramExchange(mechanism, opts);
     case 'OAUTHBEARER':
       return oauthExchange(opts);
+    case 'GSSAPI':
+      return opts.gssapi ? opts.gssapi() : unconfiguredExchange('GSSAPI');
   }
 }
 
@@ -130,6 +134,16 @@ async function plainPasswordMatches(
   // Unknown user: spend the same effort, so timing does not reveal which names exist.
   await pbkdf2Async(password, randomBytes(32), opts.fakeIterations, 64, 'sha512');
   return false;
+}
+
+/** A mechanism offered without its configuration (the schema prevents it): every attempt fails. */
+function unconfiguredExchange(mechanism: string): SaslExchange {
+  return {
+    step: () =>
+      Promise.reject(
+        new AuthenticationFailed(`${mechanism} is not enabled`, `${mechanism} is not configured`),
+      ),
+  };
 }
 
 function oauthExchange(opts: MechanismOptions): SaslExchange {

@@ -41,6 +41,8 @@ export interface TestGatewayOptions {
   auditTopic?: string;
   /** Extra YAML inside `upstream:` (two-space indented), e.g. tls and sasl towards the brokers. */
   upstreamYaml?: string;
+  /** Host name advertised for port-per-broker addressing (Kerberos clients need a name, not an IP). */
+  advertisedHost?: string;
 }
 
 export interface TestGateway extends RunningGateway {
@@ -132,7 +134,7 @@ export async function startTestGateway(o: TestGatewayOptions): Promise<TestGatew
   const addressing =
     o.addressing === 'sni'
       ? `{ mode: sni, domain: kgw.test, prefix: broker, bootstrapName: bootstrap }`
-      : `{ mode: port-per-broker, advertisedHost: 127.0.0.1, brokerPortBase: ${brokerBase} }`;
+      : `{ mode: port-per-broker, advertisedHost: ${o.advertisedHost ?? '127.0.0.1'}, brokerPortBase: ${brokerBase} }`;
   const auditFile = join(dir, 'audit.log');
   const yaml = `
 listeners:
