@@ -3,7 +3,8 @@
 #   1. checks Node >= 20, Java >= 17 and Maven, saying what to install when one is missing;
 #   2. installs npm packages when package-lock.json changed since the last install;
 #   3. fetches Apache Kafka's jars from Maven Central (deploy/kafka/fetch.sh);
-#   4. installs the Debian packages tests use as real third-party parts: kcat, prometheus (promtool).
+#   4. installs the Debian packages tests use as real third-party parts: kcat, prometheus (promtool),
+#      softhsm2 (the PKCS#11 token behind the encryption KMS tests).
 # Re-running it when everything is present takes well under a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ bash deploy/kafka/fetch.sh
 missing=()
 command -v kcat >/dev/null || missing+=(kcat)
 command -v promtool >/dev/null || missing+=(prometheus)
+command -v softhsm2-util >/dev/null || missing+=(softhsm2)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     die "missing Debian packages: ${missing[*]} — install them with: sudo apt-get install -y ${missing[*]}"
