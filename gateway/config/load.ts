@@ -90,5 +90,8 @@ function resolvePaths(c: GatewayConfig, base: string): GatewayConfig {
   if (c.upstream.sasl?.passwordFile) c.upstream.sasl.passwordFile = abs(c.upstream.sasl.passwordFile);
   if (c.credentials.seedFile) c.credentials.seedFile = abs(c.credentials.seedFile);
   if (c.oauthbearer?.staticKeysFile) c.oauthbearer.staticKeysFile = abs(c.oauthbearer.staticKeysFile);
+  const kms = c.encryption?.kms;
+  if (kms?.type === 'keyring') kms.file = abs(kms.file);
+  if (kms?.type === 'pkcs11' && kms.pinFile) kms.pinFile = abs(kms.pinFile);
   return c;
 }

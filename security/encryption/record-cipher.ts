@@ -8,7 +8,8 @@
 // offsets and batch fields are left alone (the broker needs them).
 //
 // An encrypted record is marked by its first header, `kgw.encryption`, and its value becomes the
-// envelope (envelope.ts). A tombstone (null value) stays a tombstone, which compaction needs: if it
+// envelope (envelope.ts). Headers are not authenticated unless sealed; headers appended after
+// encryption (the mirror's provenance headers) are kept after the decrypted ones. A tombstone (null value) stays a tombstone, which compaction needs: if it
 // has no headers to seal it is left as it is; if its headers are sealed, the envelope travels in the
 // marker header's value instead.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
@@ -129,7 +130,12 @@ export function openRecord(rec: RecordParts, dataKey: Buffer): RecordParts {
   const nullValue = (envelope.flags & EnvelopeFlags.nullValue) !== 0;
   if ((envelope.flags & EnvelopeFlags.sealedHeaders) !== 0) {
     const { headers, value } = decodeParcel(plaintext, nullValue);
-    return { key: rec.key, value, headers };
+    // Headers added after encryption (e.g. the mirror's provenance headers) follow the sealed ones.
+    return {
+      key: rec.key,
+      value,
+      headers: rec.headers.length > 1 ? [...headers, ...rec.headers.slice(1)] : headers,
+    };
   }
   return { key: rec.key, value: plaintext, headers: rec.headers.slice(1) };
 }
