@@ -14,6 +14,7 @@ import type { EncryptionPolicies } from './policy.js';
 import { UnencryptableRecords, encryptRecords } from './record-batches.js';
 
 const UNKNOWN_SERVER_ERROR = -1;
+const UNKNOWN_TOPIC_ID = 100;
 
 type ProduceResponse = ResponseTypes[typeof ApiKey.Produce];
 
@@ -48,7 +49,21 @@ export async function encryptProduceRequest(
   const topicData = [];
   for (const t of body.topicData) {
     const name = byId ? deps.topicName(t.topicId) : t.name;
-    const policy = name === undefined ? undefined : deps.policies.forTopic(name);
+    if (name === undefined) {
+      // Whether it must be encrypted cannot be decided: never forward it (authorization normally
+      // answers unknown ids first).
+      changed = true;
+      for (const p of t.partitionData)
+        failed.push({
+          name: t.name,
+          topicId: t.topicId,
+          index: p.index,
+          errorCode: UNKNOWN_TOPIC_ID,
+          errorMessage: `kgw does not know topic id ${t.topicId}`,
+        });
+      continue;
+    }
+    const policy = deps.policies.forTopic(name);
     if (!policy) {
       topicData.push(t);
       continue;
@@ -59,7 +74,7 @@ export async function encryptProduceRequest(
       try {
         partitionData.push({ ...p, records: await encryptRecords(p.records, policy, deps.keys) });
       } catch (e) {
-        const f = failure(e, name!, policy.kek);
+        const f = failure(e, name, policy.kek);
         deps.log.error(
           { topic: name, partition: p.index, kek: policy.kek, err: f.log },
           'cannot encrypt produce',
