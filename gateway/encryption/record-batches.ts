@@ -18,7 +18,7 @@ import {
   needsSealing,
   openRecord,
   sealRecord,
-  wrappedKeyOf,
+  envelopeOf,
   type WrappedKeyRef,
 } from '../../security/encryption/index.js';
 import type { DataKeys } from './data-keys.js';
@@ -117,7 +117,8 @@ export async function decryptRecords(records: Buffer, keys: DataKeys): Promise<D
           opened.push(r);
           continue;
         }
-        const ref = wrappedKeyOf(r);
+        const envelope = envelopeOf(r);
+        const ref = envelope.key;
         // Records of one batch almost always share a data key: skip the cache lookup then.
         const same =
           last !== undefined &&
@@ -126,7 +127,7 @@ export async function decryptRecords(records: Buffer, keys: DataKeys): Promise<D
           last.ref.wrapped.equals(ref.wrapped);
         const dek = same ? last!.dek : await keys.unwrap(ref);
         last = { ref, dek };
-        opened.push({ ...r, ...openRecord(r, dek) });
+        opened.push({ ...r, ...openRecord(r, dek, envelope) });
       }
       out.push(await encodeRecordBatch({ ...batch, records: opened }));
     } catch (e) {

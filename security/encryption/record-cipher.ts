@@ -107,11 +107,10 @@ export function wrappedKeyOf(rec: RecordParts): WrappedKeyRef {
 }
 
 /**
- * Decrypts a sealed record with its unwrapped data key. Throws EncryptionError
+ * Decrypts a sealed record with its unwrapped data key (`envelope`: its already parsed envelope). Throws EncryptionError
  * AUTHENTICATION_FAILED if anything (value, key, envelope) was altered or the key is wrong.
  */
-export function openRecord(rec: RecordParts, dataKey: Buffer): RecordParts {
-  const envelope = envelopeOf(rec);
+export function openRecord(rec: RecordParts, dataKey: Buffer, envelope = envelopeOf(rec)): RecordParts {
   const decipher = createDecipheriv('aes-256-gcm', dataKey, envelope.nonce, { authTagLength: TAG_BYTES });
   decipher.setAAD(additionalData(envelope.prefix, rec.key));
   const ct = envelope.sealed.subarray(0, envelope.sealed.length - TAG_BYTES);
