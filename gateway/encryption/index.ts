@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { Pkcs11Kms, keyringFileKms, type KeyManagementService } from '../../security/kms/index.js';
+import { KmsError, Pkcs11Kms, keyringFileKms, type KeyManagementService } from '../../security/kms/index.js';
 import type { RequestFilter } from '../session/client-session.js';
 import type { EncryptionConfig } from './config.js';
 import { DataKeys } from './data-keys.js';
@@ -17,8 +17,22 @@ export { DataKeys } from './data-keys.js';
 
 export function openKms(kms: EncryptionConfig['kms']): KeyManagementService {
   if (kms.type === 'keyring') return keyringFileKms(kms.file, kms.checkIntervalMs);
-  const pin = kms.pin ?? readFileSync(kms.pinFile!, 'utf8').split('\n')[0]!.trim();
-  return new Pkcs11Kms({ module: kms.module, tokenLabel: kms.tokenLabel, pin });
+  return new Pkcs11Kms({
+    module: kms.module,
+    tokenLabel: kms.tokenLabel,
+    pin: kms.pin ?? readPin(kms.pinFile!),
+  });
+}
+
+function readPin(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n')[0]!.trim();
+  } catch (e) {
+    throw new KmsError(
+      'KMS_UNAVAILABLE',
+      `encryption.kms.pinFile: cannot read ${file}: ${(e as Error).message}`,
+    );
+  }
 }
 
 export interface RecordEncryption {

@@ -11,12 +11,14 @@
 // The binding is the npm package pkcs11js (PeculiarVentures, N-API, builds from source against the
 // installed Node headers); it is an optional dependency loaded only when a pkcs11 KMS is configured.
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import type * as Pkcs11Types from 'pkcs11js';
 import { KmsError, wrapAssociatedData, type KeyManagementService, type WrappedKeyRef } from './kms.js';
-
-type Pkcs11Module = typeof Pkcs11Types;
-type Handle = Buffer;
+import {
+  loadPkcs11Binding,
+  type Handle,
+  type Mechanism,
+  type Pkcs11,
+  type Pkcs11Binding,
+} from './pkcs11-binding.js';
 
 const LABEL_PREFIX = 'kgw-kek/';
 const IV_BYTES = 12;
@@ -32,31 +34,20 @@ export interface Pkcs11KmsOptions {
   pin: string;
 }
 
-function loadBinding(): Pkcs11Module {
-  try {
-    return createRequire(import.meta.url)('pkcs11js') as Pkcs11Module;
-  } catch (e) {
-    throw new KmsError(
-      'KMS_UNAVAILABLE',
-      `the pkcs11 KMS needs the optional npm package pkcs11js, which is not installed or did not build: ${(e as Error).message}`,
-    );
-  }
-}
-
 /**
  * A PKCS#11 module is initialised once per process (C_Initialize a second time fails with
  * CKR_CRYPTOKI_ALREADY_INITIALIZED, and C_Finalize ends every session): several KMS instances on the
  * same module (e.g. two gateways in one process) share it, finalised when the last one closes.
  */
-const loadedModules = new Map<string, { p11: Pkcs11Types.PKCS11; users: number }>();
+const loadedModules = new Map<string, { p11: Pkcs11; users: number }>();
 
-function acquireModule(path: string): Pkcs11Types.PKCS11 {
+function acquireModule(path: string): Pkcs11 {
   const loaded = loadedModules.get(path);
   if (loaded) {
     loaded.users++;
     return loaded.p11;
   }
-  const p11 = new (loadBinding().PKCS11)();
+  const p11 = new (loadPkcs11Binding().PKCS11)();
   try {
     p11.load(path);
     p11.C_Initialize();
@@ -76,16 +67,17 @@ function releaseModule(path: string): void {
 
 export class Pkcs11Kms implements KeyManagementService {
   readonly description: string;
-  private readonly p11: Pkcs11Types.PKCS11;
+  private readonly p11: Pkcs11;
   private readonly session: Handle;
   /** KEK id → version → object handle, refreshed from the token when a version is not known. */
   private keks = new Map<string, Map<number, Handle>>();
   private closed = false;
 
   private readonly modulePath: string;
+  private readonly lib: Pkcs11Binding;
 
   constructor(opts: Pkcs11KmsOptions) {
-    const lib = loadBinding();
+    const lib = (this.lib = loadPkcs11Binding());
     this.description = `pkcs11 token "${opts.tokenLabel}"`;
     this.modulePath = opts.module;
     this.p11 = acquireModule(opts.module);
@@ -106,10 +98,6 @@ export class Pkcs11Kms implements KeyManagementService {
       releaseModule(opts.module);
       throw new KmsError('KMS_UNAVAILABLE', `${this.description}: ${(e as Error).message}`);
     }
-  }
-
-  private get lib(): Pkcs11Module {
-    return loadBinding();
   }
 
   /** Re-reads the KEK objects from the token (another process may have rotated a KEK). */
@@ -181,12 +169,12 @@ export class Pkcs11Kms implements KeyManagementService {
     return version;
   }
 
-  private gcm(iv: Buffer, aad: Buffer): Pkcs11Types.Mechanism {
+  private gcm(iv: Buffer, aad: Buffer): Mechanism {
     const lib = this.lib;
     return {
       mechanism: lib.CKM_AES_GCM,
       parameter: { type: lib.CK_PARAMS_GCM, iv, aad, ivBits: IV_BYTES * 8, tagBits: TAG_BITS },
-    } as Pkcs11Types.Mechanism;
+    };
   }
 
   wrap(kekId: string, dek: Buffer): Promise<WrappedKeyRef> {

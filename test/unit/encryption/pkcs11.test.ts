@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Pkcs11Kms } from '../../../security/kms/index.js';
-import { createRequire } from 'node:module';
-import type * as Pkcs11Types from 'pkcs11js';
+import { loadPkcs11Binding } from '../../../security/kms/pkcs11-binding.js';
 import { softHsmToken, type SoftHsmToken } from '../../harness/encryption/softhsm.js';
 
 let token: SoftHsmToken;
@@ -49,7 +48,7 @@ describe('PKCS#11 KMS (SoftHSM2)', () => {
     kms.rotate('sealed');
     await kms.close();
     // A raw PKCS#11 session of our own, outside the KMS, asks the token for the key's value.
-    const lib = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11Types;
+    const lib = loadPkcs11Binding();
     const p11 = new lib.PKCS11();
     p11.load(token.options.module);
     p11.C_Initialize();
