@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerCertsCommand } from './certs-command.js';
 import { registerGatewayCommand } from './gateway-command.js';
 import { registerKafkaCommand } from './kafka-command.js';
+import { registerKekCommand } from './kek-command.js';
 import { registerMirrorCommand } from './mirror-command.js';
 import { registerMonitorCommand } from './monitor-command.js';
 import { registerStartCommand } from './start-command.js';
@@ -18,6 +19,7 @@ registerGatewayCommand(program);
 registerMirrorCommand(program);
 registerCertsCommand(program);
 registerMonitorCommand(program);
+registerKekCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`kgw: ${err instanceof Error ? err.message : String(err)}`);

@@ -7,7 +7,8 @@
 #   5. installs the Debian packages tests use as real third-party parts: kcat, prometheus (promtool),
 #      docker-compose and kubernetes-client (kubectl) for the deployment files, MIT Kerberos (a KDC
 #      and kinit for the GSSAPI tests, Cyrus SASL's GSSAPI plugin for kcat), and what the gateway's
-#      GSSAPI binding is compiled with (libkrb5-dev, a C compiler);
+#      GSSAPI binding is compiled with (libkrb5-dev, a C compiler), softhsm2 (the PKCS#11 token
+#      behind the encryption KMS tests);
 #   6. compiles that binding (security/kerberos/native/build.sh) when its source changed.
 # Re-running it when everything is present takes well under a second.
 set -euo pipefail
@@ -47,6 +48,7 @@ command -v kinit >/dev/null || missing+=(krb5-user)
 [ -f /usr/include/gssapi/gssapi_ext.h ] || missing+=(libkrb5-dev)
 compgen -G '/usr/lib/*/sasl2/libgssapiv2.so*' >/dev/null || missing+=(libsasl2-modules-gssapi-mit)
 command -v cc >/dev/null || missing+=(gcc libc6-dev)
+command -v softhsm2-util >/dev/null || missing+=(softhsm2)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     die "missing Debian packages: ${missing[*]} — install them with: sudo apt-get install -y ${missing[*]}"

@@ -16,6 +16,7 @@ import { Audit } from './audit.js';
 import { AuditTopicSink } from './audit-topic-sink.js';
 import type { GatewayConfig } from './config/schema.js';
 import { SecurityTopic } from './credentials/security-topic.js';
+import { startRecordEncryption } from './encryption/index.js';
 import { seedRecords } from './credentials/seed.js';
 import { startHttp } from './http.js';
 import { GatewayMetrics } from './metrics.js';
@@ -66,6 +67,8 @@ export async function startGateway(
   // Before any connection: a keytab that cannot be used stops the start with the config key named.
   const gssapi = cfg.kerberos ? gssapiExchanges(cfg.kerberos) : undefined;
   const metrics = new GatewayMetrics();
+  // Opened first: a missing or unsafe keyring, or an absent token, stops the start at once.
+  const encryption = cfg.encryption ? startRecordEncryption(cfg.encryption, log) : undefined;
   const cluster = new ClusterView(cfg.upstream, cfg.limits.maxFrameBytes);
   const credentials = new CredentialStore();
   const authorizer = new AclAuthorizer({
@@ -136,6 +139,8 @@ export async function startGateway(
     localApis,
     filter: ext.filter?.({ authorizer, audit, metrics, cluster }),
   };
+  // Record encryption is a stage after authorization (gateway/encryption/filter.ts).
+  if (encryption) baseDeps.filter = encryption.filter(baseDeps.filter, (id) => cluster.topicName(id));
 
   const listeners: Listener[] = [];
   for (const l of cfg.listeners) {
@@ -168,6 +173,7 @@ export async function startGateway(
       http.closeAllConnections();
       await topic.stop();
       await auditSink?.stop();
+      await encryption?.close();
       audit.flush();
     },
   };

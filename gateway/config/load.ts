@@ -93,5 +93,8 @@ function resolvePaths(c: GatewayConfig, base: string): GatewayConfig {
   if (c.credentials.seedFile) c.credentials.seedFile = abs(c.credentials.seedFile);
   if (c.oauthbearer?.staticKeysFile) c.oauthbearer.staticKeysFile = abs(c.oauthbearer.staticKeysFile);
   if (c.kerberos) c.kerberos.keytab = abs(c.kerberos.keytab);
+  const kms = c.encryption?.kms;
+  if (kms?.type === 'keyring') kms.file = abs(kms.file);
+  if (kms?.type === 'pkcs11' && kms.pinFile) kms.pinFile = abs(kms.pinFile);
   return c;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { KerberosShortNamer } from '../../security/kerberos/short-namer.js';
+import { encryptionConfigSchema } from '../encryption/config.js';
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
 
@@ -232,6 +233,8 @@ export const gatewayConfigSchema = z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
       .strict()
       .default({ level: 'info' }),
+    /** Record encryption at rest (docs/encryption.md); absent: records pass unchanged. */
+    encryption: encryptionConfigSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

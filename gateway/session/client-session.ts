@@ -60,9 +60,12 @@ export type LocalApi = (frame: RequestFrame, session: SessionInfo) => Promise<Bu
 
 /** Decision of the request filter (authorization): forward (maybe changed), answer here, or close. */
 export type FilterDecision =
-  | { kind: 'forward'; transformResponse?: (frame: ResponseFrame) => void }
+  | { kind: 'forward'; transformResponse?: ResponseTransform }
   | { kind: 'answer'; response: Buffer }
   | { kind: 'close'; reason: string };
+
+/** Edits the upstream response before it is released; may be asynchronous (record decryption). */
+export type ResponseTransform = (frame: ResponseFrame) => void | Promise<void>;
 
 export type RequestFilter = (
   frame: RequestFrame,
@@ -366,7 +369,7 @@ export class ClientSession implements SessionInfo {
   private async forward(
     frame: RequestFrame,
     receivedAt: bigint,
-    transform?: (frame: ResponseFrame) => void,
+    transform?: ResponseTransform,
   ): Promise<void> {
     const upstream = await this.connectUpstream();
     if (this.closed) return;
@@ -416,8 +419,8 @@ export class ClientSession implements SessionInfo {
         const response = new ResponseFrame(payload, frame.apiKey, frame.apiVersion);
         rewriteAddresses(response, this.deps.addressMap, this.deps.cluster);
         if (frame.apiKey === ApiKey.Fetch) countFetched(response, this.deps.metrics, this.deps.cluster);
-        transform?.(response);
-        return response.toBuffers();
+        const transformed = transform?.(response);
+        return transformed ? transformed.then(() => response.toBuffers()) : response.toBuffers();
       };
       this.queue.push(pending);
     }
@@ -473,14 +476,26 @@ export class ClientSession implements SessionInfo {
       );
       return;
     }
-    try {
-      pending.answer = pending.onUpstreamResponse
-        ? pending.onUpstreamResponse(payload)
-        : [sizePrefix(payload.length), payload];
-    } catch (e) {
+    const failed = (e: unknown): void =>
       this.close(
         `cannot process upstream ${apiKeyInfo(pending.apiKey)?.name} response: ${(e as Error).message}`,
       );
+    try {
+      const answer = pending.onUpstreamResponse
+        ? pending.onUpstreamResponse(payload)
+        : [sizePrefix(payload.length), payload];
+      if (answer instanceof Promise) {
+        // Released in request order once ready; later responses may arrive meanwhile.
+        pending.received = true;
+        answer.then((buffers) => {
+          pending.answer = buffers;
+          this.flush();
+        }, failed);
+        return;
+      }
+      pending.answer = answer;
+    } catch (e) {
+      failed(e);
       return;
     }
     this.flush();

@@ -15,7 +15,9 @@ export interface Pending {
   closeAfter?: boolean;
   receivedAt: bigint;
   /** Runs on the upstream response before it is released (address rewrite, merges, metrics). */
-  onUpstreamResponse?: (payload: Buffer) => Buffer[];
+  onUpstreamResponse?: (payload: Buffer) => Buffer[] | Promise<Buffer[]>;
+  /** The upstream response has arrived and is being transformed asynchronously. */
+  received?: boolean;
   /** The upstream response may be passed through as it arrives (it needs no rewrite). */
   streamable?: boolean;
   /** A response being passed through: chunks not yet written, and whether all have arrived. */
@@ -47,7 +49,9 @@ export class ResponseQueue {
 
   /** The oldest entry still waiting for the upstream broker (responses arrive in request order). */
   nextUpstream(): Pending | undefined {
-    return this.entries.find((e) => e.upstream && e.answer === undefined && e.stream === undefined);
+    return this.entries.find(
+      (e) => e.upstream && e.answer === undefined && e.stream === undefined && e.received !== true,
+    );
   }
 
   /** The entry whose answer goes out next. */

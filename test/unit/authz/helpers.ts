@@ -139,7 +139,7 @@ export function upstream<K extends RequestApiKey>(
   if (d.kind !== 'forward') throw new Error('expected forward');
   const buf = encodeResponseFrame(apiKey, version, 42, body);
   const f = new ResponseFrame(buf.subarray(4), apiKey, version);
-  d.transformResponse?.(f);
+  void d.transformResponse?.(f); // authorization's response transforms are synchronous
   const out = f.toBuffer();
   return new ResponseFrame(out.subarray(4), apiKey, version).body(apiKey);
 }

@@ -1,0 +1,23 @@
+export { EncryptionError, type EncryptionErrorCode } from './errors.js';
+export {
+  ENVELOPE_VERSION,
+  EnvelopeFlags,
+  NONCE_BYTES,
+  TAG_BYTES,
+  encodeEnvelopePrefix,
+  parseEnvelope,
+  type Envelope,
+  type WrappedKeyRef,
+} from './envelope.js';
+export { DATA_KEY_BYTES, DataKey, MAX_INVOCATIONS_PER_KEY, type RotationLimits } from './data-key.js';
+export { decodeParcel, encodeParcel, type HeaderLike } from './parcel.js';
+export {
+  ENCRYPTION_HEADER,
+  envelopeOf,
+  isSealed,
+  needsSealing,
+  openRecord,
+  sealRecord,
+  wrappedKeyOf,
+  type RecordParts,
+} from './record-cipher.js';
