@@ -74,6 +74,8 @@ export interface FlowConfig {
   positionsCommitIntervalMs: number;
   fetchMaxBytes: number;
   fetchMaxWaitMs: number;
+  /** Bound on the offset-sync runs the checkpoint connector keeps (32 bytes each). */
+  checkpointMaxSyncRuns: number;
 }
 
 export interface MirrorConfig {
@@ -373,5 +375,6 @@ function flowConfig(
     positionsCommitIntervalMs: num('kgw.positions.commit.interval.ms'),
     fetchMaxBytes: num('kgw.fetch.max.bytes'),
     fetchMaxWaitMs: num('kgw.fetch.max.wait.ms'),
+    checkpointMaxSyncRuns: num('kgw.checkpoint.max.sync.runs'),
   };
 }

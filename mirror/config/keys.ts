@@ -59,6 +59,7 @@ export const FLOW_KEYS = {
   'kgw.positions.commit.interval.ms': { type: 'long', default: '1000', min: 10 },
   'kgw.fetch.max.bytes': { type: 'long', default: String(8 * 1024 * 1024), min: 1024 },
   'kgw.fetch.max.wait.ms': { type: 'long', default: '500', min: 0 },
+  'kgw.checkpoint.max.sync.runs': { type: 'long', default: '1000000', min: 16 },
 } as const satisfies Record<string, KeyDef>;
 
 export type FlowKey = keyof typeof FLOW_KEYS;

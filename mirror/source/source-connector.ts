@@ -69,6 +69,8 @@ export class MirrorSourceConnector extends Connector {
   private targetOf = new Map<string, string>();
   private cancelTimers: (() => void)[] = [];
   private syncsInFlight: Promise<unknown> = Promise.resolve();
+  /** The first failed offset-sync send: later syncs would leave a hole, so none is sent after it. */
+  private syncError: unknown;
   /** Records skipped because their path already contains the target (echo prevention). */
   skippedEchoes = 0;
 
@@ -117,10 +119,17 @@ export class MirrorSourceConnector extends Connector {
         syncsTopic,
         flow.offsetSyncsTopicReplicationFactor,
       );
-      this.syncProducer = syncsKafka.producer({ allowAutoTopicCreation: false });
+      // Idempotent: a retried send must not write a sync twice (a repeated sync is a marker).
+      this.syncProducer = syncsKafka.producer({
+        allowAutoTopicCreation: false,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
       await this.syncProducer.connect();
     }
     this.decider = new OffsetSyncDecider(flow.offsetLagMax);
+    this.syncError = undefined;
+    this.syncsInFlight = Promise.resolve();
 
     this.positions = new PositionStore(
       this.targetAdmin,
@@ -173,6 +182,7 @@ export class MirrorSourceConnector extends Connector {
           await this.commit();
         })
       ) {
+        this.throwIfSyncsFailed();
         const batches = await this.fetcher.poll();
         if (this.isPaused) {
           // Paused while this fetch was in flight: forget it, fetch it again after resume.
@@ -221,13 +231,33 @@ export class MirrorSourceConnector extends Connector {
     }
   }
 
+  /**
+   * Commits the positions reached so far, after the offset syncs of every record before them are
+   * written: exact translation relies on the syncs below a committed position being complete (a
+   * restart re-mirrors from the position, and syncs are rebuilt from there).
+   */
   private async commit(): Promise<void> {
     if (!this.positions) return;
-    await this.positions.commit();
+    const positions = this.positions.snapshot();
     this.decider.promoteDelayed();
     this.fireSyncs();
+    await this.syncsInFlight;
+    this.throwIfSyncsFailed();
+    await this.positions.commit(positions);
   }
 
+  private throwIfSyncsFailed(): void {
+    if (this.syncError === undefined) return;
+    // Retriable: the task restarts from its committed positions and writes the syncs again from there.
+    throw Object.assign(new Error(`offset sync send failed: ${String(this.syncError)}`), { retriable: true });
+  }
+
+  /**
+   * Sends the due syncs, in order, one send at a time; all syncs of one call go in one send (one
+   * record batch, written whole or not at all, so a sync and its repeat are never split). MM2 logs
+   * and drops a failed sync; here the failure stops the position commits and restarts the task,
+   * because a hole in the syncs would make translation wrong rather than just less precise.
+   */
   private fireSyncs(): void {
     const syncs = this.decider.drain();
     if (syncs.length === 0 || this.syncProducer === undefined) return;
@@ -235,16 +265,19 @@ export class MirrorSourceConnector extends Connector {
       this.flow.offsetSyncsTopicLocation === 'source' ? this.flow.target : this.flow.source,
     );
     const producer = this.syncProducer;
-    // Offset syncs are advisory (MM2 logs and drops failures too); keep them ordered, one send at a time.
-    this.syncsInFlight = this.syncsInFlight
-      .then(() =>
-        producer.send({
+    this.syncsInFlight = this.syncsInFlight.then(async () => {
+      if (this.syncError !== undefined) return;
+      try {
+        await producer.send({
           topic,
           acks: -1,
           messages: syncs.map((s) => ({ partition: 0, ...encodeOffsetSync(s) })),
-        }),
-      )
-      .catch((err: unknown) => this.log.warn({ err: String(err) }, 'offset sync send failed'));
+        });
+      } catch (err) {
+        this.syncError = err;
+        this.log.warn({ connector: this.name, err: String(err) }, 'offset sync send failed; restarting');
+      }
+    });
   }
 
   private async replicate(batches: FetchBatch[], fetchedAt: number): Promise<void> {
