@@ -36,6 +36,8 @@ export interface ClusterConfig {
   tls?: { ca?: string; checkServerIdentity: boolean };
   clientId: string;
   requestTimeoutMs: number;
+  /** How the mirror reads this cluster as a source (`<alias>.consumer.isolation.level`; default read_committed). */
+  isolationLevel?: 'read_committed' | 'read_uncommitted';
 }
 
 export type PolicyName = 'default' | 'identity';
@@ -263,6 +265,7 @@ function clusterConfig(alias: string, keys: Map<ClusterKey, Located>, fail: Fail
     securityProtocol: protocol,
     clientId: get('client.id') || `kgw-mirror-${alias}`,
     requestTimeoutMs: Number(get('request.timeout.ms')),
+    isolationLevel: get('consumer.isolation.level') as ClusterConfig['isolationLevel'],
   };
   if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
     if (!keys.has('sasl.mechanism'))

@@ -149,6 +149,7 @@ export class MirrorSourceConnector extends Connector {
         maxBytes: fetchBytes,
         partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
         maxWaitMs: flow.fetchMaxWaitMs,
+        isolationLevel: this.sourceCluster.isolationLevel ?? 'read_committed',
       },
     );
     const topicSync = new TopicSync(flow, policy, this.sourceAdmin, this.targetAdmin, this.log);

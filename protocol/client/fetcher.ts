@@ -4,10 +4,18 @@
  * back; the caller applies backpressure by not polling. Used by the mirror's native data path and
  * the gateway's security-topic tail.
  *
- * Fetch v4–v12 (topic names; v12 is the last version without topic ids), READ_UNCOMMITTED like
- * MM2's consumer, no fetch sessions. Record batches are walked with scanBatches and decoded with
- * decodeRecordBatch (CRC-32C verified, as the Java consumer's check.crcs does); control batches
- * (transaction markers) are skipped; key, value and header values stay views into the response.
+ * Fetch v4–v12 (topic names; v12 is the last version without topic ids), no fetch sessions, with
+ * the isolation level asked for (default READ_UNCOMMITTED, like MM2's consumer). Record batches are
+ * walked with scanBatches and decoded with decodeRecordBatch (CRC-32C verified, as the Java
+ * consumer's check.crcs does); control batches (transaction markers) are skipped; key, value and
+ * header values stay views into the response.
+ *
+ * READ_COMMITTED: the broker answers up to the last stable offset and lists the aborted
+ * transactions of the range it returned (producer id, first offset); batches of an aborted
+ * transaction are dropped the way Kafka's consumer does it (CompletedFetch.nextFetchedRecord): a
+ * producer id joins the aborted set when a batch reaches its aborted transaction's first offset,
+ * its transactional batches are skipped while it is in the set, and its ABORT marker takes it out.
+ *
  * Leader changes refresh metadata; OFFSET_OUT_OF_RANGE restarts at the earliest offset (MM2's
  * auto.offset.reset=earliest).
  */
@@ -19,16 +27,30 @@ import {
   defaultFetchRequestFetchPartition,
   type FetchResponse,
 } from '../generated/messages.js';
-import { BatchAttributes, decodeRecordBatch, scanBatches, type RecordHeader } from '../records/batch.js';
+import {
+  BatchAttributes,
+  batchHeader,
+  ControlRecordType,
+  controlRecordType,
+  decodeRecordBatch,
+  scanBatches,
+  type RecordHeader,
+} from '../records/batch.js';
 import { tpKey, type ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
 import { errorName, KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 
 export interface FetcherOptions {
   maxBytes: number;
   partitionMaxBytes: number;
   maxWaitMs: number;
+  /** Kafka's consumer isolation.level; default read_uncommitted. */
+  isolationLevel?: IsolationLevel;
 }
+
+type AbortedTransaction = { producerId: bigint; firstOffset: bigint };
 
 /** One data record as fetched: buffers are views into the Fetch response (do not mutate). */
 export interface FetchRecord {
@@ -47,7 +69,7 @@ export interface FetchBatch {
   partition: number;
   /** The position this batch was fetched from. */
   fetchOffset: bigint;
-  /** Data records (control records removed), in offset order. */
+  /** Data records (control records and, read_committed, aborted ones removed), in offset order. */
   records: FetchRecord[];
   /** Where the next fetch starts: one past the last offset returned, control batches included. */
   nextOffset: bigint;
@@ -62,6 +84,7 @@ interface Assignment {
 }
 
 const ISOLATION_READ_UNCOMMITTED = 0;
+const ISOLATION_READ_COMMITTED = 1;
 const EARLIEST_TIMESTAMP = -2n;
 const OFFSET_OUT_OF_RANGE = 1;
 
@@ -178,7 +201,7 @@ export class NativeFetcher {
     request.maxWaitMs = this.opts.maxWaitMs;
     request.minBytes = 1;
     request.maxBytes = this.opts.maxBytes;
-    request.isolationLevel = ISOLATION_READ_UNCOMMITTED;
+    request.isolationLevel = this.readCommitted ? ISOLATION_READ_COMMITTED : ISOLATION_READ_UNCOMMITTED;
     request.topics = [...byTopic.entries()].map(([topic, parts]) => ({
       topic,
       topicId: ZERO_UUID,
@@ -215,7 +238,8 @@ export class NativeFetcher {
         }
         if (p.errorCode !== 0)
           throw new KafkaPartitionError(p.errorCode, a.topic, a.partition, 'fetch from', false);
-        const batch = await this.collect(a, p.records, p.highWatermark);
+        const aborted = this.readCommitted ? (p.abortedTransactions ?? []) : [];
+        const batch = await this.collect(a, p.records, p.highWatermark, aborted);
         if (batch) out.push(batch);
       }
     }
@@ -223,10 +247,15 @@ export class NativeFetcher {
   }
 
   /** Decodes one partition's records; advances its position past everything returned. */
+  private get readCommitted(): boolean {
+    return this.opts.isolationLevel === 'read_committed';
+  }
+
   private async collect(
     a: Assignment,
     raw: Buffer | null,
     highWatermark: bigint,
+    abortedTransactions: readonly AbortedTransaction[],
   ): Promise<FetchBatch | undefined> {
     const fetchOffset = a.offset;
     const { batches } = scanBatches(raw);
@@ -238,17 +267,30 @@ export class NativeFetcher {
     }
     a.maxBytes = this.opts.partitionMaxBytes;
     const records: FetchRecord[] = [];
+    const aborted = [...abortedTransactions].sort((x, y) => (x.firstOffset < y.firstOffset ? -1 : 1));
+    const abortedProducers = new Set<bigint>();
+    let nextAborted = 0;
     let next = fetchOffset;
     for (const b of batches) {
       if (b.magic !== 2)
         throw new Error(
           `${a.topic}-${a.partition} at offset ${b.baseOffset}: message format v${b.magic} (pre-0.11) is not supported`,
         );
-      const lastOffset = b.baseOffset + BigInt(b.bytes.readInt32BE(23));
+      const { lastOffset, attributes, producerId } = batchHeader(b.bytes);
       if (lastOffset < fetchOffset) continue; // the broker returns whole batches: this one was read before
       if (lastOffset + 1n > next) next = lastOffset + 1n;
-      const attributes = b.bytes.readInt16BE(21);
-      if ((attributes & BatchAttributes.control) !== 0) continue;
+      const control = (attributes & BatchAttributes.control) !== 0;
+      if (this.readCommitted && producerId >= 0n) {
+        while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= lastOffset)
+          abortedProducers.add(aborted[nextAborted++]!.producerId);
+        if (control) {
+          if (controlRecordType(await decodeRecordBatch(b.bytes)) === ControlRecordType.abort)
+            abortedProducers.delete(producerId);
+          continue;
+        }
+        if ((attributes & BatchAttributes.transactional) !== 0 && abortedProducers.has(producerId)) continue;
+      }
+      if (control) continue;
       const batch = await decodeRecordBatch(b.bytes);
       const logAppend = (attributes & BatchAttributes.timestampTypeLogAppend) !== 0;
       const baseTimestamp = Number(logAppend ? batch.maxTimestamp : batch.baseTimestamp);
