@@ -25,8 +25,10 @@
  *   U past every run                → the target offset after run i, but only if the mirror has
  *                                     read the source up to U (its committed position); otherwise
  *                                     the group is ahead of the mirror and nothing is answered
- *   no run below U                  → run 0's first offset if run 0 starts exactly at U, else the
- *                                     group is behind the kept history and nothing is answered
+ *   no run below U                  → run 0's first offset if run 0 starts exactly at U, or if the
+ *                                     stream began at the partition's log start (its first sync
+ *                                     written three times); else the group is behind the kept
+ *                                     history and nothing is answered
  *
  * Memory: four float64 per run (32 bytes), in growable typed arrays; the owner (OffsetSyncStore)
  * evicts the oldest runs beyond its limit. Offsets are kept as doubles: exact below 2^53.
@@ -67,6 +69,10 @@ export class PartitionSyncHistory {
   private extendedFrom: number | undefined;
   /** True once runs were evicted or the target was truncated: the history no longer starts at run 0. */
   trimmed = false;
+  /** The stream began with one sync three times: run 0 is the first record the mirror ever copied. */
+  private fromLogStart = false;
+  /** How many times the stream's first sync has been seen, while nothing else was. */
+  private leadingRepeats = 0;
 
   get runs(): number {
     return this.end - this.head;
@@ -77,7 +83,13 @@ export class PartitionSyncHistory {
     const d = toNumber(downstream, 'downstream offset');
     if (this.runs === 0) {
       this.push(u, d);
-    } else if (u === this.lastU && d === this.lastD) {
+      this.leadingRepeats = 1;
+      this.lastU = u;
+      this.lastD = d;
+      return;
+    }
+    if (u === this.lastU && d === this.lastD) {
+      if (this.leadingRepeats > 0 && ++this.leadingRepeats === 3 && !this.trimmed) this.fromLogStart = true;
       // A repeated sync: it is not contiguous with the sync before it.
       if (this.extendedFrom !== undefined) {
         const i = this.end - 1;
@@ -85,10 +97,13 @@ export class PartitionSyncHistory {
         this.push(u, d);
       }
       return;
-    } else if (d <= this.lastD) {
+    }
+    this.leadingRepeats = 0;
+    if (d <= this.lastD) {
       // The target partition went backwards (truncated or re-created): the old mapping is void.
       this.head = this.end = 0;
       this.trimmed = true;
+      this.fromLogStart = false;
       this.push(u, d);
     } else if (u - this.lastU === d - this.lastD) {
       const i = this.end - 1;
@@ -112,6 +127,7 @@ export class PartitionSyncHistory {
     if (k <= 0) return;
     this.head += k;
     this.trimmed = true;
+    this.fromLogStart = false;
   }
 
   /**
@@ -124,7 +140,8 @@ export class PartitionSyncHistory {
     const U = toNumber(upstream, 'group offset');
     const i = this.lastRunStartingBelow(U);
     if (i < 0) {
-      if (this.uStart[this.head] === U) return { kind: 'exact', offset: BigInt(this.dStart[this.head]!) };
+      if (this.uStart[this.head] === U || this.fromLogStart)
+        return { kind: 'exact', offset: BigInt(this.dStart[this.head]!) };
       return { kind: 'behind', oldestUpstream: BigInt(this.uStart[this.head]!) };
     }
     const start = this.uStart[i]!;

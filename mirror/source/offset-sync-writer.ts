@@ -16,6 +16,9 @@
  *    first and last records are known; when the source and target jumped by the same amount, the
  *    record after is emitted twice: a repeated sync says "not contiguous with the sync before me",
  *    which the equal differences could not say by themselves;
+ *  - when the partition is read from its log start (no stored position), the first record three
+ *    times: a stream that begins with the same sync three times covers everything ever mirrored, so
+ *    a group whose offset is below that first record resumes at it;
  *  - MM2's offset.lag.max rule (a sync when the last one is that far behind), for MM2 readers;
  *  - at each position commit, the newest record of each partition (MM2's delayed sync), so a run is
  *    known up to the committed position.
@@ -42,8 +45,18 @@ export class OffsetSyncDecider {
   private readonly lastSyncDownstream = new Map<string, bigint>();
   /** Syncs due now, in order (sent as one batch per produce round). */
   private pending: OffsetSync[] = [];
+  /** Partitions read from their log start (no stored position): their first sync is written three times. */
+  private readonly fromLogStart = new Set<string>();
 
   constructor(private readonly maxOffsetLag: number) {}
+
+  /**
+   * The partition is read from its log start (the mirror has no position for it): nothing before
+   * its first mirrored record was ever copied, so a group below that record may resume at it.
+   */
+  startsAtLogStart(topic: string, partition: number): void {
+    this.fromLogStart.add(tpKey(topic, partition));
+  }
 
   /** Called for every record the target acknowledged, in target offset order per partition. */
   record(topic: string, partition: number, upstreamOffset: bigint, downstreamOffset: bigint): void {
@@ -62,6 +75,7 @@ export class OffsetSyncDecider {
       // may have written records it had not synced yet), this record does not continue it.
       this.emit(key, here);
       this.emit(key, here);
+      if (this.fromLogStart.delete(key)) this.emit(key, here); // a third time: "from the log start"
       return;
     }
     const du = upstreamOffset - prev.upstream;

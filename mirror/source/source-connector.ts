@@ -227,7 +227,9 @@ export class MirrorSourceConnector extends Connector {
       this.targetOf.set(t.source, t.target);
       for (let p = 0; p < t.partitions; p++) {
         if (this.fetcher!.isAssigned(t.source, p)) continue;
-        await this.fetcher!.assign(t.source, p, this.positions!.get(t.source, p) ?? null);
+        const position = this.positions!.get(t.source, p);
+        if (position === undefined) this.decider.startsAtLogStart(t.source, p);
+        await this.fetcher!.assign(t.source, p, position ?? null);
       }
     }
   }

@@ -97,6 +97,30 @@ describe('offset syncs', () => {
     assert.deepEqual(pairs(d), [[32n, 130n]]);
   });
 
+  test('a partition read from its log start writes its first sync three times; a group below it resumes there', () => {
+    const d = new OffsetSyncDecider(100);
+    d.startsAtLogStart('t', 0);
+    d.record('t', 0, 4n, 0n); // offsets 0..3 were aborted records and markers
+    d.record('t', 0, 5n, 1n);
+    d.promoteDelayed();
+    const syncs = d.drain();
+    assert.deepEqual(
+      syncs.map((s) => [s.upstreamOffset, s.downstreamOffset]),
+      [
+        [4n, 0n],
+        [4n, 0n],
+        [4n, 0n],
+        [5n, 1n],
+      ],
+    );
+    const full = new OffsetSyncStore();
+    for (const s of syncs) full.add(s);
+    assert.deepEqual(full.translate('t', 0, 2n), { kind: 'exact', offset: 0n });
+    const suffix = new OffsetSyncStore(); // the syncs topic compacted: the start is not known
+    for (const s of syncs.slice(1)) suffix.add(s);
+    assert.deepEqual(suffix.translate('t', 0, 2n), { kind: 'behind', oldestUpstream: 4n });
+  });
+
   test('a gap of the same size on both sides is marked by repeating the sync after it', () => {
     const d = new OffsetSyncDecider(100);
     d.record('t', 0, 0n, 0n);

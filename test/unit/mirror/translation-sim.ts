@@ -50,12 +50,14 @@ export function simulate(rng: (n?: number) => number): Scenario {
   const syncs: OffsetSync[] = [];
   let position = 0;
   let crashed = false;
+  let committedOnce = false;
   const foreign = (): void => {
     if (rng() < pForeign) for (let k = 1 + rng(6); k > 0; k--) target.push(null);
   };
   foreign();
   while (position < n) {
     const decider = new OffsetSyncDecider(lagMax);
+    if (!committedOnce) decider.startsAtLogStart(T, 0); // no stored position: read from the log start
     let pos = position;
     let inflight: OffsetSync[][] = [];
     let lost = false;
@@ -81,6 +83,7 @@ export function simulate(rng: (n?: number) => number): Scenario {
         for (const b of inflight) syncs.push(...b);
         inflight = [];
         position = pos;
+        committedOnce = true;
       } else if (rng() < pCrash) {
         // kill -9: a prefix of the sync batches in flight reached the broker, the rest is lost
         for (const b of inflight.slice(0, rng(inflight.length + 1))) syncs.push(...b);
