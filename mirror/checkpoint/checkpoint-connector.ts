@@ -195,6 +195,7 @@ export class MirrorCheckpointConnector extends Connector {
   async emitCheckpoints(): Promise<void> {
     await this.catchUp();
     const fresh: Checkpoint[] = [];
+    const untranslated = { ahead: 0, behind: 0, no_syncs: 0 };
     for (const group of this.groups) {
       const offsets = await this.sourceAdmin!.fetchOffsets({ groupId: group });
       for (const t of offsets) {
@@ -205,6 +206,7 @@ export class MirrorCheckpointConnector extends Connector {
           const position = this.positions.get(tpKey(t.topic, p.partition));
           const translated = this.store.translate(t.topic, p.partition, upstream, position);
           if (translated.kind !== 'exact') {
+            untranslated[translated.kind === 'none' ? 'no_syncs' : translated.kind]++;
             this.untranslated(group, t.topic, p.partition, upstream, translated);
             continue;
           }
@@ -220,6 +222,7 @@ export class MirrorCheckpointConnector extends Connector {
         }
       }
     }
+    this.metrics.checkpointUntranslated(this.flow.source, this.flow.target, untranslated);
     if (fresh.length === 0) return;
     const timestamp = Date.now();
     await this.producer!.send({

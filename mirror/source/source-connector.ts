@@ -17,12 +17,17 @@ import type { Span } from '@opentelemetry/api';
 import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
-import { Connector } from '../connector.js';
+import { Connector, type ConnectorStatus, type DataLossEvent } from '../connector.js';
 import { encodeOffsetSync } from '../formats.js';
 import { kafkaFor } from '../kafka/clients.js';
 import { BatchBuilder } from '../kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
-import { NativeFetcher, type FetchBatch, type FetchRecord } from '../../protocol/client/fetcher.js';
+import {
+  NativeFetcher,
+  type FetchBatch,
+  type FetchRecord,
+  type OffsetReset,
+} from '../../protocol/client/fetcher.js';
 import { NativeProducer } from '../kafka/native-producer.js';
 import { ProvenanceStamper } from '../kafka/record-headers.js';
 import type { MirrorMetrics } from '../metrics.js';
@@ -40,6 +45,9 @@ import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.
 
 /** Largest record batch we build for one partition in one request (brokers accept ~1 MiB by default). */
 const MAX_CHUNK_BYTES = 512 * 1024;
+
+/** Data-loss events kept for the REST status (the newest; the metrics count all of them). */
+const DATA_LOSS_KEPT = 100;
 
 /** The Java producer's delivery.timeout.ms default: how long a batch is retried before giving up. */
 const DELIVERY_TIMEOUT_MS = 120_000;
@@ -73,6 +81,8 @@ export class MirrorSourceConnector extends Connector {
   private syncError: unknown;
   /** Records skipped because their path already contains the target (echo prevention). */
   skippedEchoes = 0;
+  /** Source data this connector could not copy, newest last (kept across task restarts). */
+  private readonly dataLoss: DataLossEvent[] = [];
 
   constructor(
     flow: FlowConfig,
@@ -150,6 +160,7 @@ export class MirrorSourceConnector extends Connector {
         partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
         maxWaitMs: flow.fetchMaxWaitMs,
         isolationLevel: this.sourceCluster.isolationLevel ?? 'read_committed',
+        onOffsetReset: (r) => this.offsetReset(r),
       },
     );
     const topicSync = new TopicSync(flow, policy, this.sourceAdmin, this.targetAdmin, this.log);
@@ -164,9 +175,10 @@ export class MirrorSourceConnector extends Connector {
         .catch((err: unknown) => this.log.warn({ err: String(err) }, 'topic ACL sync failed'));
 
     this.cancelTimers = [
-      this.every(flow.refreshTopicsIntervalMs, 'topic refresh', async () =>
-        this.applyTopics(await topicSync.refresh()),
-      ),
+      this.every(flow.refreshTopicsIntervalMs, 'topic refresh', async () => {
+        this.fetcher?.checkMetadata(); // also notices topics deleted and created again
+        await this.applyTopics(await topicSync.refresh());
+      }),
       this.every(flow.syncTopicConfigsIntervalMs, 'topic config sync', () =>
         topicSync.syncConfigs(this.topics),
       ),
@@ -218,6 +230,43 @@ export class MirrorSourceConnector extends Connector {
     this.dataProducer = undefined;
     this.producer = undefined;
     this.syncProducer = undefined;
+  }
+
+  /**
+   * The fetcher had to move a position over data that was gone: say so (log, metrics, REST status)
+   * instead of moving on silently. The offset syncs need nothing: the jump is a discontinuity like
+   * any other, so translation stays exact for what was copied.
+   */
+  private offsetReset(r: OffsetReset): void {
+    const reason = r.reason.replaceAll('-', '_') as DataLossEvent['reason'];
+    const lost = r.reason === 'records-removed' ? r.to - r.from : 0n;
+    const event: DataLossEvent = {
+      topic: r.topic,
+      partition: r.partition,
+      reason,
+      from: r.from.toString(),
+      to: r.to.toString(),
+      lost: lost.toString(),
+      time: new Date().toISOString(),
+    };
+    this.dataLoss.push(event);
+    if (this.dataLoss.length > DATA_LOSS_KEPT) this.dataLoss.shift();
+    this.metrics.sourceOffsetReset(
+      { source: this.flow.source, target: this.flow.target, topic: r.topic, partition: r.partition },
+      reason,
+      Number(lost),
+    );
+    const what =
+      r.reason === 'records-removed'
+        ? `source records ${r.from}..${r.to - 1n} were removed before the mirror copied them: they are lost for the target`
+        : r.reason === 'topic-recreated'
+          ? 'the source topic was deleted and created again: copying it again from its log start'
+          : `the source partition now ends before the mirror's position ${r.from} (truncated or re-created): copying again from ${r.to}`;
+    this.log.error({ connector: this.name, ...event }, what);
+  }
+
+  protected override statusExtras(): Partial<ConnectorStatus> {
+    return this.dataLoss.length === 0 ? {} : { data_loss: [...this.dataLoss] };
   }
 
   /** Starts fetching partitions that appeared (new topics, added partitions). */
