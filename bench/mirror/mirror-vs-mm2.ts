@@ -96,7 +96,8 @@ async function createTopic(
   }
 }
 
-async function steadyProduce(bootstrap: string, topic: string): Promise<void> {
+/** Produces at RATE/s for SECONDS (fewer when the machine cannot keep up); returns how many. */
+async function steadyProduce(bootstrap: string, topic: string): Promise<number> {
   const producer = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   const pad = 'x'.repeat(1000);
@@ -114,6 +115,7 @@ async function steadyProduce(bootstrap: string, topic: string): Promise<void> {
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
   }
   await producer.disconnect();
+  return sent;
 }
 
 async function latencies(bootstrap: string, topic: string): Promise<number[]> {
@@ -188,9 +190,9 @@ async function runOne(
   const elapsed = (performance.now() - first) / 1000;
   const cpu = cpuMs(child.pid!) - cpuStart;
   log(`${name}: bulk ${RECORDS} in ${elapsed.toFixed(1)} s; steady ${RATE}/s for ${SECONDS} s`);
-  await steadyProduce(east, steady);
+  const sent = await steadyProduce(east, steady);
   for (;;) {
-    if ((await sumEnd(west, `east.${steady}`)) >= Math.floor(RATE * SECONDS * 0.95)) break;
+    if ((await sumEnd(west, `east.${steady}`)) >= sent) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const perPartition = Math.floor(FAILOVER_RECORDS / PARTITIONS);
