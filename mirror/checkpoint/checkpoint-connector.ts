@@ -7,6 +7,7 @@
 import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { tpKey } from '../../protocol/client/cluster.js';
+import type { FetchRecord } from '../../protocol/client/fetcher.js';
 import { commitGroupOffsets } from '../../protocol/client/group-offsets.js';
 import { readTopicToEnd } from '../../protocol/client/read-to-end.js';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
@@ -135,16 +136,36 @@ export class MirrorCheckpointConnector extends Connector {
    */
   private async catchUp(): Promise<void> {
     const isStopped = (): boolean => this.stopping;
-    await this.positionsTail!.catchUp((r) => {
-      if (r.key === null) return;
-      const p = decodePosition(r.key, r.value);
-      if (p.offset === undefined) this.positions.delete(tpKey(p.topic, p.partition));
-      else this.positions.set(tpKey(p.topic, p.partition), p.offset);
-    }, isStopped);
-    await this.syncsTail!.catchUp((r) => {
-      if (r.key === null || r.value === null) return;
-      this.store.add(decodeOffsetSync(r.key, r.value));
-    }, isStopped);
+    await this.positionsTail!.catchUp(
+      this.skippingMalformed(this.positionsTail!.topic, (r) => {
+        if (r.key === null) return;
+        const p = decodePosition(r.key, r.value);
+        if (p.offset === undefined) this.positions.delete(tpKey(p.topic, p.partition));
+        else this.positions.set(tpKey(p.topic, p.partition), p.offset);
+      }),
+      isStopped,
+    );
+    await this.syncsTail!.catchUp(
+      this.skippingMalformed(this.syncsTail!.topic, (r) => {
+        if (r.key === null || r.value === null) return;
+        this.store.add(decodeOffsetSync(r.key, r.value));
+      }),
+      isStopped,
+    );
+  }
+
+  /** A record that is not in the topic's format was not written by a mirror: logged and skipped. */
+  private skippingMalformed(topic: string, read: (r: FetchRecord) => void): (r: FetchRecord) => void {
+    return (r) => {
+      try {
+        read(r);
+      } catch (err) {
+        this.log.warn(
+          { connector: this.name, topic, offset: String(r.offset), err: String(err) },
+          'malformed record skipped',
+        );
+      }
+    };
   }
 
   protected async cleanup(): Promise<void> {
