@@ -235,6 +235,22 @@ export class MirrorMetrics {
     c.w.add(ms, Date.now());
   }
 
+  /**
+   * A source partition is being copied: its loss counters exist from now on at 0, so rate() and
+   * increase() (dashboards, the MirrorSourceDataLost alert) see the first loss as an increase.
+   */
+  sourcePartitionAssigned(labels: {
+    source: string;
+    target: string;
+    topic: string;
+    partition: number;
+  }): void {
+    const l = { ...labels, partition: String(labels.partition) };
+    this.recordsLost.inc(l, 0);
+    for (const reason of ['records_removed', 'offsets_went_backwards', 'topic_recreated'])
+      this.offsetResets.inc({ ...l, reason }, 0);
+  }
+
   /** The source position had to move because the data there was gone; `lost` records never copied. */
   sourceOffsetReset(
     labels: { source: string; target: string; topic: string; partition: number },
@@ -243,7 +259,6 @@ export class MirrorMetrics {
   ): void {
     const l = { ...labels, partition: String(labels.partition) };
     this.offsetResets.inc({ ...l, reason });
-    // Always present once a reset happened, so rate() and increase() see the first loss too.
     this.recordsLost.inc(l, lost);
   }
 

@@ -279,6 +279,12 @@ export class MirrorSourceConnector extends Connector {
         const position = this.positions!.get(t.source, p);
         if (position === undefined) this.decider.startsAtLogStart(t.source, p);
         await this.fetcher!.assign(t.source, p, position ?? null);
+        this.metrics.sourcePartitionAssigned({
+          source: this.flow.source,
+          target: this.flow.target,
+          topic: t.source,
+          partition: p,
+        });
       }
     }
   }
