@@ -15,6 +15,21 @@ export interface ConnectorStatus {
   connector: { state: ConnectorState; worker_id: string; trace?: string };
   tasks: { id: number; state: ConnectorState; worker_id: string; trace?: string }[];
   type: 'source';
+  /** kgw: source data the connector could not copy (see MirrorSourceConnector.dataLoss). */
+  data_loss?: DataLossEvent[];
+}
+
+/** One jump of a source position over data that was gone (the fetcher's OffsetReset, as reported). */
+export interface DataLossEvent {
+  topic: string;
+  partition: number;
+  reason: 'records_removed' | 'offsets_went_backwards' | 'topic_recreated';
+  /** The position that could no longer be read, and where reading resumed (decimal strings). */
+  from: string;
+  to: string;
+  /** Records never copied: to − from for records_removed, else 0 (what was lost is unknown). */
+  lost: string;
+  time: string;
 }
 
 /** Errors worth retrying: kafkajs marks them (`retriable`), plus connection-level failures. */
@@ -171,11 +186,18 @@ export abstract class Connector {
       worker_id: this.workerId,
       ...(this.trace ? { trace: this.trace } : {}),
     };
+    const extra = this.statusExtras();
     return {
       name: this.name,
       connector: { state: this.state === 'FAILED' ? 'FAILED' : this.state, worker_id: this.workerId },
       tasks: [task],
       type: 'source',
+      ...extra,
     };
+  }
+
+  /** Fields a connector adds to Kafka Connect's status shape (none by default). */
+  protected statusExtras(): Partial<ConnectorStatus> {
+    return {};
   }
 }

@@ -13,6 +13,7 @@ import {
   MIRROR_CHECKPOINT_LATENCY_MS_AVG,
   MIRROR_CHECKPOINT_LATENCY_MS_MAX,
   MIRROR_CHECKPOINT_LATENCY_MS_MIN,
+  MIRROR_CHECKPOINT_UNTRANSLATED,
   MIRROR_HEARTBEAT_AGE_SECONDS,
   MIRROR_RECORD_AGE_MS,
   MIRROR_RECORD_AGE_MS_AVG,
@@ -26,6 +27,8 @@ import {
   MIRROR_REPLICATION_LATENCY_MS_MAX,
   MIRROR_REPLICATION_LATENCY_MS_MIN,
   MIRROR_REPLICATION_LATENCY_SECONDS,
+  MIRROR_SOURCE_OFFSET_RESETS_TOTAL,
+  MIRROR_SOURCE_RECORDS_LOST_TOTAL,
   promClientOptions,
 } from '../monitor/metric-names.js';
 
@@ -91,6 +94,19 @@ export class MirrorMetrics {
   });
   private readonly ageHistogram = new Histogram({
     ...promClientOptions(MIRROR_RECORD_AGE_SECONDS),
+    registers: [this.registry],
+  });
+
+  private readonly recordsLost = new Counter({
+    ...promClientOptions(MIRROR_SOURCE_RECORDS_LOST_TOTAL),
+    registers: [this.registry],
+  });
+  private readonly offsetResets = new Counter({
+    ...promClientOptions(MIRROR_SOURCE_OFFSET_RESETS_TOTAL),
+    registers: [this.registry],
+  });
+  private readonly untranslated = new Gauge({
+    ...promClientOptions(MIRROR_CHECKPOINT_UNTRANSLATED),
     registers: [this.registry],
   });
 
@@ -217,6 +233,38 @@ export class MirrorMetrics {
       this.checkpoints.set(key, c);
     }
     c.w.add(ms, Date.now());
+  }
+
+  /**
+   * A source partition is being copied: its loss counters exist from now on at 0, so rate() and
+   * increase() (dashboards, the MirrorSourceDataLost alert) see the first loss as an increase.
+   */
+  sourcePartitionAssigned(labels: {
+    source: string;
+    target: string;
+    topic: string;
+    partition: number;
+  }): void {
+    const l = { ...labels, partition: String(labels.partition) };
+    this.recordsLost.inc(l, 0);
+    for (const reason of ['records_removed', 'offsets_went_backwards', 'topic_recreated'])
+      this.offsetResets.inc({ ...l, reason }, 0);
+  }
+
+  /** The source position had to move because the data there was gone; `lost` records never copied. */
+  sourceOffsetReset(
+    labels: { source: string; target: string; topic: string; partition: number },
+    reason: 'records_removed' | 'offsets_went_backwards' | 'topic_recreated',
+    lost: number,
+  ): void {
+    const l = { ...labels, partition: String(labels.partition) };
+    this.offsetResets.inc({ ...l, reason });
+    this.recordsLost.inc(l, lost);
+  }
+
+  /** Group partitions without a checkpoint in the last round, per reason. */
+  checkpointUntranslated(source: string, target: string, counts: Record<string, number>): void {
+    for (const [reason, n] of Object.entries(counts)) this.untranslated.set({ source, target, reason }, n);
   }
 
   heartbeatWritten(source: string, target: string, at: number): void {

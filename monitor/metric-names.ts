@@ -501,6 +501,39 @@ export const MIRROR_RECORD_AGE_SECONDS = metric({
   origin: { kind: 'kgw', note: "histogram of MM2's record-age-ms" },
 });
 
+export const MIRROR_SOURCE_RECORDS_LOST_TOTAL = metric({
+  name: 'kgw_mirror_source_records_lost_total',
+  help: 'Source records removed (retention, DeleteRecords) before the mirror copied them: they never reach the target.',
+  type: 'counter',
+  labelNames: MM2_PARTITION_LABELS,
+  unit: 'records',
+  component: 'mirror',
+  origin: {
+    kind: 'kgw',
+    note: "no MM2 equivalent: MM2's consumer resets to the earliest offset (auto.offset.reset) and only logs it",
+  },
+});
+
+export const MIRROR_SOURCE_OFFSET_RESETS_TOTAL = metric({
+  name: 'kgw_mirror_source_offset_resets_total',
+  help: 'Times the mirror had to move its source position because the data there was gone, per reason (records_removed, offsets_went_backwards, topic_recreated).',
+  type: 'counter',
+  labelNames: [...MM2_PARTITION_LABELS, 'reason'],
+  unit: 'events',
+  component: 'mirror',
+  origin: { kind: 'kgw', note: 'no MM2 equivalent (see kgw_mirror_source_records_lost_total)' },
+});
+
+export const MIRROR_CHECKPOINT_UNTRANSLATED = metric({
+  name: 'kgw_mirror_checkpoint_untranslated_partitions',
+  help: 'Group partitions that got no checkpoint in the last round, per reason (ahead: the group has read past what the mirror copied; behind: its offset is older than the kept offset-sync history; no_syncs: nothing mirrored from the partition yet).',
+  type: 'gauge',
+  labelNames: ['source', 'target', 'reason'],
+  unit: 'events',
+  component: 'mirror',
+  origin: { kind: 'kgw', note: 'no MM2 equivalent: MM2 skips such partitions silently' },
+});
+
 export const MIRROR_HEARTBEAT_AGE_SECONDS = metric({
   name: 'kgw_mirror_heartbeat_age_seconds',
   help: "Seconds since the newest MM2 heartbeat for source->target was written to the target's `heartbeats` topic.",
@@ -953,6 +986,9 @@ export const METRICS = Object.freeze({
     MIRROR_CHECKPOINT_LATENCY_MS_AVG,
     MIRROR_REPLICATION_LATENCY_SECONDS,
     MIRROR_RECORD_AGE_SECONDS,
+    MIRROR_SOURCE_RECORDS_LOST_TOTAL,
+    MIRROR_SOURCE_OFFSET_RESETS_TOTAL,
+    MIRROR_CHECKPOINT_UNTRANSLATED,
   ],
   monitor: [
     MIRROR_PARTITION_LAG_RECORDS,

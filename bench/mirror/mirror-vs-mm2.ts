@@ -1,7 +1,8 @@
 /**
  * kgw mirror vs Apache MirrorMaker 2 (dedicated mode) on the same machine, same clusters, same run.
  *
- *   node dist/bench/mirror/mirror-vs-mm2.js [records=200000] [steadyRate=2000] [steadySeconds=15]
+ *   node dist/bench/mirror/mirror-vs-mm2.js [records=200000] [steadyRate=2000] [steadySeconds=15] [failoverRecords=200000]
+ *   KGW_BASELINE_DIST=<dist of an earlier build>  adds that build as "kgw-before" (same measurements)
  *
  * Starts two private single-node clusters (ports 17092 / 18092), then for each mirror:
  *  1. bulk: `records` × 1 KiB over 8 partitions already on the source; throughput and CPU (the mirror
@@ -9,7 +10,12 @@
  *     so start-up is excluded; CPU per record = that CPU time / records.
  *  2. steady: `steadyRate` records/s for `steadySeconds`; replication latency = the target's
  *     LogAppendTime minus the send time carried in the value; p50 / p99.
- * Prints both and the kgw/MM2 ratios.
+ *  3. failover: `failoverRecords` small records over 8 partitions, a group committed at irregular
+ *     offsets on the source (the same for every mirror), translated through the mirror's checkpoints
+ *     with Apache Kafka's RemoteClusterUtils, and each partition read on the target from there:
+ *     records re-read and skipped, counted by content (failover-reread.ts).
+ *  Also the offset syncs each mirror wrote (the cost of exact translation's denser syncs).
+ * Prints one row per mirror and the kgw/MM2 ratios.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -19,12 +25,19 @@ import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
 import { javaCommand } from '../../deploy/kafka/runtime.js';
 import { KAFKA_TOOLS, runKafkaTool, runKcat, toolLog4jConfig } from '../../deploy/kafka/tools.js';
-import { startPrivateCluster, type PrivateCluster } from '../../test/harness/index.js';
+import {
+  createTopicsWithLeaders,
+  startPrivateCluster,
+  type PrivateCluster,
+} from '../../test/harness/index.js';
+import { measureFailover, topicSize, writeNumbered, type FailoverResult } from './failover-reread.js';
 
 const { Kafka, logLevel } = kafkajs;
 const RECORDS = Number(process.argv[2] ?? 200_000);
 const RATE = Number(process.argv[3] ?? 2000);
 const SECONDS = Number(process.argv[4] ?? 15);
+const FAILOVER_RECORDS = Number(process.argv[5] ?? 200_000);
+const BASELINE_DIST = process.env.KGW_BASELINE_DIST;
 const PARTITIONS = 8;
 const distRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kgw-bench-mirror-'));
@@ -38,6 +51,10 @@ interface Result {
   p50: number;
   p99: number;
   steadyCount: number;
+  failover: FailoverResult;
+  /** Offset syncs the mirror wrote over the whole run, and records it mirrored. */
+  syncs: number;
+  mirrored: number;
 }
 
 function cpuMs(pid: number): number {
@@ -66,20 +83,21 @@ async function createTopic(
 ): Promise<void> {
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
+  try {
+    await createTopicsWithLeaders(admin, [
       {
         topic,
         numPartitions: PARTITIONS,
         configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
       },
-    ],
-  });
-  await admin.disconnect();
+    ]);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
-async function steadyProduce(bootstrap: string, topic: string): Promise<void> {
+/** Produces at RATE/s for SECONDS (fewer when the machine cannot keep up); returns how many. */
+async function steadyProduce(bootstrap: string, topic: string): Promise<number> {
   const producer = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   const pad = 'x'.repeat(1000);
@@ -97,6 +115,7 @@ async function steadyProduce(bootstrap: string, topic: string): Promise<void> {
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
   }
   await producer.disconnect();
+  return sent;
 }
 
 async function latencies(bootstrap: string, topic: string): Promise<number[]> {
@@ -121,12 +140,15 @@ async function runOne(
   name: string,
   east: string,
   west: string,
-  start: (bulkTopic: string, steadyTopic: string) => ChildProcess,
+  start: (topics: string) => ChildProcess,
 ): Promise<Result> {
   const bulk = `bulk-${name}`;
   const steady = `steady-${name}`;
+  const failover = `failover-${name}`;
   await createTopic(east, bulk);
   await createTopic(east, steady);
+  await createTopic(east, failover);
+  const syncsBefore = await topicSize(east, 'mm2-offset-syncs.west.internal');
   // The target of the steady run records append time, so latency = append time on west - send time.
   await createTopic(west, `east.${steady}`, { 'message.timestamp.type': 'LogAppendTime' });
   log(`${name}: producing ${RECORDS} × 1 KiB to ${bulk}`);
@@ -149,7 +171,7 @@ async function runOne(
     { heapMb: 512 },
   );
   if (perf.code !== 0) throw new Error(perf.stderr);
-  const child = start(bulk, steady);
+  const child = start(`${bulk}, ${steady}, ${failover}`);
   // If the benchmark dies, do not leave the mirror running.
   const killChild = (): void => void child.kill('SIGKILL');
   process.once('exit', killChild);
@@ -168,13 +190,29 @@ async function runOne(
   const elapsed = (performance.now() - first) / 1000;
   const cpu = cpuMs(child.pid!) - cpuStart;
   log(`${name}: bulk ${RECORDS} in ${elapsed.toFixed(1)} s; steady ${RATE}/s for ${SECONDS} s`);
-  await steadyProduce(east, steady);
+  const sent = await steadyProduce(east, steady);
   for (;;) {
-    if ((await sumEnd(west, `east.${steady}`)) >= Math.floor(RATE * SECONDS * 0.95)) break;
+    if ((await sumEnd(west, `east.${steady}`)) >= sent) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  await new Promise((r) => setTimeout(r, 2000));
+  const perPartition = Math.floor(FAILOVER_RECORDS / PARTITIONS);
+  log(`${name}: failover: ${perPartition * PARTITIONS} records, a group at irregular offsets`);
+  await writeNumbered(east, failover, PARTITIONS, perPartition);
+  while ((await sumEnd(west, `east.${failover}`)) < perPartition * PARTITIONS)
+    await new Promise((r) => setTimeout(r, 500));
+  const failed = await measureFailover({
+    east,
+    west,
+    topic: failover,
+    remoteTopic: `east.${failover}`,
+    group: `bench-group-${name}`,
+    partitions: PARTITIONS,
+    perPartition,
+    seed: 13,
+    waitMs: 90_000,
+  });
   child.kill('SIGKILL');
+  const syncs = (await topicSize(east, 'mm2-offset-syncs.west.internal')) - syncsBefore;
   const lat = await latencies(west, `east.${steady}`);
   return {
     name,
@@ -184,6 +222,9 @@ async function runOne(
     p50: pct(lat, 50),
     p99: pct(lat, 99),
     steadyCount: lat.length,
+    failover: failed,
+    syncs,
+    mirrored: RECORDS + lat.length + perPartition * PARTITIONS,
   };
 }
 
@@ -202,6 +243,9 @@ function mm2Properties(east: string, west: string, topics: string, extra: string
     'status.storage.replication.factor = 1',
     'config.storage.replication.factor = 1',
     'refresh.topics.interval.seconds = 5',
+    'refresh.groups.interval.seconds = 1',
+    'emit.checkpoints.interval.seconds = 1',
+    'groups = bench-group-.*',
     'sync.topic.acls.enabled = false',
     ...extra,
   ].join('\n');
@@ -216,17 +260,20 @@ try {
   ]);
   const [east, west] = clusters.map((c) => c.bootstrap) as [string, string];
 
-  const kgw = await runOne('kgw', east, west, (bulk, steady) => {
-    const file = join(dir, 'kgw.properties');
-    writeFileSync(
-      file,
-      mm2Properties(east, west, `${bulk}, ${steady}`, ['kgw.rest.port = -1', 'tasks.max = 1']),
-    );
-    return spawn(process.execPath, [join(distRoot, 'mirror/main.js'), file], { stdio: 'ignore' });
-  });
-  const mm2 = await runOne('mm2', east, west, (bulk, steady) => {
+  const kgwMirror =
+    (name: string, dist: string) =>
+    (topics: string): ChildProcess => {
+      const file = join(dir, `${name}.properties`);
+      writeFileSync(file, mm2Properties(east, west, topics, ['kgw.rest.port = -1', 'tasks.max = 1']));
+      return spawn(process.execPath, [join(dist, 'mirror/main.js'), file], { stdio: 'ignore' });
+    };
+  const results: Result[] = [];
+  if (BASELINE_DIST !== undefined)
+    results.push(await runOne('kgw-before', east, west, kgwMirror('kgw-before', BASELINE_DIST)));
+  results.push(await runOne('kgw', east, west, kgwMirror('kgw', distRoot)));
+  const mm2 = await runOne('mm2', east, west, (topics) => {
     const file = join(dir, 'mm2.properties');
-    writeFileSync(file, mm2Properties(east, west, `${bulk}, ${steady}`, ['tasks.max = 1']));
+    writeFileSync(file, mm2Properties(east, west, topics, ['tasks.max = 1']));
     // The same command runKafkaTool('mirror-maker', [file]) runs, spawned here to read its CPU time.
     const { cmd, args } = javaCommand(KAFKA_TOOLS['mirror-maker'], [file], {
       heapMb: 512,
@@ -234,16 +281,25 @@ try {
     });
     return spawn(cmd, args, { stdio: 'ignore' });
   });
+  results.push(mm2);
   const row = (r: Result): string =>
-    `${r.name.padEnd(4)} ${r.recordsPerSec.toFixed(0).padStart(9)} rec/s  ${r.cpuMsPerRecord.toFixed(4).padStart(8)} CPU-ms/rec  p50 ${String(r.p50).padStart(5)} ms  p99 ${String(r.p99).padStart(5)} ms  (steady records ${r.steadyCount})`;
+    `| ${r.name} | ${r.recordsPerSec.toFixed(0)} | ${r.cpuMsPerRecord.toFixed(4)} | ${r.p50} / ${r.p99} | ` +
+    `${r.failover.reRead} | ${r.failover.skipped} | ${r.failover.exactPartitions}/${PARTITIONS}` +
+    `${r.failover.missingCheckpoints > 0 ? ` (${r.failover.missingCheckpoints} without checkpoint)` : ''} | ` +
+    `${r.syncs} (${((r.syncs * 1000) / r.mirrored).toFixed(2)}/1k) |`;
   console.log(
-    `mirror benchmark: ${RECORDS} × 1 KiB over ${PARTITIONS} partitions; steady ${RATE}/s for ${SECONDS} s`,
+    `mirror benchmark: ${RECORDS} × 1 KiB over ${PARTITIONS} partitions; steady ${RATE}/s for ${SECONDS} s; ` +
+      `failover: ${FAILOVER_RECORDS} records, group at ${results[0]!.failover.consumed} consumed`,
   );
-  console.log(row(kgw));
-  console.log(row(mm2));
   console.log(
-    `ratio kgw/mm2: throughput ${(kgw.recordsPerSec / mm2.recordsPerSec).toFixed(2)}, CPU/record ${(kgw.cpuMsPerRecord / mm2.cpuMsPerRecord).toFixed(2)}, p50 ${(kgw.p50 / mm2.p50).toFixed(2)}, p99 ${(kgw.p99 / mm2.p99).toFixed(2)}`,
+    '| mirror | rec/s | CPU ms/rec | p50 / p99 ms | re-read | skipped | exact partitions | offset syncs written |',
   );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) console.log(row(r));
+  for (const r of results.filter((x) => x !== mm2))
+    console.log(
+      `ratio ${r.name}/mm2: throughput ${(r.recordsPerSec / mm2.recordsPerSec).toFixed(2)}, CPU/record ${(r.cpuMsPerRecord / mm2.cpuMsPerRecord).toFixed(2)}, p50 ${(r.p50 / mm2.p50).toFixed(2)}, p99 ${(r.p99 / mm2.p99).toFixed(2)}`,
+    );
 } finally {
   await Promise.all(clusters.map((c) => c.stop()));
 }

@@ -9,6 +9,8 @@ import {
   GROUP_MAX_LAG_SECONDS,
   MIRROR_HEARTBEAT_AGE_SECONDS,
   MIRROR_REPLICATION_LATENCY_SECONDS,
+  MIRROR_SOURCE_OFFSET_RESETS_TOTAL,
+  MIRROR_SOURCE_RECORDS_LOST_TOTAL,
   MONITOR_SCRAPE_AGE_SECONDS,
   PROBE_MESSAGES_LOST_TOTAL,
   PROBE_REPLICATION_MESSAGES_LOST_TOTAL,
@@ -111,6 +113,26 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
           `p99 replication latency from {{ $labels.source }} to {{ $labels.target }} has been above ` +
           `${T.REPLICATION_LATENCY_P99_SECONDS}s for ${T.REPLICATION_LATENCY_FOR}. ` +
           'The target is falling behind; a failover now would lose or re-deliver more data than usual.',
+      },
+      {
+        alert: 'MirrorSourceDataLost',
+        // The counters appear with the first event: `unless … offset` catches a series that did not
+        // exist a window ago, which increase() cannot (it needs two samples).
+        expr: (() => {
+          const resets = sel(MIRROR_SOURCE_OFFSET_RESETS_TOTAL);
+          const by = 'sum by (source, target, topic, partition, reason)';
+          const w = T.MIRROR_DATA_LOSS_WINDOW;
+          return `(${by} (increase(${resets}[${w}])) > 0) or (${by} (${resets} unless ${resets} offset ${w}) > 0)`;
+        })(),
+        for: '0m',
+        severity: 'critical',
+        summary:
+          'Mirror {{ $labels.source }} → {{ $labels.target }} skipped data of {{ $labels.topic }}-{{ $labels.partition }} ({{ $labels.reason }})',
+        description:
+          `In the last ${T.MIRROR_DATA_LOSS_WINDOW} the mirror found data of {{ $labels.topic }}-{{ $labels.partition }} on ` +
+          '{{ $labels.source }} gone before it could copy it ({{ $labels.reason }}: records_removed = deleted by retention or ' +
+          `DeleteRecords, ${sel(MIRROR_SOURCE_RECORDS_LOST_TOTAL)} counts them; offsets_went_backwards / topic_recreated = ` +
+          'the partition was truncated or the topic re-created) and moved on. The target lacks those records.',
       },
       {
         alert: 'MirrorHeartbeatMissing',

@@ -24,6 +24,12 @@ export const REPLICATION_LATENCY_FOR = '10m';
 export const HEARTBEAT_AGE_SECONDS = 60;
 export const HEARTBEAT_FOR = '2m';
 
+/**
+ * MirrorSourceDataLost: any source position the mirror had to move over missing data within this
+ * window. No `for:` (a loss is a one-off event; waiting would only delay the page).
+ */
+export const MIRROR_DATA_LOSS_WINDOW = '15m';
+
 /** ProbeMessagesLost: any probe message lost within this window... */
 export const PROBE_LOSS_WINDOW = '15m';
 /** ...and still in the window this long (filters one-off losses during a broker restart). */

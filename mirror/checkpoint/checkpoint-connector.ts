@@ -7,9 +7,9 @@
 import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { tpKey } from '../../protocol/client/cluster.js';
-import { NativeFetcher } from '../../protocol/client/fetcher.js';
+import type { FetchRecord } from '../../protocol/client/fetcher.js';
 import { commitGroupOffsets } from '../../protocol/client/group-offsets.js';
-import { readTopicToEnd, topicOffsets } from '../../protocol/client/read-to-end.js';
+import { readTopicToEnd } from '../../protocol/client/read-to-end.js';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector } from '../connector.js';
 import { decodeCheckpoint, decodeOffsetSync, encodeCheckpoint, type Checkpoint } from '../formats.js';
@@ -21,18 +21,28 @@ import {
   checkpointsTopic,
   offsetSyncsTopic,
   policyFor,
+  positionsTopic,
   type ReplicationPolicy,
 } from '../policy/replication-policy.js';
+import { decodePosition } from '../source/position-store.js';
 import { ensureCompactedTopic } from '../source/topics.js';
-import { OffsetSyncStore } from './offset-sync-store.js';
+import { OffsetSyncStore, type Translation } from './offset-sync-store.js';
+import { TopicTail } from './topic-tail.js';
 
 export class MirrorCheckpointConnector extends Connector {
   private sourceAdmin?: Admin;
   private targetAdmin?: Admin;
   private producer?: Producer;
-  private syncFetcher?: NativeFetcher;
-  /** The target: checkpoints read back at start, offsets committed into groups. */
+  /** The cluster holding the offset syncs (source or target: offset-syncs.topic.location). */
+  private syncsCluster?: NativeCluster;
+  private syncsTail?: TopicTail;
+  /** The source connector's committed positions (kgw-mirror-offsets.<source>.internal, target). */
+  private positionsTail?: TopicTail;
+  private readonly positions = new Map<string, bigint>();
+  /** The target: checkpoints read back at start, positions followed, offsets committed into groups. */
   private target?: NativeCluster;
+  /** Group partitions already reported as behind the kept sync history (logged once each). */
+  private readonly reportedBehind = new Set<string>();
   private cancelTimers: (() => void)[] = [];
   private groups: string[] = [];
   /** Last checkpoint per group and (target) topic-partition. */
@@ -79,24 +89,37 @@ export class MirrorCheckpointConnector extends Connector {
       { isStopped },
     );
 
-    // The offset syncs: read to the end once before translating anything, then follow.
+    // The offset syncs and the source positions: read to their ends now (the initial load), then
+    // caught up again before every checkpoint round.
     const syncsOnSource = flow.offsetSyncsTopicLocation === 'source';
     const syncsCluster = syncsOnSource ? this.sourceCluster : this.targetCluster;
     const syncsAdmin = syncsOnSource ? this.sourceAdmin : this.targetAdmin;
     const syncsTopic = offsetSyncsTopic(syncsOnSource ? flow.target : flow.source);
     await ensureCompactedTopic(syncsAdmin, syncsTopic, flow.offsetSyncsTopicReplicationFactor);
-    this.store = new OffsetSyncStore();
-    // Its own connections: a long-polling Fetch would hold up the commits queued behind it.
-    const syncs = new NativeCluster(syncsCluster, connectionOptions(syncsCluster, role));
-    this.syncFetcher = new NativeFetcher(syncs, {
-      maxBytes: 4 << 20,
-      partitionMaxBytes: 4 << 20,
-      maxWaitMs: 500,
-    });
-    const p0 = (await topicOffsets(syncs, syncsTopic)).find((o) => o.partition === 0);
-    const end = p0?.high ?? 0n;
-    await this.syncFetcher.assign(syncsTopic, 0, p0?.low ?? null);
-    if ((this.syncFetcher.position(syncsTopic, 0) ?? 0n) >= end) this.store.readToEnd = true;
+    await ensureCompactedTopic(
+      this.targetAdmin,
+      positionsTopic(flow.source),
+      flow.offsetSyncsTopicReplicationFactor,
+    );
+    this.store = new OffsetSyncStore(flow.checkpointMaxSyncRuns, (e) =>
+      this.log.warn(
+        {
+          connector: this.name,
+          topic: e.topic,
+          partition: e.partition,
+          oldestUpstream: String(e.oldestUpstream),
+        },
+        'offset-sync history trimmed (kgw.checkpoint.max.sync.runs): groups below oldestUpstream get no checkpoint',
+      ),
+    );
+    this.positions.clear();
+    this.reportedBehind.clear();
+    // Own connections for the syncs: their reads must not queue behind group commits.
+    this.syncsCluster = new NativeCluster(syncsCluster, connectionOptions(syncsCluster, role));
+    this.syncsTail = new TopicTail(this.syncsCluster, syncsTopic);
+    this.positionsTail = new TopicTail(this.target, positionsTopic(flow.source));
+    await this.catchUp();
+    this.log.info({ connector: this.name, syncRuns: this.store.runs }, 'offset syncs loaded');
 
     await this.refreshGroups();
     this.cancelTimers = [
@@ -104,25 +127,60 @@ export class MirrorCheckpointConnector extends Connector {
       this.every(flow.emitCheckpointsIntervalMs, 'checkpoint', () => this.emitCheckpoints()),
       this.every(flow.syncGroupOffsetsIntervalMs, 'group offset sync', () => this.syncGroupOffsets()),
     ];
-    while (await this.pausePoint()) {
-      for (const b of await this.syncFetcher.poll()) {
-        for (const r of b.records) if (r.key && r.value) this.store.add(decodeOffsetSync(r.key, r.value));
-        if (b.nextOffset >= end) this.store.readToEnd = true;
+    while (await this.pausePoint()) await this.interruptibleSleep(1000);
+  }
+
+  /**
+   * Positions first, then the syncs up to their end as of now: a position read here was committed
+   * after the syncs below it were written, so those syncs are read too (see TopicTail).
+   */
+  private async catchUp(): Promise<void> {
+    const isStopped = (): boolean => this.stopping;
+    await this.positionsTail!.catchUp(
+      this.skippingMalformed(this.positionsTail!.topic, (r) => {
+        if (r.key === null) return;
+        const p = decodePosition(r.key, r.value);
+        if (p.offset === undefined) this.positions.delete(tpKey(p.topic, p.partition));
+        else this.positions.set(tpKey(p.topic, p.partition), p.offset);
+      }),
+      isStopped,
+    );
+    await this.syncsTail!.catchUp(
+      this.skippingMalformed(this.syncsTail!.topic, (r) => {
+        if (r.key === null || r.value === null) return;
+        this.store.add(decodeOffsetSync(r.key, r.value));
+      }),
+      isStopped,
+    );
+  }
+
+  /** A record that is not in the topic's format was not written by a mirror: logged and skipped. */
+  private skippingMalformed(topic: string, read: (r: FetchRecord) => void): (r: FetchRecord) => void {
+    return (r) => {
+      try {
+        read(r);
+      } catch (err) {
+        this.log.warn(
+          { connector: this.name, topic, offset: String(r.offset), err: String(err) },
+          'malformed record skipped',
+        );
       }
-    }
+    };
   }
 
   protected async cleanup(): Promise<void> {
     for (const cancel of this.cancelTimers) cancel();
     this.cancelTimers = [];
-    this.syncFetcher?.disconnect();
+    this.syncsCluster?.close();
     this.target?.close();
     await Promise.all([
       this.producer?.disconnect().catch(() => undefined),
       this.sourceAdmin?.disconnect().catch(() => undefined),
       this.targetAdmin?.disconnect().catch(() => undefined),
     ]);
-    this.syncFetcher = undefined;
+    this.syncsCluster = undefined;
+    this.syncsTail = undefined;
+    this.positionsTail = undefined;
     this.target = undefined;
   }
 
@@ -156,7 +214,9 @@ export class MirrorCheckpointConnector extends Connector {
   }
 
   async emitCheckpoints(): Promise<void> {
+    await this.catchUp();
     const fresh: Checkpoint[] = [];
+    const untranslated = { ahead: 0, behind: 0, no_syncs: 0 };
     for (const group of this.groups) {
       const offsets = await this.sourceAdmin!.fetchOffsets({ groupId: group });
       for (const t of offsets) {
@@ -164,20 +224,26 @@ export class MirrorCheckpointConnector extends Connector {
         for (const p of t.partitions) {
           const upstream = BigInt(p.offset);
           if (upstream < 0n) continue;
-          const downstream = this.store.translateDownstream(t.topic, p.partition, upstream);
-          if (downstream === undefined || downstream < 0n) continue;
+          const position = this.positions.get(tpKey(t.topic, p.partition));
+          const translated = this.store.translate(t.topic, p.partition, upstream, position);
+          if (translated.kind !== 'exact') {
+            untranslated[translated.kind === 'none' ? 'no_syncs' : translated.kind]++;
+            this.untranslated(group, t.topic, p.partition, upstream, translated);
+            continue;
+          }
           const c: Checkpoint = {
             group,
             topic: this.renameTopic(t.topic),
             partition: p.partition,
             upstreamOffset: upstream,
-            downstreamOffset: downstream,
+            downstreamOffset: translated.offset,
             metadata: p.metadata ?? '',
           };
           if (this.isMoreRecent(c)) fresh.push(c);
         }
       }
     }
+    this.metrics.checkpointUntranslated(this.flow.source, this.flow.target, untranslated);
     if (fresh.length === 0) return;
     const timestamp = Date.now();
     await this.producer!.send({
@@ -197,6 +263,35 @@ export class MirrorCheckpointConnector extends Connector {
         acked - timestamp,
       );
     }
+  }
+
+  /**
+   * A group partition without an exact translation gets no checkpoint this round (its last one
+   * stands): never a guess that could skip records. Ahead of the mirror is normal and passes once
+   * the mirror has copied up to the group; behind the kept sync history is reported once.
+   */
+  private untranslated(
+    group: string,
+    topic: string,
+    partition: number,
+    upstream: bigint,
+    t: Exclude<Translation, { kind: 'exact' }>,
+  ): void {
+    if (t.kind !== 'behind') return;
+    const key = `${group}\u0000${tpKey(topic, partition)}`;
+    if (this.reportedBehind.has(key)) return;
+    this.reportedBehind.add(key);
+    this.log.warn(
+      {
+        connector: this.name,
+        group,
+        topic,
+        partition,
+        groupOffset: String(upstream),
+        oldestSynced: String(t.oldestUpstream),
+      },
+      'group offset is older than the kept offset-sync history: no checkpoint for this partition',
+    );
   }
 
   /**

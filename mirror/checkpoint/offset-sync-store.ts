@@ -1,45 +1,73 @@
 /**
- * The offset syncs of one flow, kept per partition in 64 slots of exponentially growing age (MM2's
- * OffsetSyncStore: slot i is replaced when the new sync differs from it in any of the upstream
- * offset's bits from i upward), and MM2's translation: the newest sync at or before the group's
- * upstream offset, plus one downstream offset if the group is past it; -1 when every kept sync is
- * newer than the group (too old to translate); nothing before the whole topic was read once.
+ * The offset syncs of one flow, as exact per-partition histories (sync-history.ts), with a bound on
+ * memory: at most `maxRuns` runs in all (32 bytes each); beyond it the partition holding the most
+ * runs forgets its oldest quarter, and groups behind what is left get no checkpoint (never a guess).
+ *
+ * This replaces the port of MM2's OffsetSyncStore (64 exponentially spaced slots per partition, and
+ * only the newest sync kept from the initial read), which could only answer "the newest sync at or
+ * before the group, +1": tens of thousands of records re-read after a failover (issue #13).
  */
 import type { OffsetSync } from '../formats.js';
 import { tpKey } from '../../protocol/client/cluster.js';
+import { PartitionSyncHistory, type Translation } from './sync-history.js';
 
-const SLOTS = 64;
+export type { Translation };
+
+export interface EvictionNotice {
+  topic: string;
+  partition: number;
+  /** Groups committed below this source offset can no longer be translated. */
+  oldestUpstream: bigint;
+}
 
 export class OffsetSyncStore {
-  private readonly syncs = new Map<string, OffsetSync[]>();
-  /** False until the syncs topic was read to its end once. */
-  readToEnd = false;
+  private readonly histories = new Map<
+    string,
+    { topic: string; partition: number; h: PartitionSyncHistory }
+  >();
+  private totalRuns = 0;
+
+  /** `onEvict` hears each time a partition's oldest runs are dropped for memory. */
+  constructor(
+    private readonly maxRuns = 1_000_000,
+    private readonly onEvict?: (notice: EvictionNotice) => void,
+  ) {}
+
+  get runs(): number {
+    return this.totalRuns;
+  }
 
   add(sync: OffsetSync): void {
     const key = tpKey(sync.topic, sync.partition);
-    const slots = this.syncs.get(key);
-    if (slots === undefined || !this.readToEnd || slots[0]!.upstreamOffset > sync.upstreamOffset) {
-      // First sync, initial load, or the upstream topic was recreated / rewound: start over.
-      this.syncs.set(key, new Array<OffsetSync>(SLOTS).fill(sync));
-      return;
+    let entry = this.histories.get(key);
+    if (entry === undefined) {
+      entry = { topic: sync.topic, partition: sync.partition, h: new PartitionSyncHistory() };
+      this.histories.set(key, entry);
     }
-    const next = slots.slice();
-    next[0] = sync;
-    for (let i = 1; i < SLOTS; i++) {
-      const mask = BigInt.asIntN(64, 0x7fffffffffffffffn << BigInt(i));
-      if (((next[i]!.upstreamOffset ^ sync.upstreamOffset) & mask) !== 0n) next[i] = sync;
-      else break;
-    }
-    this.syncs.set(key, next);
+    const before = entry.h.runs;
+    entry.h.add(sync.upstreamOffset, sync.downstreamOffset);
+    this.totalRuns += entry.h.runs - before;
+    if (this.totalRuns > this.maxRuns) this.evict();
   }
 
-  /** Upstream group offset → downstream offset; undefined when no sync applies (yet). */
-  translateDownstream(topic: string, partition: number, upstreamOffset: bigint): bigint | undefined {
-    if (!this.readToEnd) return undefined;
-    const slots = this.syncs.get(tpKey(topic, partition));
-    if (slots === undefined) return undefined;
-    const sync = slots.find((s) => s.upstreamOffset <= upstreamOffset) ?? slots[SLOTS - 1]!;
-    if (sync.upstreamOffset > upstreamOffset) return -1n;
-    return sync.downstreamOffset + (upstreamOffset === sync.upstreamOffset ? 0n : 1n);
+  /** See PartitionSyncHistory.translate. */
+  translate(topic: string, partition: number, upstream: bigint, position?: bigint): Translation {
+    const entry = this.histories.get(tpKey(topic, partition));
+    return entry === undefined ? { kind: 'none' } : entry.h.translate(upstream, position);
+  }
+
+  private evict(): void {
+    let largest: { topic: string; partition: number; h: PartitionSyncHistory } | undefined;
+    for (const e of this.histories.values())
+      if (largest === undefined || e.h.runs > largest.h.runs) largest = e;
+    if (largest === undefined) return;
+    const before = largest.h.runs;
+    largest.h.evictOldest(Math.max(1, Math.floor(before / 4)));
+    this.totalRuns -= before - largest.h.runs;
+    this.onEvict?.({
+      topic: largest.topic,
+      partition: largest.partition,
+      oldestUpstream: largest.h.oldestUpstream(),
+    });
   }
 }

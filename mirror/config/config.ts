@@ -37,6 +37,8 @@ export interface ClusterConfig {
   tls?: { ca?: string; checkServerIdentity: boolean };
   clientId: string;
   requestTimeoutMs: number;
+  /** How the mirror reads this cluster as a source (`<alias>.consumer.isolation.level`; default read_committed). */
+  isolationLevel?: 'read_committed' | 'read_uncommitted';
 }
 
 export type PolicyName = 'default' | 'identity';
@@ -75,6 +77,8 @@ export interface FlowConfig {
   positionsCommitIntervalMs: number;
   fetchMaxBytes: number;
   fetchMaxWaitMs: number;
+  /** Bound on the offset-sync runs the checkpoint connector keeps (32 bytes each). */
+  checkpointMaxSyncRuns: number;
 }
 
 export interface MirrorConfig {
@@ -263,6 +267,7 @@ function clusterConfig(alias: string, keys: Map<ClusterKey, Located>, fail: Fail
     securityProtocol: protocol,
     clientId: get('client.id') || `kgw-mirror-${alias}`,
     requestTimeoutMs: Number(get('request.timeout.ms')),
+    isolationLevel: get('consumer.isolation.level') as ClusterConfig['isolationLevel'],
   };
   if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
     if (!keys.has('sasl.mechanism'))
@@ -375,5 +380,6 @@ function flowConfig(
     positionsCommitIntervalMs: num('kgw.positions.commit.interval.ms'),
     fetchMaxBytes: num('kgw.fetch.max.bytes'),
     fetchMaxWaitMs: num('kgw.fetch.max.wait.ms'),
+    checkpointMaxSyncRuns: num('kgw.checkpoint.max.sync.runs'),
   };
 }

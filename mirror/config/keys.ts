@@ -59,6 +59,7 @@ export const FLOW_KEYS = {
   'kgw.positions.commit.interval.ms': { type: 'long', default: '1000', min: 10 },
   'kgw.fetch.max.bytes': { type: 'long', default: String(8 * 1024 * 1024), min: 1024 },
   'kgw.fetch.max.wait.ms': { type: 'long', default: '500', min: 0 },
+  'kgw.checkpoint.max.sync.runs': { type: 'long', default: '1000000', min: 16 },
 } as const satisfies Record<string, KeyDef>;
 
 export type FlowKey = keyof typeof FLOW_KEYS;
@@ -78,6 +79,14 @@ export const CLUSTER_KEYS = {
   'ssl.endpoint.identification.algorithm': { type: 'enum', default: 'https', values: ['https', ''] },
   'client.id': { type: 'string', default: '' },
   'request.timeout.ms': { type: 'long', default: '30000', min: 1 },
+  // The consumer setting of the same name, for the mirror reading this cluster as a source. kgw's
+  // default is read_committed (aborted transactions are never mirrored); MM2's consumer defaults to
+  // read_uncommitted, which copies aborted records as ordinary ones.
+  'consumer.isolation.level': {
+    type: 'enum',
+    default: 'read_committed',
+    values: ['read_committed', 'read_uncommitted'],
+  },
 } as const satisfies Record<string, KeyDef>;
 
 export type ClusterKey = keyof typeof CLUSTER_KEYS;

@@ -9,6 +9,18 @@ import { tpKey, type ClusterClient } from '../../protocol/client/cluster.js';
 import { readTopicToEnd } from '../../protocol/client/read-to-end.js';
 import { ensureCompactedTopic } from './topics.js';
 
+/** One record of the positions topic: a partition's next offset to read, or undefined (tombstone). */
+export function decodePosition(
+  key: Buffer,
+  value: Buffer | null,
+): { topic: string; partition: number; offset: bigint | undefined } {
+  const [topic, partition] = JSON.parse(key.toString()) as [string, number];
+  if (value === null) return { topic, partition, offset: undefined };
+  return { topic, partition, offset: BigInt((JSON.parse(value.toString()) as { offset: string }).offset) };
+}
+
+export type Positions = ReadonlyMap<string, { topic: string; partition: number; offset: bigint }>;
+
 export class PositionStore {
   private readonly committed = new Map<string, bigint>();
   private readonly current = new Map<string, { topic: string; partition: number; offset: bigint }>();
@@ -28,13 +40,12 @@ export class PositionStore {
       this.topic,
       (_p, r) => {
         if (r.key === null) return;
-        const [topic, partition] = JSON.parse(r.key.toString()) as [string, number];
+        const { topic, partition, offset } = decodePosition(r.key, r.value);
         const key = tpKey(topic, partition);
-        if (r.value === null) {
+        if (offset === undefined) {
           this.committed.delete(key);
           return;
         }
-        const offset = BigInt((JSON.parse(r.value.toString()) as { offset: string }).offset);
         this.committed.set(key, offset);
         this.current.set(key, { topic, partition, offset });
       },
@@ -51,9 +62,17 @@ export class PositionStore {
     this.current.set(tpKey(topic, partition), { topic, partition, offset });
   }
 
-  /** Writes every position that moved since the last commit; resolves once the target has them. */
-  async commit(): Promise<number> {
-    const dirty = [...this.current.entries()].filter(([k, v]) => this.committed.get(k) !== v.offset);
+  /** The current positions, as a commit taken now would write them. */
+  snapshot(): Positions {
+    return new Map(this.current);
+  }
+
+  /**
+   * Writes every position of `positions` (default: the current ones) that moved since the last
+   * commit; resolves once the target has them.
+   */
+  async commit(positions: Positions = this.current): Promise<number> {
+    const dirty = [...positions.entries()].filter(([k, v]) => this.committed.get(k) !== v.offset);
     if (dirty.length === 0) return 0;
     await this.producer.send({
       topic: this.topic,

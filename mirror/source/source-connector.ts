@@ -17,12 +17,17 @@ import type { Span } from '@opentelemetry/api';
 import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
-import { Connector } from '../connector.js';
+import { Connector, type ConnectorStatus, type DataLossEvent } from '../connector.js';
 import { encodeOffsetSync } from '../formats.js';
 import { kafkaFor } from '../kafka/clients.js';
 import { BatchBuilder } from '../kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
-import { NativeFetcher, type FetchBatch, type FetchRecord } from '../../protocol/client/fetcher.js';
+import {
+  NativeFetcher,
+  type FetchBatch,
+  type FetchRecord,
+  type OffsetReset,
+} from '../../protocol/client/fetcher.js';
 import { NativeProducer } from '../kafka/native-producer.js';
 import { ProvenanceStamper } from '../kafka/record-headers.js';
 import type { MirrorMetrics } from '../metrics.js';
@@ -40,6 +45,9 @@ import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.
 
 /** Largest record batch we build for one partition in one request (brokers accept ~1 MiB by default). */
 const MAX_CHUNK_BYTES = 512 * 1024;
+
+/** Data-loss events kept for the REST status (the newest; the metrics count all of them). */
+const DATA_LOSS_KEPT = 100;
 
 /** The Java producer's delivery.timeout.ms default: how long a batch is retried before giving up. */
 const DELIVERY_TIMEOUT_MS = 120_000;
@@ -69,8 +77,12 @@ export class MirrorSourceConnector extends Connector {
   private targetOf = new Map<string, string>();
   private cancelTimers: (() => void)[] = [];
   private syncsInFlight: Promise<unknown> = Promise.resolve();
+  /** The first failed offset-sync send: later syncs would leave a hole, so none is sent after it. */
+  private syncError: unknown;
   /** Records skipped because their path already contains the target (echo prevention). */
   skippedEchoes = 0;
+  /** Source data this connector could not copy, newest last (kept across task restarts). */
+  private readonly dataLoss: DataLossEvent[] = [];
 
   constructor(
     flow: FlowConfig,
@@ -117,10 +129,17 @@ export class MirrorSourceConnector extends Connector {
         syncsTopic,
         flow.offsetSyncsTopicReplicationFactor,
       );
-      this.syncProducer = syncsKafka.producer({ allowAutoTopicCreation: false });
+      // Idempotent: a retried send must not write a sync twice (a repeated sync is a marker).
+      this.syncProducer = syncsKafka.producer({
+        allowAutoTopicCreation: false,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
       await this.syncProducer.connect();
     }
     this.decider = new OffsetSyncDecider(flow.offsetLagMax);
+    this.syncError = undefined;
+    this.syncsInFlight = Promise.resolve();
 
     this.positions = new PositionStore(
       this.targetAdmin,
@@ -140,6 +159,8 @@ export class MirrorSourceConnector extends Connector {
         maxBytes: fetchBytes,
         partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
         maxWaitMs: flow.fetchMaxWaitMs,
+        isolationLevel: this.sourceCluster.isolationLevel ?? 'read_committed',
+        onOffsetReset: (r) => this.offsetReset(r),
       },
     );
     const topicSync = new TopicSync(flow, policy, this.sourceAdmin, this.targetAdmin, this.log);
@@ -154,9 +175,10 @@ export class MirrorSourceConnector extends Connector {
         .catch((err: unknown) => this.log.warn({ err: String(err) }, 'topic ACL sync failed'));
 
     this.cancelTimers = [
-      this.every(flow.refreshTopicsIntervalMs, 'topic refresh', async () =>
-        this.applyTopics(await topicSync.refresh()),
-      ),
+      this.every(flow.refreshTopicsIntervalMs, 'topic refresh', async () => {
+        this.fetcher?.checkMetadata(); // also notices topics deleted and created again
+        await this.applyTopics(await topicSync.refresh());
+      }),
       this.every(flow.syncTopicConfigsIntervalMs, 'topic config sync', () =>
         topicSync.syncConfigs(this.topics),
       ),
@@ -173,6 +195,7 @@ export class MirrorSourceConnector extends Connector {
           await this.commit();
         })
       ) {
+        this.throwIfSyncsFailed();
         const batches = await this.fetcher.poll();
         if (this.isPaused) {
           // Paused while this fetch was in flight: forget it, fetch it again after resume.
@@ -209,6 +232,43 @@ export class MirrorSourceConnector extends Connector {
     this.syncProducer = undefined;
   }
 
+  /**
+   * The fetcher had to move a position over data that was gone: say so (log, metrics, REST status)
+   * instead of moving on silently. The offset syncs need nothing: the jump is a discontinuity like
+   * any other, so translation stays exact for what was copied.
+   */
+  private offsetReset(r: OffsetReset): void {
+    const reason = r.reason.replaceAll('-', '_') as DataLossEvent['reason'];
+    const lost = r.reason === 'records-removed' ? r.to - r.from : 0n;
+    const event: DataLossEvent = {
+      topic: r.topic,
+      partition: r.partition,
+      reason,
+      from: r.from.toString(),
+      to: r.to.toString(),
+      lost: lost.toString(),
+      time: new Date().toISOString(),
+    };
+    this.dataLoss.push(event);
+    if (this.dataLoss.length > DATA_LOSS_KEPT) this.dataLoss.shift();
+    this.metrics.sourceOffsetReset(
+      { source: this.flow.source, target: this.flow.target, topic: r.topic, partition: r.partition },
+      reason,
+      Number(lost),
+    );
+    const what =
+      r.reason === 'records-removed'
+        ? `source records ${r.from}..${r.to - 1n} were removed before the mirror copied them: they are lost for the target`
+        : r.reason === 'topic-recreated'
+          ? 'the source topic was deleted and created again: copying it again from its log start'
+          : `the source partition now ends before the mirror's position ${r.from} (truncated or re-created): copying again from ${r.to}`;
+    this.log.error({ connector: this.name, ...event }, what);
+  }
+
+  protected override statusExtras(): Partial<ConnectorStatus> {
+    return this.dataLoss.length === 0 ? {} : { data_loss: [...this.dataLoss] };
+  }
+
   /** Starts fetching partitions that appeared (new topics, added partitions). */
   private async applyTopics(topics: ReplicatedTopic[]): Promise<void> {
     this.topics = topics;
@@ -216,18 +276,46 @@ export class MirrorSourceConnector extends Connector {
       this.targetOf.set(t.source, t.target);
       for (let p = 0; p < t.partitions; p++) {
         if (this.fetcher!.isAssigned(t.source, p)) continue;
-        await this.fetcher!.assign(t.source, p, this.positions!.get(t.source, p) ?? null);
+        const position = this.positions!.get(t.source, p);
+        if (position === undefined) this.decider.startsAtLogStart(t.source, p);
+        await this.fetcher!.assign(t.source, p, position ?? null);
+        this.metrics.sourcePartitionAssigned({
+          source: this.flow.source,
+          target: this.flow.target,
+          topic: t.source,
+          partition: p,
+        });
       }
     }
   }
 
+  /**
+   * Commits the positions reached so far, after the offset syncs of every record before them are
+   * written: exact translation relies on the syncs below a committed position being complete (a
+   * restart re-mirrors from the position, and syncs are rebuilt from there).
+   */
   private async commit(): Promise<void> {
     if (!this.positions) return;
-    await this.positions.commit();
+    const positions = this.positions.snapshot();
     this.decider.promoteDelayed();
     this.fireSyncs();
+    await this.syncsInFlight;
+    this.throwIfSyncsFailed();
+    await this.positions.commit(positions);
   }
 
+  private throwIfSyncsFailed(): void {
+    if (this.syncError === undefined) return;
+    // Retriable: the task restarts from its committed positions and writes the syncs again from there.
+    throw Object.assign(new Error(`offset sync send failed: ${String(this.syncError)}`), { retriable: true });
+  }
+
+  /**
+   * Sends the due syncs, in order, one send at a time; all syncs of one call go in one send (one
+   * record batch, written whole or not at all, so a sync and its repeat are never split). MM2 logs
+   * and drops a failed sync; here the failure stops the position commits and restarts the task,
+   * because a hole in the syncs would make translation wrong rather than just less precise.
+   */
   private fireSyncs(): void {
     const syncs = this.decider.drain();
     if (syncs.length === 0 || this.syncProducer === undefined) return;
@@ -235,16 +323,19 @@ export class MirrorSourceConnector extends Connector {
       this.flow.offsetSyncsTopicLocation === 'source' ? this.flow.target : this.flow.source,
     );
     const producer = this.syncProducer;
-    // Offset syncs are advisory (MM2 logs and drops failures too); keep them ordered, one send at a time.
-    this.syncsInFlight = this.syncsInFlight
-      .then(() =>
-        producer.send({
+    this.syncsInFlight = this.syncsInFlight.then(async () => {
+      if (this.syncError !== undefined) return;
+      try {
+        await producer.send({
           topic,
           acks: -1,
           messages: syncs.map((s) => ({ partition: 0, ...encodeOffsetSync(s) })),
-        }),
-      )
-      .catch((err: unknown) => this.log.warn({ err: String(err) }, 'offset sync send failed'));
+        });
+      } catch (err) {
+        this.syncError = err;
+        this.log.warn({ connector: this.name, err: String(err) }, 'offset sync send failed; restarting');
+      }
+    });
   }
 
   private async replicate(batches: FetchBatch[], fetchedAt: number): Promise<void> {

@@ -4,12 +4,23 @@
  * back; the caller applies backpressure by not polling. Used by the mirror's native data path and
  * the gateway's security-topic tail.
  *
- * Fetch v4–v12 (topic names; v12 is the last version without topic ids), READ_UNCOMMITTED like
- * MM2's consumer, no fetch sessions. Record batches are walked with scanBatches and decoded with
- * decodeRecordBatch (CRC-32C verified, as the Java consumer's check.crcs does); control batches
- * (transaction markers) are skipped; key, value and header values stay views into the response.
+ * Fetch v4–v12 (topic names; v12 is the last version without topic ids), no fetch sessions, with
+ * the isolation level asked for (default READ_UNCOMMITTED, like MM2's consumer). Record batches are
+ * walked with scanBatches and decoded with decodeRecordBatch (CRC-32C verified, as the Java
+ * consumer's check.crcs does); control batches (transaction markers) are skipped; key, value and
+ * header values stay views into the response.
+ *
+ * READ_COMMITTED: the broker answers up to the last stable offset and lists the aborted
+ * transactions of the range it returned (producer id, first offset); batches of an aborted
+ * transaction are dropped the way Kafka's consumer does it (CompletedFetch.nextFetchedRecord): a
+ * producer id joins the aborted set when a batch reaches its aborted transaction's first offset,
+ * its transactional batches are skipped while it is in the set, and its ABORT marker takes it out.
+ *
  * Leader changes refresh metadata; OFFSET_OUT_OF_RANGE restarts at the earliest offset (MM2's
- * auto.offset.reset=earliest).
+ * auto.offset.reset=earliest), and so does a topic whose id changed (deleted and created again under
+ * the same name). Each such jump is reported to `onOffsetReset`, with why: records removed before
+ * they were read (retention, DeleteRecords), or offsets gone backwards (the log now ends before the
+ * position: truncated or re-created), or the topic re-created.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey } from '../generated/api-keys.js';
@@ -19,16 +30,47 @@ import {
   defaultFetchRequestFetchPartition,
   type FetchResponse,
 } from '../generated/messages.js';
-import { BatchAttributes, decodeRecordBatch, scanBatches, type RecordHeader } from '../records/batch.js';
+import {
+  BatchAttributes,
+  batchHeader,
+  ControlRecordType,
+  controlRecordType,
+  decodeRecordBatch,
+  scanBatches,
+  type RecordHeader,
+} from '../records/batch.js';
 import { tpKey, type ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
 import { errorName, KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 
 export interface FetcherOptions {
   maxBytes: number;
   partitionMaxBytes: number;
   maxWaitMs: number;
+  /** Kafka's consumer isolation.level; default read_uncommitted. */
+  isolationLevel?: IsolationLevel;
+  /** Hears every position the fetcher had to move because the data there is gone. */
+  onOffsetReset?: (reset: OffsetReset) => void;
 }
+
+export interface OffsetReset {
+  topic: string;
+  partition: number;
+  /**
+   * records-removed: `from` is below the log start: [from, to) were deleted before being read;
+   * offsets-went-backwards: the log now ends at or before `from` (truncated, or re-created);
+   * topic-recreated: the topic's id changed, reading starts again at its log start.
+   */
+  reason: 'records-removed' | 'offsets-went-backwards' | 'topic-recreated';
+  /** The position that could no longer be read. */
+  from: bigint;
+  /** Where reading resumes: the log start. */
+  to: bigint;
+}
+
+type AbortedTransaction = { producerId: bigint; firstOffset: bigint };
 
 /** One data record as fetched: buffers are views into the Fetch response (do not mutate). */
 export interface FetchRecord {
@@ -47,7 +89,7 @@ export interface FetchBatch {
   partition: number;
   /** The position this batch was fetched from. */
   fetchOffset: bigint;
-  /** Data records (control records removed), in offset order. */
+  /** Data records (control records and, read_committed, aborted ones removed), in offset order. */
   records: FetchRecord[];
   /** Where the next fetch starts: one past the last offset returned, control batches included. */
   nextOffset: bigint;
@@ -62,12 +104,16 @@ interface Assignment {
 }
 
 const ISOLATION_READ_UNCOMMITTED = 0;
+const ISOLATION_READ_COMMITTED = 1;
 const EARLIEST_TIMESTAMP = -2n;
+const LATEST_TIMESTAMP = -1n;
 const OFFSET_OUT_OF_RANGE = 1;
 
 export class NativeFetcher {
   private readonly assignments = new Map<string, Assignment>();
   private metadataStale = true;
+  /** Topic ids from the last metadata answer, to notice a topic deleted and created again. */
+  private readonly topicIds = new Map<string, string>();
 
   constructor(
     private readonly cluster: ClusterClient,
@@ -150,11 +196,38 @@ export class NativeFetcher {
     return batches;
   }
 
+  /** Asks for metadata again before the next fetch (e.g. periodically, to notice re-created topics). */
+  checkMetadata(): void {
+    this.metadataStale = true;
+  }
+
   private async refreshMetadata(): Promise<void> {
     this.metadataStale = false;
-    await this.cluster.refresh([...this.assignments.values()].map((a) => a.topic)).catch(() => {
+    let topics;
+    try {
+      topics = await this.cluster.refresh([...this.assignments.values()].map((a) => a.topic));
+    } catch {
       this.metadataStale = true;
-    });
+      return;
+    }
+    for (const t of topics) {
+      if (t.name === null || t.errorCode !== 0 || t.topicId === ZERO_UUID) continue;
+      const known = this.topicIds.get(t.name);
+      this.topicIds.set(t.name, t.topicId);
+      if (known === undefined || known === t.topicId) continue;
+      for (const a of this.assignments.values()) {
+        if (a.topic !== t.name) continue;
+        const from = a.offset;
+        a.offset = await this.earliest(a.topic, a.partition).catch(() => 0n);
+        this.opts.onOffsetReset?.({
+          topic: a.topic,
+          partition: a.partition,
+          reason: 'topic-recreated',
+          from,
+          to: a.offset,
+        });
+      }
+    }
   }
 
   private async fetchFrom(leader: number, list: Assignment[]): Promise<FetchBatch[]> {
@@ -178,7 +251,7 @@ export class NativeFetcher {
     request.maxWaitMs = this.opts.maxWaitMs;
     request.minBytes = 1;
     request.maxBytes = this.opts.maxBytes;
-    request.isolationLevel = ISOLATION_READ_UNCOMMITTED;
+    request.isolationLevel = this.readCommitted ? ISOLATION_READ_COMMITTED : ISOLATION_READ_UNCOMMITTED;
     request.topics = [...byTopic.entries()].map(([topic, parts]) => ({
       topic,
       topicId: ZERO_UUID,
@@ -206,7 +279,7 @@ export class NativeFetcher {
         const a = this.assignments.get(tpKey(t.topic, p.partitionIndex));
         if (a === undefined || sent.get(a) !== a.offset) continue;
         if (p.errorCode === OFFSET_OUT_OF_RANGE) {
-          a.offset = await this.earliest(a.topic, a.partition);
+          await this.resetOutOfRange(a);
           continue;
         }
         if (STALE_METADATA.has(p.errorCode)) {
@@ -215,7 +288,8 @@ export class NativeFetcher {
         }
         if (p.errorCode !== 0)
           throw new KafkaPartitionError(p.errorCode, a.topic, a.partition, 'fetch from', false);
-        const batch = await this.collect(a, p.records, p.highWatermark);
+        const aborted = this.readCommitted ? (p.abortedTransactions ?? []) : [];
+        const batch = await this.collect(a, p.records, p.highWatermark, aborted);
         if (batch) out.push(batch);
       }
     }
@@ -223,10 +297,15 @@ export class NativeFetcher {
   }
 
   /** Decodes one partition's records; advances its position past everything returned. */
+  private get readCommitted(): boolean {
+    return this.opts.isolationLevel === 'read_committed';
+  }
+
   private async collect(
     a: Assignment,
     raw: Buffer | null,
     highWatermark: bigint,
+    abortedTransactions: readonly AbortedTransaction[],
   ): Promise<FetchBatch | undefined> {
     const fetchOffset = a.offset;
     const { batches } = scanBatches(raw);
@@ -238,17 +317,30 @@ export class NativeFetcher {
     }
     a.maxBytes = this.opts.partitionMaxBytes;
     const records: FetchRecord[] = [];
+    const aborted = [...abortedTransactions].sort((x, y) => (x.firstOffset < y.firstOffset ? -1 : 1));
+    const abortedProducers = new Set<bigint>();
+    let nextAborted = 0;
     let next = fetchOffset;
     for (const b of batches) {
       if (b.magic !== 2)
         throw new Error(
           `${a.topic}-${a.partition} at offset ${b.baseOffset}: message format v${b.magic} (pre-0.11) is not supported`,
         );
-      const lastOffset = b.baseOffset + BigInt(b.bytes.readInt32BE(23));
+      const { lastOffset, attributes, producerId } = batchHeader(b.bytes);
       if (lastOffset < fetchOffset) continue; // the broker returns whole batches: this one was read before
       if (lastOffset + 1n > next) next = lastOffset + 1n;
-      const attributes = b.bytes.readInt16BE(21);
-      if ((attributes & BatchAttributes.control) !== 0) continue;
+      const control = (attributes & BatchAttributes.control) !== 0;
+      if (this.readCommitted && producerId >= 0n) {
+        while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= lastOffset)
+          abortedProducers.add(aborted[nextAborted++]!.producerId);
+        if (control) {
+          if (controlRecordType(await decodeRecordBatch(b.bytes)) === ControlRecordType.abort)
+            abortedProducers.delete(producerId);
+          continue;
+        }
+        if ((attributes & BatchAttributes.transactional) !== 0 && abortedProducers.has(producerId)) continue;
+      }
+      if (control) continue;
       const batch = await decodeRecordBatch(b.bytes);
       const logAppend = (attributes & BatchAttributes.timestampTypeLogAppend) !== 0;
       const baseTimestamp = Number(logAppend ? batch.maxTimestamp : batch.baseTimestamp);
@@ -272,10 +364,36 @@ export class NativeFetcher {
     return { topic: a.topic, partition: a.partition, fetchOffset, records, nextOffset: next, highWatermark };
   }
 
+  /** OFFSET_OUT_OF_RANGE: restart at the log start, and say what happened to the position. */
+  private async resetOutOfRange(a: Assignment): Promise<void> {
+    const from = a.offset;
+    const to = await this.earliest(a.topic, a.partition);
+    a.offset = to;
+    if (from === to) return;
+    const end = from < to ? undefined : await this.latest(a.topic, a.partition).catch(() => undefined);
+    if (end !== undefined && from >= to && from <= end) return; // in range after all (a race): nothing lost
+    this.opts.onOffsetReset?.({
+      topic: a.topic,
+      partition: a.partition,
+      reason: from < to ? 'records-removed' : 'offsets-went-backwards',
+      from,
+      to,
+    });
+  }
+
   /** The partition's log start offset, asked of its leader (ListOffsets, timestamp -2). */
-  private async earliest(topic: string, partition: number): Promise<bigint> {
+  private earliest(topic: string, partition: number): Promise<bigint> {
+    return this.offsetAt(topic, partition, EARLIEST_TIMESTAMP);
+  }
+
+  /** The partition's log end offset (ListOffsets, timestamp -1). */
+  private latest(topic: string, partition: number): Promise<bigint> {
+    return this.offsetAt(topic, partition, LATEST_TIMESTAMP);
+  }
+
+  private async offsetAt(topic: string, partition: number, timestamp: bigint): Promise<bigint> {
     try {
-      return await this.askEarliest(topic, partition);
+      return await this.askOffset(topic, partition, timestamp);
     } catch (e) {
       // The cached leader may be dead or moved. poll() refreshes only assigned partitions' leaders,
       // so a partition being assigned would keep asking the same broker: look it up again now.
@@ -284,13 +402,13 @@ export class NativeFetcher {
     }
   }
 
-  private async askEarliest(topic: string, partition: number): Promise<bigint> {
+  private async askOffset(topic: string, partition: number, timestamp: bigint): Promise<bigint> {
+    const what = timestamp === EARLIEST_TIMESTAMP ? 'earliest offset of' : 'latest offset of';
     let leader = this.cluster.leaderOf(topic, partition);
     if (leader === undefined) {
       await this.cluster.refresh([topic]);
       leader = this.cluster.leaderOf(topic, partition);
-      if (leader === undefined)
-        throw new KafkaPartitionError(5, topic, partition, 'earliest offset of', true);
+      if (leader === undefined) throw new KafkaPartitionError(5, topic, partition, what, true);
     }
     const conn = await this.cluster.connection(leader);
     const response = await conn.request(ApiKey.ListOffsets, conn.version(ApiKey.ListOffsets, 1, 7), {
@@ -300,7 +418,7 @@ export class NativeFetcher {
       topics: [
         {
           name: topic,
-          partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp: EARLIEST_TIMESTAMP }],
+          partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp }],
         },
       ],
     });
@@ -308,13 +426,7 @@ export class NativeFetcher {
     if (p === undefined) throw new Error(`ListOffsets ${topic}-${partition}: empty answer`);
     if (p.errorCode !== 0) {
       if (STALE_METADATA.has(p.errorCode)) this.metadataStale = true;
-      throw new KafkaPartitionError(
-        p.errorCode,
-        topic,
-        partition,
-        'earliest offset of',
-        STALE_METADATA.has(p.errorCode),
-      );
+      throw new KafkaPartitionError(p.errorCode, topic, partition, what, STALE_METADATA.has(p.errorCode));
     }
     return p.offset;
   }

@@ -104,6 +104,36 @@ export function scanBatches(records: Buffer | null): ScanResult {
   return { batches, remainder: records.subarray(p) };
 }
 
+/** The header fields of a v2 batch a reader needs before (or instead of) decoding its records. */
+export interface BatchHeader {
+  baseOffset: bigint;
+  lastOffset: bigint;
+  attributes: number;
+  /** -1 when the batch was written without a producer id. */
+  producerId: bigint;
+}
+
+/** Reads a v2 batch's header fields (the exact bytes of the batch, as from scanBatches). */
+export function batchHeader(bytes: Buffer): BatchHeader {
+  if (bytes.length < BATCH_HEADER_SIZE) throw corrupt('record batch shorter than its header');
+  const baseOffset = bytes.readBigInt64BE(0);
+  return {
+    baseOffset,
+    lastOffset: baseOffset + BigInt(bytes.readInt32BE(23)),
+    attributes: bytes.readInt16BE(ATTRIBUTES_OFFSET),
+    producerId: bytes.readBigInt64BE(43),
+  };
+}
+
+/** Control record types (Kafka's ControlRecordType): the key is {version int16, type int16}. */
+export const ControlRecordType = { abort: 0, commit: 1 } as const;
+
+/** The type of a control batch's marker (ControlRecordType), or -1 when it has no readable key. */
+export function controlRecordType(batch: RecordBatch): number {
+  const key = batch.records[0]?.key;
+  return key === null || key === undefined || key.length < 4 ? -1 : key.readInt16BE(2);
+}
+
 export interface DecodeBatchOptions {
   /** Verify each v2 batch's CRC-32C (default true). */
   verifyCrc?: boolean;

@@ -1,8 +1,14 @@
 /**
  * Apache Kafka's own CLI tools (kafka-topics, kafka-configs, kafka-acls) as the mirror tests use them
- * to change and inspect clusters: a client no one here wrote, so what they show is what Kafka holds.
+ * to change and inspect clusters, and MM2's RemoteClusterUtils: clients no one here wrote, so what
+ * they show is what Kafka holds.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { kafkaLibs } from '../../../deploy/kafka/runtime.js';
 import { kafkaTool, type RunResult } from '../../harness/index.js';
+import { distRoot, tmp } from './helpers.js';
 
 type Tool = Parameters<typeof kafkaTool>[0];
 
@@ -74,4 +80,37 @@ export async function explainedBy<T>(output: () => string, fn: () => Promise<T>)
     if (err instanceof Error) err.message += `\n--- last mirror log lines ---\n${tail}`;
     throw err;
   }
+}
+
+let mm2CheckClasses: string | undefined;
+
+/**
+ * Apache Kafka's RemoteClusterUtils.translateOffsets (connect-mirror-client), run on `bootstrap` for
+ * the checkpoints of `remoteAlias`: group → "topic:partition" → translated offset (test/java/mirror/
+ * Mm2Check.java, compiled once per test process).
+ */
+export function remoteClusterUtilsOffsets(
+  bootstrap: string,
+  remoteAlias: string,
+  groups: readonly string[],
+): Map<string, Map<string, number>> {
+  const libs = `${kafkaLibs()}/*`;
+  if (mm2CheckClasses === undefined) {
+    const classes = join(tmp, 'java');
+    mkdirSync(classes, { recursive: true });
+    execFileSync('javac', ['-cp', libs, '-d', classes, join(distRoot, '../test/java/mirror/Mm2Check.java')]);
+    mm2CheckClasses = classes;
+  }
+  const r = spawnSync(
+    'java',
+    ['-Xmx128m', '-cp', `${libs}:${mm2CheckClasses}`, 'Mm2Check', bootstrap, remoteAlias, groups.join(',')],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (r.status !== 0) throw new Error(`Mm2Check exited ${r.status}: ${r.stderr}`);
+  const out = new Map<string, Map<string, number>>(groups.map((g) => [g, new Map()]));
+  for (const line of r.stdout.split('\n')) {
+    const m = /^checkpoint (\S+) (\S+) (\d+) (-?\d+)$/.exec(line);
+    if (m) out.get(m[1]!)?.set(`${m[2]}:${m[3]}`, Number(m[4]));
+  }
+  return out;
 }

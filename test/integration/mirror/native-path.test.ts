@@ -1,12 +1,13 @@
 /**
  * The mirror's native data path (NativeFetcher, NativeProducer) against a real broker, for the
- * cases the end-to-end mirror tests do not reach: transaction markers and aborted records, a
- * position below the log start, and what the producer writes as read by kcat (librdkafka).
+ * cases the end-to-end mirror tests do not reach: transaction markers and aborted records (both
+ * isolation levels; read_committed compared with Kafka's own Java consumer), a position below the
+ * log start, and what the producer writes as read by kcat (librdkafka).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { kcat, uniqueName } from '../../harness/index.js';
+import { kafkaTool, kcat, uniqueName } from '../../harness/index.js';
 import type { ClusterConfig } from '../../../mirror/config/config.js';
 import { BatchBuilder } from '../../../mirror/kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../../../mirror/kafka/native-cluster.js';
@@ -78,6 +79,82 @@ test('transaction markers are skipped, aborted records kept (READ_UNCOMMITTED), 
     assert.equal(fetcher.position(topic, 0), 6n);
   } finally {
     fetcher.disconnect();
+  }
+});
+
+test('read_committed: interleaved transactions of three producers, aborted ones dropped exactly as Kafka’s Java consumer drops them', async () => {
+  const topic = uniqueName('native-rc');
+  await createTopic(EAST(), topic, 1);
+  const producers = await Promise.all(
+    ['a', 'b', 'c'].map(async (name) => {
+      const p = kafka(EAST()).producer({
+        transactionalId: uniqueName(`rc-${name}`),
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      await p.connect();
+      return p;
+    }),
+  );
+  const [a, b, c] = producers as [(typeof producers)[0], (typeof producers)[0], (typeof producers)[0]];
+  const plain = kafka(EAST()).producer();
+  await plain.connect();
+  try {
+    // Transactions overlap in the log; each round ends with a different mix of commits and aborts.
+    for (let round = 0; round < 4; round++) {
+      const [ta, tb, tc] = [await a.transaction(), await b.transaction(), await c.transaction()];
+      await ta.send({ topic, messages: [{ value: `a${round}-1` }] });
+      await tb.send({ topic, messages: [{ value: `b${round}-1` }, { value: `b${round}-2` }] });
+      await plain.send({ topic, acks: -1, messages: [{ value: `p${round}` }] });
+      await ta.send({ topic, messages: [{ value: `a${round}-2` }] });
+      await tc.send({ topic, messages: [{ value: `c${round}-1` }] });
+      await (round % 2 === 0 ? tb.commit() : tb.abort());
+      await (round === 2 ? ta.commit() : ta.abort());
+      await (round === 1 ? tc.abort() : tc.commit());
+    }
+  } finally {
+    await Promise.all([...producers, plain].map((p) => p.disconnect()));
+  }
+  const java = await kafkaTool(
+    'console-consumer',
+    [
+      '--bootstrap-server',
+      EAST(),
+      '--topic',
+      topic,
+      '--from-beginning',
+      '--isolation-level',
+      'read_committed',
+      // 13 committed records (p×4, b×4, a×2, c×3); our read below goes to the end and must match.
+      '--max-messages',
+      '13',
+      '--timeout-ms',
+      '30000',
+    ],
+    { timeoutMs: 90_000 },
+  );
+  const expected = java.stdout.split('\n').filter(Boolean);
+  assert.ok(expected.length >= 10 && expected.includes('p3') && !expected.includes('a0-1'), java.stdout);
+
+  for (const [isolationLevel, want] of [
+    ['read_committed', expected],
+    ['read_uncommitted', undefined],
+  ] as const) {
+    const fetcher = new NativeFetcher(cluster(), { ...fetcherOptions, isolationLevel });
+    try {
+      await fetcher.assign(topic, 0, null);
+      const admin = kafka(EAST()).admin();
+      await admin.connect();
+      const high = BigInt((await admin.fetchTopicOffsets(topic))[0]!.high);
+      await admin.disconnect();
+      const values = (await readUpTo(fetcher, high))
+        .flatMap((x) => x.records)
+        .map((r) => r.value!.toString());
+      if (want) assert.deepEqual(values, want, 'the records Kafka’s consumer returns, in its order');
+      else assert.equal(values.length, 4 * 6, 'read_uncommitted: every data record, aborted ones included');
+    } finally {
+      fetcher.disconnect();
+    }
   }
 });
 

@@ -224,3 +224,36 @@ describe('mirror config: YAML', () => {
     );
   });
 });
+
+describe('mirror config: exact translation and transactions', () => {
+  const base = 'clusters = east, west\neast.bootstrap.servers = e:9092\nwest.bootstrap.servers = w:9092\n';
+
+  test('consumer.isolation.level: read_committed unless set; read_uncommitted per cluster', () => {
+    const c = loadMirrorConfig(
+      write('iso.properties', `${base}west.consumer.isolation.level = read_uncommitted\n`),
+    );
+    assert.equal(c.clusters.get('east')!.isolationLevel, 'read_committed');
+    assert.equal(c.clusters.get('west')!.isolationLevel, 'read_uncommitted');
+    assert.throws(
+      () =>
+        loadMirrorConfig(write('iso-bad.properties', `${base}east.consumer.isolation.level = committed\n`)),
+      (err: unknown) =>
+        err instanceof MirrorConfigError &&
+        /iso-bad\.properties:4: east\.consumer\.isolation\.level="committed": expected one of: read_committed, read_uncommitted/.test(
+          err.message,
+        ),
+    );
+  });
+
+  test('kgw.checkpoint.max.sync.runs: default 1000000, per flow, at least 16', () => {
+    const c = loadMirrorConfig(
+      write('runs.properties', `${base}east->west.kgw.checkpoint.max.sync.runs = 5000\n`),
+    );
+    assert.equal(c.flows.find((f) => f.name === 'east->west')!.checkpointMaxSyncRuns, 5000);
+    assert.equal(c.flows.find((f) => f.name === 'west->east')!.checkpointMaxSyncRuns, 1_000_000);
+    assert.throws(
+      () => loadMirrorConfig(write('runs-bad.properties', `${base}kgw.checkpoint.max.sync.runs = 3\n`)),
+      (err: unknown) => err instanceof MirrorConfigError && /must be at least 16/.test(err.message),
+    );
+  });
+});
