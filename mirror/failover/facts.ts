@@ -34,6 +34,8 @@ export interface RunFacts {
   /** Why the source was taken as unreachable. */
   sourceError?: string;
   groups: GroupFacts[];
+  /** Facts about the whole run worth telling the operator. */
+  notes: string[];
 }
 
 interface TopicCheckpoint extends CheckpointFact {
@@ -304,5 +306,11 @@ export async function gatherFacts(s: Sides, o: GatherOptions): Promise<RunFacts>
       nowMs: o.nowMs,
     });
   }
-  return { sourceReachable: reachable, sourceError, groups: out };
+  const notes = reachable
+    ? []
+    : [
+        `${S} is unreachable: only groups with checkpoints on ${T} are known. A group the mirror never ` +
+          `checkpointed (for instance one that reads only copies of ${T}'s own records) is not listed.`,
+      ];
+  return { sourceReachable: reachable, sourceError, groups: out, notes };
 }

@@ -78,6 +78,7 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverReport> {
       sourceError: facts.sourceError,
       executed: o.execute,
       groups: outcomes,
+      notes: facts.notes,
     };
   } finally {
     source.close();

@@ -23,6 +23,7 @@ export interface FailoverReport {
   /** False for a plan (no --execute): nothing was committed. */
   executed: boolean;
   groups: GroupOutcome[];
+  notes: string[];
 }
 
 const dash = (v: bigint | number | undefined): string => (v === undefined ? '-' : String(v));
@@ -101,6 +102,7 @@ export function renderText(report: FailoverReport): string {
     `records the groups will read again: ${total.complete ? '' : 'at least '}${total.count}` +
       (total.count === 0 && total.complete ? ' (exact translation)' : ''),
   );
+  for (const n of report.notes) out.push(`NOTE  ${n}`);
   for (const g of report.groups) {
     for (const w of g.plan.warnings) out.push(`WARN  ${g.plan.group}: ${w}`);
     if (g.plan.refusal !== undefined) out.push(`REFUSED  ${g.plan.group}: ${g.plan.refusal}`);
@@ -127,6 +129,7 @@ export function renderJson(report: FailoverReport): string {
       sourceReachable: report.sourceReachable,
       ...(report.sourceError === undefined ? {} : { sourceError: report.sourceError }),
       executed: report.executed,
+      notes: report.notes,
       reRead: total.count,
       reReadComplete: total.complete,
       groups: report.groups.map((g) => ({
