@@ -17,6 +17,7 @@ import { fetchCommittedOffsets, listGroups, type ListedGroup } from '../../proto
 import { readTopicToEnd, topicOffsets, type PartitionOffsets } from '../../protocol/client/read-to-end.js';
 import { decodeCheckpoint, decodeOffsetSync } from '../formats.js';
 import { checkpointsTopic, offsetSyncsTopic, positionsTopic } from '../policy/replication-policy.js';
+import { decodePosition } from '../source/position-store.js';
 import { sourceTopicName, targetTopicName, type FailoverClusters } from './clusters.js';
 import type { CheckpointFact, GroupFacts, PartitionFacts } from './plan.js';
 import { copiesResumeAt } from './scan.js';
@@ -107,9 +108,9 @@ async function readMirroredPositions(s: Sides): Promise<Map<string, bigint>> {
     (_p, r) => {
       if (r.key === null) return;
       try {
-        const [t, p] = JSON.parse(r.key.toString()) as [string, number];
-        if (r.value === null) out.delete(tpKey(t, p));
-        else out.set(tpKey(t, p), BigInt((JSON.parse(r.value.toString()) as { offset: string }).offset));
+        const p = decodePosition(r.key, r.value);
+        if (p.offset === undefined) out.delete(tpKey(p.topic, p.partition));
+        else out.set(tpKey(p.topic, p.partition), p.offset);
       } catch {
         // not a position record: the lag stays unknown for it
       }
