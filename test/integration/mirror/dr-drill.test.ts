@@ -343,27 +343,31 @@ interface CliReport {
   }[];
 }
 
-function runCli(args: string[]): Promise<{ code: number; report: CliReport; stderr: string }> {
-  return new Promise((resolve, reject) => {
+/** Runs the real `kgw` CLI as a child process with the drill's mirror configuration. */
+function runKgw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(distRoot, 'cli/kgw.js'), ...args, '--config', configFile, '--json'],
+      [join(distRoot, 'cli/kgw.js'), ...args, '--config', configFile],
       { timeout: 120_000, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        const name = `dr-drill-${args[0]}`;
-        writeFileSync(join(tmp, `${name}.json`), stdout);
-        writeFileSync(join(tmp, `${name}.stderr`), stderr);
-        try {
-          resolve({ code, report: JSON.parse(stdout) as CliReport, stderr });
-        } catch {
-          reject(
-            new Error(`kgw ${args.join(' ')} exited ${code} without a JSON report:\n${stdout}\n${stderr}`),
-          );
-        }
+        const name = `dr-drill-${args.join('-').replace(/[^\w-]/g, '')}`;
+        writeFileSync(join(tmp, `${name}.out`), stdout);
+        writeFileSync(join(tmp, `${name}.err`), stderr);
+        resolve({ code, stdout, stderr });
       },
     );
   });
+}
+
+async function runCli(args: string[]): Promise<{ code: number; report: CliReport }> {
+  const { code, stdout, stderr } = await runKgw([...args, '--json']);
+  try {
+    return { code, report: JSON.parse(stdout) as CliReport };
+  } catch {
+    throw new Error(`kgw ${args.join(' ')} exited ${code} without a JSON report:\n${stdout}\n${stderr}`);
+  }
 }
 
 interface Phase {
@@ -668,6 +672,23 @@ test(
     log('mirror caught up again, checkpoints caught up');
     const westConsumed = consumedSets(await snapshot(W), westMoved);
     const westBelow = consumedSets(await snapshot(W, 'read_uncommitted'), westMoved);
+
+    // The plan alone (the default; --dry-run says so) commits nothing.
+    const homeBefore = await fetchCommitted(E);
+    const plan = await runKgw([
+      'failback',
+      '--group',
+      'drill-.*',
+      '--from',
+      'west',
+      '--to',
+      'east',
+      '--dry-run',
+    ]);
+    console.log(plan.stdout);
+    assert.match(plan.stdout, /GROUP +TOPIC +PARTITION +OFFSET-ON-WEST +NEW-OFFSET-ON-EAST/);
+    assert.match(plan.stdout, /Nothing was committed: this is the plan/);
+    assert.deepEqual(await fetchCommitted(E), homeBefore, 'a plan commits nothing');
 
     const failback = await runCli([
       'failback',
