@@ -2,6 +2,7 @@
 /** The `kgw` command: one entry point for the gateway, mirror, monitor and local Kafka. */
 import { Command } from 'commander';
 import { registerCertsCommand } from './certs-command.js';
+import { registerFailoverCommands } from './failover-command.js';
 import { registerGatewayCommand } from './gateway-command.js';
 import { registerKafkaCommand } from './kafka-command.js';
 import { registerKekCommand } from './kek-command.js';
@@ -17,6 +18,7 @@ registerStartCommand(program);
 registerKafkaCommand(program);
 registerGatewayCommand(program);
 registerMirrorCommand(program);
+registerFailoverCommands(program);
 registerCertsCommand(program);
 registerMonitorCommand(program);
 registerKekCommand(program);

@@ -34,6 +34,11 @@ export class ClusterClient {
   ) {
     this.bootstrap = bootstrapServers.map(parseAddress);
   }
+  /** The brokers learned from the last Metadata answer (call `refresh` first). */
+  brokerIds(): number[] {
+    return [...this.nodes.keys()].sort((a, b) => a - b);
+  }
+
   leaderOf(topic: string, partition: number): number | undefined {
     return this.leaders.get(tpKey(topic, partition));
   }

@@ -38,7 +38,7 @@ export class GroupCommitError extends Error {
 }
 
 /** The node id of the group's coordinator (FindCoordinator v0–v6). */
-async function findCoordinator(cluster: ClusterClient, groupId: string): Promise<number> {
+export async function findCoordinator(cluster: ClusterClient, groupId: string): Promise<number> {
   const conn = await cluster.connectionToAny();
   const version = conn.version(ApiKey.FindCoordinator, 0, 6);
   // v0–v3 ask for one key, v4+ for a list.
