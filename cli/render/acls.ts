@@ -3,7 +3,7 @@
  * reads the same here:
  *
  *   Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)`:
- *    	(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)
+ *   	(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)
  */
 import type { AclBinding } from '../../security/acl/index.js';
 import { operationName, patternTypeName, permissionName, resourceTypeName } from '../support/acl-spec.js';
@@ -24,7 +24,7 @@ export const aclEntry = (a: ResourceAcls['acls'][number]): string =>
   `(principal=${a.principal}, host=${a.host}, operation=${operationName(a.operation)}, permissionType=${permissionName(a.permissionType)})`;
 
 function block(heading: string, r: ResourceAcls): string {
-  return `${heading} \`${resourcePattern(r)}\`: \n ${r.acls.map((a) => `\t${aclEntry(a)}`).join('\n')} \n`;
+  return `${heading} \`${resourcePattern(r)}\`:\n${r.acls.map((a) => `\t${aclEntry(a)}`).join('\n')}\n`;
 }
 
 /** Resources in a stable order (type, pattern, name), entries sorted, as one listing. */
