@@ -6,9 +6,12 @@
  * monitor (--monitor), honest time-lag kinds, no escape codes in a pipe, and exit statuses.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { clusterBootstrap, kafkaTool, uniqueName } from '../../harness/index.js';
+import { ADMIN, startTestGateway } from '../../harness/gateway.js';
 import { monitorConfigSchema } from '../../../monitor/config.js';
 import { Monitor } from '../../../monitor/monitor.js';
 import { expectExit, jsonOf, kgw } from './helpers.js';
@@ -57,10 +60,11 @@ function kgwRows(j: LagJson): string[] {
 }
 
 /** kafka-consumer-groups.sh --describe rows that carry a committed offset, in the same form. */
-async function kafkaRows(): Promise<string[]> {
+async function kafkaRows(bootstrap = EAST(), commandConfig?: string): Promise<string[]> {
+  const security = commandConfig ? ['--command-config', commandConfig] : [];
   const r = await kafkaTool(
     'consumer-groups',
-    ['--bootstrap-server', EAST(), '--describe', ...groups.flatMap((g) => ['--group', g])],
+    ['--bootstrap-server', bootstrap, ...security, '--describe', ...groups.flatMap((g) => ['--group', g])],
     {
       timeoutMs: 90_000,
     },
@@ -156,6 +160,59 @@ describe('kgw lag', () => {
       6,
       'the paused consumer lags by the records produced after it paused',
     );
+  });
+
+  test("--command-config: the same Kafka client properties file serves Kafka's tool and kgw lag through a TLS + SCRAM gateway", async () => {
+    const gw = await startTestGateway({
+      upstream: EAST(),
+      securityTopic: `__kgw_security_lag_${process.pid}`,
+    });
+    try {
+      const props = join(gw.dir, 'client.properties');
+      writeFileSync(
+        props,
+        [
+          'security.protocol=SASL_SSL',
+          'sasl.mechanism=SCRAM-SHA-512',
+          `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${ADMIN.name}" password="${ADMIN.password}";`,
+          'ssl.truststore.type=PEM',
+          `ssl.truststore.location=${gw.pki!.caCert}`,
+          'client.id=lag-check',
+          '',
+        ].join('\n'),
+      );
+      const [mine, theirs] = await Promise.all([
+        kgw([
+          'lag',
+          '--bootstrap-server',
+          gw.bootstrap,
+          '--command-config',
+          props,
+          '--group',
+          `^${prefix}-`,
+          '--samples',
+          '1',
+          '--json',
+        ]),
+        kafkaRows(gw.bootstrap, props),
+      ]);
+      expectExit(mine, 0, 'kgw lag through the gateway');
+      assert.equal(theirs.length, 8);
+      assert.deepEqual(kgwRows(jsonOf<LagJson>(mine)), theirs);
+      // The same file with a wrong password: Kafka's tool and kgw both refuse, kgw says what to check.
+      writeFileSync(
+        props,
+        readFileSync(props, 'utf8').replace(`password="${ADMIN.password}"`, 'password="wrong"'),
+      );
+      const refused = expectExit(
+        await kgw(['lag', '--bootstrap-server', gw.bootstrap, '--command-config', props, '--samples', '1']),
+        1,
+        'wrong password',
+      );
+      assert.match(refused.stderr, /[Aa]uthentication.*Check the user and password/);
+    } finally {
+      await gw.close();
+    }
   });
 
   test('a table in a pipe: no escape codes; time lag is a lower bound when no record arrived between samples', async () => {
