@@ -252,23 +252,89 @@ function saslFromProperties(get: Get, fail: Fail): Record<string, unknown> | und
 }
 
 /**
- * One JAAS login-module entry as Kafka's JaasConfig parses sasl.jaas.config:
- * `<LoginModule> <flag> key=value key="quoted value" … ;`. Returns a message when it is not one.
+ * One JAAS login-module entry as Kafka reads sasl.jaas.config (JaasConfig over java.io.StreamTokenizer):
+ * `<LoginModule> <flag> key=value key="quoted value" … ;`. Words start with a letter, `_` or `$`
+ * and continue with those, digits, dots and `-`; values that start otherwise (a digit) must be
+ * quoted with `"` or `'`; the closing `;` is required; exactly one entry. Returns a message when
+ * Kafka would refuse the text.
  */
 export function parseJaasConfig(
   text: string,
 ): { loginModule: string; options: Map<string, string> } | string {
-  const m = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\b(.*?);?\s*$/s.exec(text);
-  if (!m) return 'expected "<LoginModule> required key=\\"value\\" …;"';
+  const tokens = tokenizeJaas(text);
+  if (typeof tokens === 'string') return tokens;
+  const usage = 'expected "<LoginModule> required key=\\"value\\" …;"';
+  let i = 0;
+  const next = (): JaasToken | undefined => tokens[i++];
+  const module = next();
+  if (module?.kind !== 'word') return `${usage}: no login module name`;
+  const flag = next();
+  if (flag?.kind !== 'word' || !/^(required|requisite|sufficient|optional)$/i.test(flag.text))
+    return `${usage}: "${flag?.text ?? ''}" is not a control flag (required, requisite, sufficient, optional)`;
   const options = new Map<string, string>();
-  const rest = m[3]!.trim();
-  const re = /\s*([\w.$-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s";]+))/gy;
-  let at = 0;
-  for (let o = re.exec(rest); o; o = re.exec(rest)) {
-    options.set(o[1]!, (o[2] ?? o[3]!).replace(/\\(.)/g, '$1'));
-    at = re.lastIndex;
+  for (;;) {
+    const key = next();
+    if (key === undefined) return `${usage}: the entry must end with ";"`;
+    if (key.kind === 'char' && key.text === ';') break;
+    if (key.kind !== 'word') return `${usage}: option name expected at "${key.text}"`;
+    const eq = next();
+    if (eq?.kind !== 'char' || eq.text !== '=') return `${usage}: "=" expected after ${key.text}`;
+    const value = next();
+    if (value?.kind !== 'word' && value?.kind !== 'quoted')
+      return `${usage}: the value of ${key.text} must be a word or quoted (a value starting with a digit needs quotes)`;
+    options.set(key.text, value.text);
   }
-  if (rest.slice(at).trim() !== '')
-    return `cannot read the login module options at "${rest.slice(at).trim().slice(0, 20)}"`;
-  return { loginModule: m[1]!, options };
+  if (i < tokens.length) return 'more than one login module: Kafka clients take exactly one';
+  return { loginModule: module.text, options };
+}
+
+interface JaasToken {
+  kind: 'word' | 'quoted' | 'char' | 'number';
+  text: string;
+}
+
+// '-' continues a word but cannot start one: StreamTokenizer reads a leading '-' as a sign.
+const WORD_START = /[A-Za-z_$\u00a0-\uffff]/;
+const WORD_PART = /[A-Za-z0-9._$\-\u00a0-\uffff]/;
+const ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** java.io.StreamTokenizer's defaults with Kafka's word characters ('-', '_', '$') and comments. */
+function tokenizeJaas(text: string): JaasToken[] | string {
+  const out: JaasToken[] = [];
+  for (let i = 0; i < text.length;) {
+    const c = text[i]!;
+    if (c <= ' ') i++;
+    else if (c === '/' && (text[i + 1] === '/' || text[i + 1] !== '*')) {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++; // // comment (and '/' alone)
+    } else if (c === '/') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else if (WORD_START.test(c)) {
+      let j = i + 1;
+      while (j < text.length && WORD_PART.test(text[j]!)) j++;
+      out.push({ kind: 'word', text: text.slice(i, j) });
+      i = j;
+    } else if (/[0-9.]/.test(c) || (c === '-' && /[0-9.]/.test(text[i + 1] ?? ''))) {
+      let j = i + 1;
+      while (j < text.length && /[0-9.]/.test(text[j]!)) j++;
+      out.push({ kind: 'number', text: text.slice(i, j) });
+      i = j;
+    } else if (c === '"' || c === "'") {
+      let value = '';
+      let j = i + 1;
+      for (; j < text.length && text[j] !== c && text[j] !== '\n' && text[j] !== '\r'; j++) {
+        if (text[j] === '\\' && j + 1 < text.length) {
+          const e = text[++j]!;
+          value += ESCAPES[e] ?? e;
+        } else value += text[j];
+      }
+      out.push({ kind: 'quoted', text: value });
+      i = j + 1;
+    } else {
+      out.push({ kind: 'char', text: c });
+      i++;
+    }
+  }
+  if (out.length === 0) return 'empty: expected "<LoginModule> required key=\\"value\\" …;"';
+  return out;
 }

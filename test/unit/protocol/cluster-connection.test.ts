@@ -406,12 +406,13 @@ describe('Kafka client properties onto the same shape', () => {
   });
 
   test('JAAS options: quoted values with escapes, unquoted values, several options', () => {
-    assert.deepEqual(parseJaasConfig('a.B required x=1 y="two words" z="q\\"uote";'), {
+    assert.deepEqual(parseJaasConfig('a.B required x="1" y="two words" z="q\\"uote" w=bare-word;'), {
       loginModule: 'a.B',
       options: new Map([
         ['x', '1'],
         ['y', 'two words'],
         ['z', 'q"uote'],
+        ['w', 'bare-word'],
       ]),
     });
     assert.equal(typeof parseJaasConfig('username="a"'), 'string');
