@@ -9,7 +9,7 @@ import { clusterReport } from '../support/cluster-report.js';
 import { contextFile, loadContext, type KgwContext } from '../support/context.js';
 import { CommandFailed, UsageError } from '../support/errors.js';
 import { gatewayReport } from '../support/gateway-report.js';
-import { lagFromMonitor, sampleLag, type ClusterLagReport } from '../support/lag-report.js';
+import { lagFromMonitor, monitorClusters, sampleLag, type ClusterLagReport } from '../support/lag-report.js';
 import { mirrorHealthy, mirrorReport } from '../support/mirror-report.js';
 import {
   addConnectionOptions,
@@ -81,9 +81,13 @@ async function status(flags: Flags): Promise<void> {
   let lag: ClusterLagReport[] = [];
   const all = { groupFilter: (g: string) => !g.startsWith('kgw-monitor-'), topicFilter: () => true };
   if (top > 0) {
-    if (monitor !== undefined)
-      lag = await Promise.all(targets.map((t) => lagFromMonitor(monitor, t.name, all)));
-    else
+    if (monitor !== undefined) {
+      // Only the clusters the monitor watches (a gateway in front of one of them is the same cluster).
+      const watched = new Set(await monitorClusters(monitor).catch(() => [] as string[]));
+      lag = await Promise.all(
+        targets.filter((t) => watched.has(t.name)).map((t) => lagFromMonitor(monitor, t.name, all)),
+      );
+    } else
       lag = await Promise.all(
         targets
           .filter((t) => clusters.find((c) => c.name === t.name)?.reachable)

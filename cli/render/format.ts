@@ -1,8 +1,9 @@
 /** Small value formatters shared by the operator commands' tables. */
 
-/** 0.4 → "0.4s", 75 → "1m15s", 7300 → "2h01m"; undefined → "-". */
+/** 0.042 → "42ms", 2.4 → "2.4s", 75 → "1m15s", 7300 → "2h01m"; undefined → "-". */
 export function formatSeconds(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '-';
+  if (seconds > 0 && seconds < 1) return `${Math.round(seconds * 1000)}ms`;
   if (seconds < 10) return `${Math.round(seconds * 10) / 10}s`;
   if (seconds < 60) return `${Math.round(seconds)}s`;
   const s = Math.round(seconds);

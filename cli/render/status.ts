@@ -3,8 +3,8 @@ import type { ClusterReport } from '../support/cluster-report.js';
 import type { GatewayReport } from '../support/gateway-report.js';
 import type { ClusterLagReport, GroupReport } from '../support/lag-report.js';
 import type { MirrorReport } from '../support/mirror-report.js';
-import { formatCount, formatSeconds } from './format.js';
-import { methodNote } from './lag.js';
+import { formatCount } from './format.js';
+import { formatTimeLag, methodNote } from './lag.js';
 import { renderConnectors, renderFlows } from './mirror.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
@@ -118,7 +118,7 @@ export function renderStatus(s: StatusReport, style: Style): string {
               g.state,
               String(g.members),
               String(g.totalLag),
-              formatSeconds(g.maxLagSeconds),
+              g.maxLagSecondsKind ? formatTimeLag(g.maxLagSeconds, g.maxLagSecondsKind) : '-',
             ]),
             style,
           )) +

@@ -48,6 +48,8 @@ export interface GroupReport {
   complete: number | undefined;
   totalLag: number;
   maxLagSeconds: number | undefined;
+  /** How the largest time lag was found (an estimate, a lower bound, …). */
+  maxLagSecondsKind: TimeLagKind | undefined;
   partitions: PartitionReport[];
 }
 
@@ -137,6 +139,14 @@ interface StatusView {
 }
 
 function groupReport(g: GroupLag, status: StatusView | undefined): GroupReport {
+  // The largest time lag is only known when every lagging partition's is.
+  const unknown = g.partitions.some((p) => p.lag > 0 && p.lagSeconds === undefined);
+  const worst = unknown
+    ? undefined
+    : g.partitions.reduce<GroupLag['partitions'][number] | undefined>(
+        (w, p) => (p.lagSeconds !== undefined && (w === undefined || p.lagSeconds > w.lagSeconds!) ? p : w),
+        undefined,
+      );
   const byPartition = new Map(status?.partitions.map((p) => [`${p.topic}\0${p.partition}`, p.status]) ?? []);
   return {
     group: g.group,
@@ -145,10 +155,8 @@ function groupReport(g: GroupLag, status: StatusView | undefined): GroupReport {
     status: status?.status,
     complete: status?.complete,
     totalLag: g.totalLag,
-    // The largest time lag is only known when every lagging partition's is.
-    maxLagSeconds: g.partitions.some((p) => p.lag > 0 && p.lagSeconds === undefined)
-      ? undefined
-      : g.maxLagSeconds,
+    maxLagSeconds: worst?.lagSeconds,
+    maxLagSecondsKind: unknown ? 'too-few-points' : worst?.lagSecondsKind,
     partitions: [...g.partitions]
       .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))
       .map((p) => ({
