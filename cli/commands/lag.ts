@@ -88,7 +88,10 @@ async function runLag(flags: LagFlags): Promise<void> {
     out.progressDone();
   }
   if (out.json) out.printJson(lagJson(reports));
-  else out.print(renderLagTable(reports, out.style));
+  else {
+    const table = renderLagTable(reports, out.style);
+    if (table !== '') out.print(table);
+  }
   const failed = reports.filter((r) => r.error);
   if (failed.length > 0) {
     if (!out.json) for (const r of failed) process.stderr.write(`kgw lag: ${r.cluster}: ${r.error}\n`);
