@@ -10,12 +10,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { clusterBootstrap, kafkaTool, uniqueName } from '../../harness/index.js';
 import { ADMIN, javaClientConfig, startTestGateway, type TestGateway } from '../../harness/gateway.js';
 import { expectExit, jsonOf, kgw } from './helpers.js';
 
+const kgwBin = fileURLToPath(new URL('../../../cli/kgw.js', import.meta.url));
 let gw: TestGateway;
 let context: string;
 const dir = mkdtempSync(join(tmpdir(), 'kgw-cli-admin-'));
@@ -165,6 +168,53 @@ describe('kgw users', () => {
       listed.includes('dan SCRAM-SHA-256 4096') && listed.includes('carol SCRAM-SHA-512 8192'),
       listed.join('; '),
     );
+  });
+
+  test('at a terminal the password is asked twice without echo; tables get colour only there', async () => {
+    // `script` gives kgw a pseudo-terminal, as an operator's shell would; --echo never stops script
+    // itself from echoing what it forwards, so any echo seen would be the terminal's, i.e. kgw's.
+    const command = [process.execPath, kgwBin, 'users', 'add', 'frank', '--context', context]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const child = spawn('script', ['-qfec', command, '--echo', 'never', '/dev/null'], {
+      env: { ...process.env, ...env, NO_COLOR: undefined },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let seen = '';
+    const waitFor = (text: string): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "${text}" in: ${seen}`)), 30_000);
+        const check = (): void => {
+          if (seen.includes(text)) {
+            clearTimeout(timer);
+            child.stdout.off('data', check);
+            resolve();
+          }
+        };
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+    const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1)));
+    await waitFor('Password for frank: ');
+    child.stdin.write('frank-pw\r');
+    await waitFor('Again: ');
+    child.stdin.write('frank-pw\r');
+    assert.equal(await exited, 0, seen);
+    assert.match(seen, /Added SCRAM credentials for user frank/);
+    assert.ok(!seen.includes('frank-pw'), `the password was not echoed: ${JSON.stringify(seen)}`);
+    assert.equal(await logsIn('frank', 'frank-pw'), true);
+    const colour = spawn(
+      'script',
+      ['-qfec', `'${process.execPath}' '${kgwBin}' users list --context '${context}'`, '/dev/null'],
+      {
+        env: { ...process.env, ...env, NO_COLOR: undefined },
+      },
+    );
+    let listed = '';
+    colour.stdout.on('data', (c: Buffer) => (listed += c.toString()));
+    await new Promise((resolve) => colour.once('close', resolve));
+    assert.ok(listed.includes('\x1b[1mUSER'), 'a bold header on a terminal');
   });
 
   test('passwords never come from a flag; too few iterations and no password source are usage errors', async () => {
