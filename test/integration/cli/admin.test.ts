@@ -372,6 +372,60 @@ describe('kgw acls', () => {
     );
   });
 
+  test("--producer --consumer add exactly what kafka-acls.sh's --producer --consumer add", async () => {
+    const theirs = await kafkaTool(
+      'acls',
+      [
+        '--bootstrap-server',
+        gw.bootstrap,
+        '--command-config',
+        javaClientConfig(gw, ADMIN),
+        '--add',
+        '--allow-principal',
+        'User:pc-kafka',
+        '--producer',
+        '--consumer',
+        '--topic',
+        `${topic}-pc`,
+        '--group',
+        `${group}-pc`,
+      ],
+      { timeoutMs: 90_000 },
+    );
+    assert.equal(theirs.code, 0, theirs.stderr);
+    expectExit(
+      await run([
+        'acls',
+        'add',
+        '--allow-principal',
+        'pc-kgw',
+        '--producer',
+        '--consumer',
+        '--topic',
+        `${topic}-pc`,
+        '--group',
+        `${group}-pc`,
+      ]),
+      0,
+      'kgw acls add --producer --consumer',
+    );
+    const listed = async (principal: string): Promise<string[]> =>
+      jsonOf<{
+        resources: {
+          resourceType: string;
+          name: string;
+          acls: { principal: string; operation: string; permissionType: string }[];
+        }[];
+      }>(await run(['acls', 'list', '--principal', principal, '--json']))
+        .resources.flatMap((r) =>
+          r.acls.map((a) => `${r.resourceType}:${r.name} ${a.operation} ${a.permissionType}`),
+        )
+        .sort();
+    const kafka = await listed('User:pc-kafka');
+    assert.ok(kafka.length >= 4, kafka.join('; '));
+    assert.deepEqual(await listed('pc-kgw'), kafka);
+  });
+
   test('remove needs --force off a terminal; then the ACLs are gone and carol is refused', async () => {
     expectExit(await run(['acls', 'remove', '--topic', topic]), 2, 'remove without --force in a pipe');
     assert.equal(await carolDescribes(topic), true);

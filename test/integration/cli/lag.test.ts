@@ -6,7 +6,8 @@
  * monitor (--monitor), honest time-lag kinds, no escape codes in a pipe, and exit statuses.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
@@ -295,6 +296,20 @@ describe('kgw lag', () => {
       assert.ok(
         j.clusters[0]!.groups.every((g) => ['OK', 'WARN', 'ERR'].includes(g.status!)),
         'Burrow group status',
+      );
+      // The same monitor's configuration file as --config: its clusters and its group filter.
+      const file = join(mkdtempSync(join(tmpdir(), 'kgw-cli-lag-')), 'monitor.yaml');
+      writeFileSync(
+        file,
+        `clusters:\n  - { name: east, bootstrap: "${EAST()}" }\ngroups: { include: ["^${prefix}-g"] }\n`,
+      );
+      const fromConfig = jsonOf<LagJson>(
+        expectExit(await kgw(['lag', '--config', file, '--samples', '1', '--json']), 0, 'kgw lag --config'),
+      );
+      assert.deepEqual(
+        kgwRows(fromConfig),
+        kgwRows(direct),
+        "--config monitor.yaml: the monitor's clusters and group filter",
       );
     } finally {
       await monitor.stop();
