@@ -57,6 +57,7 @@ function client(
   user: string,
   password: string,
   mechanism: 'scram-sha-512' | 'scram-sha-256' = 'scram-sha-512',
+  retries = 0,
 ) {
   return new Kafka({
     clientId: `cli-admin-${user}`,
@@ -64,7 +65,8 @@ function client(
     ssl: { ca: [readFileSync(gw.pki!.caCert, 'utf8')] },
     sasl: { mechanism, username: user, password } as never,
     logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
+    // Logins are judged at once; a consumer on a fresh cluster waits for __consumer_offsets.
+    retry: { retries },
   });
 }
 
@@ -254,7 +256,7 @@ describe('kgw acls', () => {
   });
 
   async function carolReads(t: string): Promise<string[]> {
-    const consumer = client('carol', env.CAROL_PW).consumer({ groupId: group });
+    const consumer = client('carol', env.CAROL_PW, 'scram-sha-512', 8).consumer({ groupId: group });
     const seen: string[] = [];
     try {
       await consumer.connect();
