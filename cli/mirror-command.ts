@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadMirrorConfig } from '../mirror/config/config.js';
 import { runMirror } from '../mirror/run.js';
+import { UsageError } from './support/errors.js';
 
 export { runMirror };
 
@@ -9,9 +10,12 @@ export function registerMirrorCommand(program: Command): void {
   program
     .command('mirror')
     .description('replicate topics between clusters like MirrorMaker 2 (mm2.properties or YAML config)')
-    .requiredOption('-c, --config <file>', 'mm2.properties or .yaml/.yml configuration file')
+    // Not a required option: `kgw mirror status` is a sub-command that does not take it.
+    .option('-c, --config <file>', 'mm2.properties or .yaml/.yml configuration file')
     .option('--check', 'only validate the configuration and print the flows')
-    .action(async (opts: { config: string; check?: boolean }) => {
+    .action(async (opts: { config?: string; check?: boolean }) => {
+      if (opts.config === undefined)
+        throw new UsageError("required option '-c, --config <file>' not specified (or: kgw mirror status)");
       if (opts.check) {
         const config = loadMirrorConfig(opts.config);
         for (const w of config.warnings) console.error(`warning: ${w}`);

@@ -1,12 +1,18 @@
 /**
  * `kgw monitor` configuration: a YAML file validated with zod. Errors name the file, the line and
  * column of the offending node, the path inside the document and the problem, e.g.
- * `monitor.yaml:7:15 clusters[0].bootstrap: expected a non-empty list of host:port`.
+ * `monitor.yaml:7:15 clusters[0].bootstrap: expected a non-empty list of host:port`; files a cluster
+ * connection names (CA, client certificate and key, password and token files) are checked the same way.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { dirname } from 'node:path';
 import { z } from 'zod';
-import { resolveYamlReferences } from '../security/config-references.js';
+import {
+  clusterConnectionShape,
+  connectionFileProblems,
+  resolveConnectionPaths,
+} from '../protocol/client/cluster-connection.js';
+import { ConfigError, parseYamlConfig } from './yaml-config.js';
 
 const regexString = z.string().refine(
   (s) => {
@@ -27,13 +33,16 @@ const filterSchema = z
   })
   .strict();
 
-const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
-
-const clusterSchema = z
+/**
+ * A watched cluster: a name plus the one cluster-connection shape (bootstrap, TLS, SASL, client id;
+ * protocol/client/cluster-connection.ts), so the monitor reaches secured clusters and clusters
+ * behind a kgw gateway exactly as the other products do.
+ */
+export const clusterSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only'),
-    bootstrap: z.union([hostPort.transform((s) => [s]), z.array(hostPort).min(1)]),
-    clientId: z.string().default('kgw-monitor'),
+    ...clusterConnectionShape,
+    clientId: z.string().min(1).default('kgw-monitor'),
   })
   .strict();
 
@@ -148,46 +157,23 @@ export type ClusterConfig = MonitorConfig['clusters'][number];
 export type MirrorConfig = MonitorConfig['mirrors'][number];
 export type FilterConfig = z.infer<typeof filterSchema>;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
-const formatPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-    '',
-  ) || '(root)';
-
-/** Parses and validates YAML text; `file` is only used in messages. */
+/**
+ * Parses and validates YAML text; `file` names it in messages, and relative file paths in cluster
+ * connections (CA, certificates, password and token files) are relative to its directory.
+ */
 export function parseMonitorConfig(text: string, file: string): MonitorConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const pos = lines.linePos(e.pos[0]);
-    throw new ConfigError(`${file}:${pos.line}:${pos.col} invalid YAML: ${e.message.split('\n')[0]}`);
-  }
-  resolveYamlReferences(doc, file, lines); // ${env:VAR}, ${dir:/path:file}: docs/deploy.md#secrets
-  const result = monitorConfigSchema.safeParse(doc.toJS() ?? {});
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    // Point at the deepest node of the path that exists in the document.
-    let where = file;
-    for (let n = issue.path.length; n > 0; n--) {
-      const node: unknown = doc.getIn(issue.path.slice(0, n) as (string | number)[], true);
-      const range = (node as { range?: [number, number] } | undefined)?.range;
-      if (range) {
-        const pos = lines.linePos(range[0]);
-        where = `${file}:${pos.line}:${pos.col}`;
-        break;
-      }
-    }
-    return `${where} ${formatPath(issue.path)}: ${issue.message}`;
-  });
-  throw new ConfigError(problems.join('\n'));
+  const base = dirname(file);
+  const config = parseYamlConfig(text, file, monitorConfigSchema, (c) =>
+    c.clusters.flatMap((cluster, i) =>
+      connectionFileProblems(resolveConnectionPaths(cluster, base)).map((p) => ({
+        path: ['clusters', i, ...p.path],
+        message: p.message,
+      })),
+    ),
+  );
+  return { ...config, clusters: config.clusters.map((c) => resolveConnectionPaths(c, base)) };
 }
 
 export function loadMonitorConfig(file: string): MonitorConfig {

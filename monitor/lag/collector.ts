@@ -4,7 +4,8 @@
  * committed offsets (OffsetFetch), and the earliest/latest offsets of every topic it commits to
  * (ListOffsets). Pure reading: lag is computed elsewhere (compute.ts).
  */
-import { AssignerProtocol, Kafka, logLevel, type Admin, type GroupDescription } from 'kafkajs';
+import { AssignerProtocol, Kafka, type Admin, type GroupDescription } from 'kafkajs';
+import { kafkajsConfig } from '../../protocol/client/cluster-connection.js';
 import type { ClusterConfig } from '../config.js';
 import { errorMessage, mapLimit } from '../util.js';
 import type { ClusterSnapshot, GroupOffsets, PartitionOffsets, PartitionOwner } from './types.js';
@@ -35,12 +36,13 @@ export class ClusterCollector {
     readonly cluster: ClusterConfig,
     private readonly opts: CollectorOptions,
   ) {
+    // TLS / SASL from the cluster's connection settings, as every product maps them.
     this.kafka = new Kafka({
-      clientId: cluster.clientId,
-      brokers: cluster.bootstrap,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: Math.min(3000, opts.requestTimeoutMs),
-      requestTimeout: opts.requestTimeoutMs,
+      ...kafkajsConfig(cluster, {
+        clientId: cluster.clientId,
+        connectTimeoutMs: Math.min(3000, opts.requestTimeoutMs),
+        requestTimeoutMs: opts.requestTimeoutMs,
+      }),
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1000 },
     });
   }

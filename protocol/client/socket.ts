@@ -20,6 +20,11 @@ export interface TlsOptions {
   rejectUnauthorized: boolean;
   /** Check the certificate names the host (false keeps the chain check, skips the name check). */
   checkServerIdentity: boolean;
+  /** PEM client certificate chain and private key, for brokers that authenticate clients by certificate (mTLS). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Passphrase of an encrypted private key (Kafka's ssl.key.password). */
+  passphrase?: string;
 }
 
 export interface SocketOptions {
@@ -65,6 +70,9 @@ export function connectSocket(address: BrokerAddress, opts: SocketOptions): Prom
           ca: tls.ca,
           rejectUnauthorized: tls.rejectUnauthorized,
           ...(tls.checkServerIdentity ? {} : { checkServerIdentity: () => undefined }),
+          ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+          ...(tls.key === undefined ? {} : { key: tls.key }),
+          ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
           minVersion: 'TLSv1.2',
         }).once('secureConnect', () => {
           clearTimeout(timer);
