@@ -73,7 +73,10 @@ export function describeUserScramCredentials(deps: ScramAdminDeps): LocalApi {
         results: [],
       });
     }
-    const names = req.users === null ? deps.credentials.listUsers() : req.users.map((u) => u.name);
+    // Kafka describes every user for a null list and for an empty one alike (kafka-configs.sh
+    // --describe --entity-type users sends an empty list).
+    const all = req.users === null || req.users.length === 0;
+    const names = all ? deps.credentials.listUsers() : req.users!.map((u) => u.name);
     const seen = new Set<string>();
     const results = names.map((user) => {
       if (seen.has(user)) {

@@ -170,3 +170,23 @@ test('a deleted credential is gone on the other instances and after a restart', 
     'groups created while gateways run',
   );
 });
+
+test('an empty user list describes every user, as Kafka does (what kafka-configs.sh --describe sends)', async () => {
+  const erin = { name: uniqueName('erin').replace(/-/g, '_'), password: 'erin-pw' };
+  const gw = gateways[0]!;
+  await alter(gw, { upsert: erin });
+  const conn = await connect(gw, ADMIN);
+  try {
+    const version = conn.version(ApiKey.DescribeUserScramCredentials, 0, 0);
+    const listed = async (users: { name: string }[] | null): Promise<string[]> =>
+      (await conn.request(ApiKey.DescribeUserScramCredentials, version, { users })).results
+        .filter((r) => r.errorCode === 0)
+        .map((r) => r.user)
+        .sort();
+    const everyone = await listed(null);
+    assert.ok(everyone.includes(erin.name) && everyone.includes(ADMIN.name), everyone.join(','));
+    assert.deepEqual(await listed([]), everyone);
+  } finally {
+    conn.close();
+  }
+});
