@@ -62,7 +62,7 @@ export async function startGateway(
   log: Logger,
   ext: GatewayExtensions = {},
 ): Promise<RunningGateway> {
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics({ maxLabelValues: cfg.limits.maxLabelValues });
   const cluster = new ClusterView(cfg.upstream, cfg.limits.maxFrameBytes);
   const credentials = new CredentialStore();
   const authorizer = new AclAuthorizer({

@@ -18,7 +18,11 @@ export interface FrameReaderOptions {
 }
 
 export class FrameReader {
-  private readonly max: number;
+  /**
+   * Largest accepted payload; may be changed between pushes (the gateway raises it once a client
+   * has authenticated). A frame whose size prefix was already accepted is not re-checked.
+   */
+  maxFrameSize: number;
   private readonly allocate: (size: number) => Buffer;
   private readonly copyFrames: boolean;
   private parts: Buffer[] = []; // partial data: size prefix and/or payload
@@ -27,7 +31,7 @@ export class FrameReader {
   private failed: KafkaCodecError | null = null;
 
   constructor(opts: FrameReaderOptions) {
-    this.max = opts.maxFrameSize;
+    this.maxFrameSize = opts.maxFrameSize;
     this.allocate = opts.allocate ?? Buffer.allocUnsafe;
     this.copyFrames = opts.allocate !== undefined;
   }
@@ -90,10 +94,10 @@ export class FrameReader {
       this.failed = new KafkaCodecError('INVALID_FRAME_SIZE', `negative frame size ${size}`);
       throw this.failed;
     }
-    if (size > this.max) {
+    if (size > this.maxFrameSize) {
       this.failed = new KafkaCodecError(
         'FRAME_TOO_LARGE',
-        `frame of ${size} bytes exceeds the maximum of ${this.max}`,
+        `frame of ${size} bytes exceeds the maximum of ${this.maxFrameSize}`,
       );
       throw this.failed;
     }

@@ -4,6 +4,14 @@
  */
 import { z } from 'zod';
 
+/**
+ * A file path: relative ones are resolved against the configuration file's folder by the loader
+ * (load.ts finds every field marked this way, so a new path key cannot be forgotten).
+ * `except` names values that are not paths (audit's "stdout").
+ */
+export const FILE_PATH_META = 'kgwFilePath';
+const filePath = (except: string[] = []) => z.string().meta({ [FILE_PATH_META]: { except } });
+
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
 
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
@@ -12,10 +20,10 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 const tlsServer = z
   .object({
     /** PEM files; re-read when they change on disk (certificate rotation without restart). */
-    cert: z.string(),
-    key: z.string(),
+    cert: filePath(),
+    key: filePath(),
     /** CA bundle for verifying client certificates (mTLS). */
-    ca: z.string().optional(),
+    ca: filePath().optional(),
     clientAuth: z.enum(['none', 'requested', 'required']).default('none'),
     minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
     /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by Node). */
@@ -68,7 +76,7 @@ const upstream = z
     bootstrap: z.array(hostPort).min(1),
     tls: z
       .object({
-        ca: z.string().optional(),
+        ca: filePath().optional(),
         serverName: z.string().optional(),
         insecureSkipVerify: z.boolean().default(false),
       })
@@ -80,7 +88,7 @@ const upstream = z
         mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
         username: z.string(),
         password: z.string().optional(),
-        passwordFile: z.string().optional(),
+        passwordFile: filePath().optional(),
       })
       .strict()
       .refine(
@@ -96,7 +104,7 @@ const oauthbearer = z
   .object({
     jwksUrl: z.string().url().optional(),
     /** Static verification keys (PEM public keys or JWKs) when no JWKS endpoint is used. */
-    staticKeysFile: z.string().optional(),
+    staticKeysFile: filePath().optional(),
     issuer: z.string().optional(),
     audience: z.string().optional(),
     clockSkewSeconds: z.number().int().min(0).default(30),
@@ -114,9 +122,22 @@ const limits = z
       .int()
       .positive()
       .default(100 * 1024 * 1024),
+    /**
+     * Largest frame accepted before the client has authenticated, as Kafka's
+     * sasl.server.max.receive.size (SaslServerAuthenticator): a larger size prefix closes the
+     * connection before any of the body is buffered. maxFrameBytes applies only after login.
+     */
+    maxFrameBytesBeforeAuth: z
+      .number()
+      .int()
+      .positive()
+      .default(512 * 1024),
     maxConnections: z.number().int().positive().default(10_000),
     maxConnectionsPerIp: z.number().int().positive().default(1_000),
-    /** Time allowed from connect to successful authentication. */
+    /**
+     * One deadline from TCP accept to successful authentication, covering the TLS handshake: a
+     * connection that is silent, or trickles its ClientHello, is closed and its slot released.
+     */
     authTimeoutMs: z.number().int().positive().default(10_000),
     /** Close connections idle this long, as Kafka's connections.max.idle.ms. */
     idleTimeoutMs: z.number().int().positive().default(600_000),
@@ -137,13 +158,21 @@ const limits = z
       .default(4 * 1024 * 1024),
     failedAuth: z
       .object({
-        /** Delay before answering a failed authentication; doubles per recent failure from the same IP. */
+        /**
+         * Delay before answering a failed authentication; doubles per recent failure of the same
+         * principal from the same address, and per recent failure of any principal from that address.
+         */
         baseDelayMs: z.number().int().min(0).default(100),
         maxDelayMs: z.number().int().min(0).default(5_000),
-        /** After this many failures within windowMs, the IP is locked out for lockoutMs. */
+        /**
+         * After this many failures of one principal from one address within windowMs, that principal
+         * is refused from that address for lockoutMs. Other principals from the address are not.
+         */
         lockoutThreshold: z.number().int().positive().default(10),
         windowMs: z.number().int().positive().default(60_000),
         lockoutMs: z.number().int().positive().default(300_000),
+        /** Bound on the (principal, address) and address records kept; the oldest are dropped first. */
+        maxTrackedEntries: z.number().int().min(100).default(100_000),
       })
       .strict()
       .default({
@@ -152,7 +181,13 @@ const limits = z
         lockoutThreshold: 10,
         windowMs: 60_000,
         lockoutMs: 300_000,
+        maxTrackedEntries: 100_000,
       }),
+    /**
+     * Distinct client-supplied values (topic names from requests) a metric label takes; beyond
+     * this, further values are counted under the label value `__other__`.
+     */
+    maxLabelValues: z.number().int().min(1).default(1_000),
   })
   .strict();
 
@@ -166,7 +201,7 @@ export const gatewayConfigSchema = z
         /** Compacted topic on the upstream cluster holding SCRAM credentials (and ACLs). */
         topic: z.string().default('__kgw_security'),
         /** YAML file with the first administrator(s): [{ user, password, mechanisms }]. */
-        seedFile: z.string().optional(),
+        seedFile: filePath().optional(),
         scramIterations: z.number().int().min(4096).default(8192),
       })
       .strict()
@@ -180,8 +215,8 @@ export const gatewayConfigSchema = z
       .default({ superUsers: [], allowEveryoneIfNoAclFound: false }),
     audit: z
       .object({
-        /** A file path, or "stdout". */
-        destination: z.string().default('stdout'),
+        /** A file path (relative to the configuration file), or "stdout". */
+        destination: filePath(['stdout']).default('stdout'),
         /** Fraction (0..1) of allowed decisions recorded as well. */
         sampleAllowed: z.number().min(0).max(1).default(0),
         /** Also publish audit events to this topic on the upstream cluster. */
