@@ -13,7 +13,8 @@
  *   decoding the session's frames; reported as `clientAskedWait`); and a control connection that
  *   checks every second that the gateway still answers new clients;
  * - internal error: a log line of a request that failed inside the gateway rather than being
- *   refused as malformed (`request handling failed`, an upstream response it could not process);
+ *   refused as malformed (`request handling failed`); broker answers it could not process are
+ *   counted apart (`responseErrors`, with their distinct reasons);
  * - memory: the process's peak RSS (VmHWM).
  */
 import { readFileSync } from 'node:fs';
@@ -67,6 +68,8 @@ export interface GatewayFuzzOptions {
 }
 
 export interface HungSession {
+  /** Replays with planSession(await sessionPlanner(opts), index, Infinity). */
+  index: number;
   phase: 'pre-auth' | 'post-auth';
   targets: string[];
   ops: string[][];
@@ -87,8 +90,20 @@ export interface GatewayFuzzReport {
   hung: HungSession[];
   /** Control probes (a fresh connection's ApiVersions every second) not answered in time. */
   unresponsive: number;
+  /**
+   * Log lines of the gateway losing its broker (connection refused): a fuzzed request that took
+   * the broker down shows here; the sessions of `hung` and the log then tell which.
+   */
+  upstreamLost: number;
   crashed: boolean;
   internalErrors: number;
+  /**
+   * Connections closed because a broker answer could not be processed (decoded, or re-encoded
+   * after a rewrite): one connection closed with the reason logged, not a crash; the distinct
+   * reasons (numbers as N) are in responseErrorKinds.
+   */
+  responseErrors: number;
+  responseErrorKinds: string[];
   startRssMiB: number;
   endRssMiB: number;
   peakRssMiB: number;
@@ -96,7 +111,12 @@ export interface GatewayFuzzReport {
 }
 
 /** Log lines of a failure inside the gateway, as opposed to a refused malformed request. */
-const INTERNAL_ERROR = /"msg":"request handling failed"|cannot process upstream|uncaught|unhandled/i;
+const INTERNAL_ERROR = /"msg":"request handling failed"|uncaught|unhandled/i;
+/** A broker answer the gateway could not decode, or could not re-encode after rewriting it. */
+const RESPONSE_ERROR = /cannot process upstream/;
+
+/** The broker went away under the gateway (not the gateway's fault, but a fuzzed request's?). */
+const UPSTREAM_LOST = /ECONNREFUSED|cannot reach upstream/;
 
 const PROBE_ID = 0x7eadbeef;
 const PROBE = encodeRequestFrame(
@@ -225,14 +245,79 @@ function hasLongWait(v: unknown): boolean {
   );
 }
 
+export interface PlannedFrame {
+  target: string;
+  ops: string[];
+  bytes: Buffer;
+  framed: boolean;
+}
+
+/** What every session of a run draws from (built once per run from the seed). */
+export interface SessionPlanner {
+  seed: number;
+  preAuthShare: number;
+  generate(pool: FrameTarget[], r: Rng): GeneratedFrame;
+  preAuthTargets: FrameTarget[];
+  anyRequest: FrameTarget[];
+  clientTargets: FrameTarget[];
+}
+
+export async function sessionPlanner(
+  opts: Pick<GatewayFuzzOptions, 'seed' | 'entityNames' | 'preAuthShare'>,
+): Promise<SessionPlanner> {
+  const batches = await recordBatchPool(new Rng(opts.seed));
+  const requests = allTargets().filter((t) => t.kind === 'request');
+  return {
+    seed: opts.seed,
+    preAuthShare: opts.preAuthShare ?? 0.4,
+    preAuthTargets: requests.filter((t) => PRE_AUTH_APIS.has(t.api.apiKey)),
+    anyRequest: requests,
+    clientTargets: requests.filter((t) => t.api.listeners.includes('broker')),
+    generate(pool, r) {
+      for (;;) {
+        try {
+          return generateFrame(pool[r.int(0, pool.length - 1)]!, r, {
+            batches,
+            maxWaitMs: 100,
+            entityNames: opts.entityNames,
+          });
+        } catch (e) {
+          if (!(e instanceof KafkaCodecError)) throw e;
+        }
+      }
+    },
+  };
+}
+
+/**
+ * The frames of session `index` (1-8, 30% left valid), a function of the seed and the index only,
+ * so any session of a run can be replayed alone.
+ */
+export function planSession(
+  p: SessionPlanner,
+  index: number,
+  maxFrames: number,
+): { preAuth: boolean; frames: PlannedFrame[]; r: Rng } {
+  const r = new Rng((p.seed * 7919 + index * 104729) >>> 0);
+  const preAuth = r.chance(p.preAuthShare);
+  const count = Math.min(r.int(1, 8), Math.max(1, maxFrames));
+  const frames: PlannedFrame[] = [];
+  for (let i = 0; i < count; i++) {
+    const pool = preAuth ? (r.chance(0.75) ? p.preAuthTargets : p.anyRequest) : p.clientTargets;
+    const frame = p.generate(pool, r);
+    const m = r.chance(0.3)
+      ? { bytes: frame.bytes, ops: ['valid'], framed: true }
+      : mutate(frame, r, { fixSize: 0.98 });
+    const t = frame.target;
+    frames.push({ target: `${t.api.name} v${t.version}`, ops: m.ops, bytes: m.bytes, framed: m.framed });
+  }
+  return { preAuth, frames, r };
+}
+
 export async function fuzzGateway(opts: GatewayFuzzOptions): Promise<GatewayFuzzReport> {
   const started = Date.now();
   const hangMs = opts.hangMs ?? 20_000;
-  const rng = new Rng(opts.seed);
-  const batches = await recordBatchPool(rng);
-  const requests = allTargets().filter((t) => t.kind === 'request');
-  const preAuthTargets = requests.filter((t) => PRE_AUTH_APIS.has(t.api.apiKey));
-  const clientTargets = requests.filter((t) => t.api.listeners.includes('broker'));
+  const sessions = await sessionPlanner(opts);
   const report: GatewayFuzzReport = {
     frames: 0,
     preAuthFrames: 0,
@@ -245,28 +330,16 @@ export async function fuzzGateway(opts: GatewayFuzzOptions): Promise<GatewayFuzz
     hangs: 0,
     hung: [],
     unresponsive: 0,
+    upstreamLost: 0,
     crashed: false,
     internalErrors: 0,
+    responseErrors: 0,
+    responseErrorKinds: [],
     startRssMiB: Math.round(opts.gateway.memory().rssKiB / 1024),
     endRssMiB: 0,
     peakRssMiB: 0,
     elapsedMs: 0,
   };
-
-  const generate = (pool: FrameTarget[], r: Rng): GeneratedFrame => {
-    for (;;) {
-      try {
-        return generateFrame(pool[r.int(0, pool.length - 1)]!, r, {
-          batches,
-          maxWaitMs: 100,
-          entityNames: opts.entityNames,
-        });
-      } catch (e) {
-        if (!(e instanceof KafkaCodecError)) throw e;
-      }
-    }
-  };
-
   let stop = false;
   const control = (async () => {
     while (!stop) {
@@ -286,26 +359,14 @@ export async function fuzzGateway(opts: GatewayFuzzOptions): Promise<GatewayFuzz
 
   let nextSession = 0;
   const session = async (index: number): Promise<void> => {
-    const r = new Rng((opts.seed * 7919 + index * 104729) >>> 0);
-    const preAuth = r.chance(opts.preAuthShare ?? 0.4);
+    const plan = planSession(sessions, index, opts.frames - report.frames);
+    const { preAuth, frames: sent, r } = plan;
+    const framed = sent.every((f) => f.framed);
     const c = await Connection.open(opts.gateway.bootstrap);
     try {
       if (!preAuth && !(await scramLogin(c, opts.user))) {
         report.loginFailures++;
         return;
-      }
-      const count = Math.min(r.int(1, 8), Math.max(1, opts.frames - report.frames));
-      const sent: { target: string; ops: string[]; bytes: Buffer }[] = [];
-      let framed = true;
-      for (let i = 0; i < count; i++) {
-        const pool = preAuth ? (r.chance(0.75) ? preAuthTargets : requests) : clientTargets;
-        const frame = generate(pool, r);
-        const m = r.chance(0.3)
-          ? { bytes: frame.bytes, ops: ['valid'], framed: true }
-          : mutate(frame, r, { fixSize: 0.98 });
-        const t = frame.target;
-        sent.push({ target: `${t.api.name} v${t.version}`, ops: m.ops, bytes: m.bytes });
-        framed &&= m.framed;
       }
       report.frames += sent.length;
       if (preAuth) report.preAuthFrames += sent.length;
@@ -326,6 +387,7 @@ export async function fuzzGateway(opts: GatewayFuzzOptions): Promise<GatewayFuzz
         report.hangs++;
         if (report.hung.length < 10)
           report.hung.push({
+            index,
             phase: preAuth ? 'pre-auth' : 'post-auth',
             targets: sent.map((s) => s.target),
             ops: sent.map((s) => s.ops),
@@ -365,9 +427,14 @@ export async function fuzzGateway(opts: GatewayFuzzOptions): Promise<GatewayFuzz
     report.endRssMiB = Math.round(mem.rssKiB / 1024);
     report.peakRssMiB = Math.max(report.peakRssMiB, Math.round(mem.peakKiB / 1024));
   }
-  report.internalErrors = readFileSync(opts.gateway.logFile, 'utf8')
-    .split('\n')
-    .filter((l) => INTERNAL_ERROR.test(l)).length;
+  const logLines = readFileSync(opts.gateway.logFile, 'utf8').split('\n');
+  report.internalErrors = logLines.filter((l) => INTERNAL_ERROR.test(l) && !UPSTREAM_LOST.test(l)).length;
+  report.upstreamLost = logLines.filter((l) => UPSTREAM_LOST.test(l)).length;
+  const responseErrors = logLines.filter((l) => RESPONSE_ERROR.test(l));
+  report.responseErrors = responseErrors.length;
+  report.responseErrorKinds = [
+    ...new Set(responseErrors.map((l) => /"reason":"([^"]*)"/.exec(l)?.[1]?.replace(/\d+/g, 'N') ?? l)),
+  ].slice(0, 10);
   report.elapsedMs = Date.now() - started;
   return report;
 }

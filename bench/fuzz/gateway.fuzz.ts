@@ -37,7 +37,13 @@ try {
     });
     console.log(JSON.stringify(report, null, 2));
     const failed =
-      report.crashed || report.hangs + report.unresponsive + report.internalErrors + report.loginFailures > 0;
+      report.crashed ||
+      report.hangs +
+        report.unresponsive +
+        report.internalErrors +
+        report.loginFailures +
+        report.upstreamLost >
+        0;
     process.exitCode = failed ? 1 : 0;
   } finally {
     await gw.stop();

@@ -132,6 +132,12 @@ const limits = z
       .int()
       .positive()
       .default(512 * 1024),
+    /**
+     * Partitions one CreateTopics/CreatePartitions request may ask for per topic; more is refused
+     * with INVALID_PARTITIONS (a request for ~10⁹ exhausts a broker's heap, see
+     * filters/partition-limit.ts). Kafka itself has no such limit.
+     */
+    maxPartitionsPerTopic: z.number().int().positive().default(10_000),
     maxConnections: z.number().int().positive().default(10_000),
     maxConnectionsPerIp: z.number().int().positive().default(1_000),
     /**

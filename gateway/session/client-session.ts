@@ -32,6 +32,7 @@ import {
 import type { ListenerConfig, LimitsConfig, SaslMechanism } from '../config/schema.js';
 import { apiVersionsResponse, isClientApi } from '../filters/api-versions.js';
 import { ADDRESS_BEARING_APIS, rewriteAddresses } from '../filters/address-rewrite.js';
+import { limitNewPartitions, type PartitionLimitDecision } from '../filters/partition-limit.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { AddressMap, Target } from '../net/address-map.js';
 import type { AuthFailureLimiter } from '../net/auth-failure-limiter.js';
@@ -251,10 +252,14 @@ export class ClientSession implements SessionInfo {
         this.close(`${name} is not a client API`);
         return;
       }
+      const limited = limitNewPartitions(frame, this.deps.limits.maxPartitionsPerTopic);
+      if (limited.kind === 'answer') return this.answer(frame, receivedAt, [limited.response]);
       const decision = this.deps.filter ? await this.deps.filter(frame, this) : { kind: 'forward' as const };
-      if (decision.kind === 'answer') return this.answer(frame, receivedAt, [decision.response]);
+      if (decision.kind === 'answer') {
+        return this.answer(frame, receivedAt, [withRefusals(frame, decision.response, limited)]);
+      }
       if (decision.kind === 'close') return this.close(decision.reason);
-      await this.forward(frame, receivedAt, decision.transformResponse);
+      await this.forward(frame, receivedAt, composeTransforms(decision.transformResponse, limited));
     } catch (e) {
       if (e instanceof KafkaCodecError)
         this.close(`malformed ${name} v${frame.apiVersion} request: ${e.message}`);
@@ -660,6 +665,26 @@ export class ClientSession implements SessionInfo {
     void this.upstream?.then((u) => u.close()).catch(() => undefined);
     this.deps.metrics.connectionClosed(this.listener);
   }
+}
+
+/** The filter's response transform, then the partition limit's (which adds its refusals). */
+function composeTransforms(
+  filter: ((r: ResponseFrame) => void) | undefined,
+  limited: PartitionLimitDecision,
+): ((r: ResponseFrame) => void) | undefined {
+  if (limited.kind !== 'forward') return filter;
+  return (r) => {
+    filter?.(r);
+    limited.transformResponse(r);
+  };
+}
+
+/** A locally answered request still reports the topics the partition limit took out of it. */
+function withRefusals(frame: RequestFrame, response: Buffer, limited: PartitionLimitDecision): Buffer {
+  if (limited.kind !== 'forward') return response;
+  const r = new ResponseFrame(response.subarray(4), frame.apiKey, frame.apiVersion);
+  limited.transformResponse(r);
+  return r.toBuffer();
 }
 
 function countFetched(response: ResponseFrame, metrics: GatewayMetrics, cluster: ClusterView): void {

@@ -20,8 +20,14 @@ import {
   encodeRequestFrame,
 } from '../../../protocol/index.js';
 import { ScramClient } from '../../../security/scram/index.js';
-import { clusterBootstrap, uniqueName } from '../../harness/index.js';
-import { ADMIN, kafkajsSecurity, startTestGateway, type TestGateway } from '../../harness/gateway.js';
+import { clusterBootstrap, kafkaTool, uniqueName } from '../../harness/index.js';
+import {
+  ADMIN,
+  javaClientConfig,
+  kafkajsSecurity,
+  startTestGateway,
+  type TestGateway,
+} from '../../harness/gateway.js';
 import { rawScramSession } from '../../harness/raw-client.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -391,4 +397,67 @@ describe('bounded metric labels and log lines (finding 9)', () => {
       assert.equal(readFileSync(gw.auditFile, 'utf8').includes(password), false);
     },
   );
+});
+
+describe('partition counts a broker cannot survive (found by bench/fuzz)', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ upstream: clusterBootstrap('east'), users: [ALICE] });
+  });
+  after(() => gw?.close());
+
+  test('a billion partitions are refused per topic; the other topics of the request go through', async () => {
+    const kafka = new Kafka({
+      brokers: [gw.bootstrap],
+      logLevel: logLevel.NOTHING,
+      ...kafkajsSecurity(gw, ALICE),
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const big = uniqueName('part-big');
+      const small = uniqueName('part-small');
+      await admin.createTopics({ topics: [{ topic: big }, { topic: small }] });
+      await assert.rejects(
+        admin.createPartitions({
+          topicPartitions: [
+            { topic: big, count: 1_236_648_772 },
+            { topic: small, count: 3 },
+          ],
+        }),
+        (e: Error & { type?: string }) => e.type === 'INVALID_PARTITIONS',
+      );
+      // Kafka's own tool shows the reason the gateway gives.
+      const cli = await kafkaTool('topics', [
+        '--bootstrap-server',
+        gw.bootstrap,
+        '--command-config',
+        javaClientConfig(gw, ALICE),
+        '--alter',
+        '--topic',
+        big,
+        '--partitions',
+        '2000000000',
+      ]);
+      assert.notEqual(cli.code, 0);
+      assert.match(cli.stdout + cli.stderr, /limits\.maxPartitionsPerTopic is 10000/);
+      const direct = new Kafka({
+        brokers: clusterBootstrap('east').split(','),
+        logLevel: logLevel.NOTHING,
+      }).admin();
+      await direct.connect();
+      try {
+        const meta = await direct.fetchTopicMetadata({ topics: [big, small] });
+        const partitions = Object.fromEntries(meta.topics.map((t) => [t.name, t.partitions.length]));
+        assert.deepEqual(partitions, { [big]: 1, [small]: 3 }, 'the sane part of the request was applied');
+      } finally {
+        await direct.disconnect();
+      }
+      const huge = uniqueName('part-huge');
+      await assert.rejects(admin.createTopics({ topics: [{ topic: huge, numPartitions: 2_000_000_000 }] }));
+      assert.equal((await admin.listTopics()).includes(huge), false);
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });

@@ -38,6 +38,7 @@ test(
     assert.equal(r.hangs, 0, detail);
     assert.equal(r.unresponsive, 0, detail);
     assert.equal(r.internalErrors, 0, detail);
+    assert.equal(r.upstreamLost, 0, `the broker behind the gateway survived: ${detail}`);
     assert.equal(r.loginFailures, 0, detail);
     assert.ok(r.preAuthFrames > 500 && r.postAuthFrames > 500, detail);
     assert.ok(r.answered > 0 && r.closedByGateway > 0, `both outcomes exercised: ${detail}`);
