@@ -5,7 +5,9 @@
  * with rights on one topic takes the whole cluster down. Kafka has no such limit to copy; the
  * gateway refuses those topics with INVALID_PARTITIONS (Kafka's code for a bad partition count),
  * forwards the others, and adds the refusals to the broker's answer, so per-topic results stay as
- * Kafka defines them.
+ * Kafka defines them. The session applies it after authorization, to what would reach the broker:
+ * a topic the client may not alter still gets Kafka's authorization error, as Kafka checks that
+ * first.
  */
 import {
   ApiKey,

@@ -252,13 +252,16 @@ export class ClientSession implements SessionInfo {
         this.close(`${name} is not a client API`);
         return;
       }
-      const limited = limitNewPartitions(frame, this.deps.limits.maxPartitionsPerTopic);
-      if (limited.kind === 'answer') return this.answer(frame, receivedAt, [limited.response]);
       const decision = this.deps.filter ? await this.deps.filter(frame, this) : { kind: 'forward' as const };
-      if (decision.kind === 'answer') {
-        return this.answer(frame, receivedAt, [withRefusals(frame, decision.response, limited)]);
-      }
+      if (decision.kind === 'answer') return this.answer(frame, receivedAt, [decision.response]);
       if (decision.kind === 'close') return this.close(decision.reason);
+      // After authorization, as Kafka checks it first: only what may reach the broker is limited.
+      const limited = limitNewPartitions(frame, this.deps.limits.maxPartitionsPerTopic);
+      if (limited.kind === 'answer') {
+        const response = new ResponseFrame(limited.response.subarray(4), frame.apiKey, frame.apiVersion);
+        decision.transformResponse?.(response);
+        return this.answer(frame, receivedAt, response.toBuffers());
+      }
       await this.forward(frame, receivedAt, composeTransforms(decision.transformResponse, limited));
     } catch (e) {
       if (e instanceof KafkaCodecError)
@@ -677,14 +680,6 @@ function composeTransforms(
     filter?.(r);
     limited.transformResponse(r);
   };
-}
-
-/** A locally answered request still reports the topics the partition limit took out of it. */
-function withRefusals(frame: RequestFrame, response: Buffer, limited: PartitionLimitDecision): Buffer {
-  if (limited.kind !== 'forward') return response;
-  const r = new ResponseFrame(response.subarray(4), frame.apiKey, frame.apiVersion);
-  limited.transformResponse(r);
-  return r.toBuffer();
 }
 
 function countFetched(response: ResponseFrame, metrics: GatewayMetrics, cluster: ClusterView): void {

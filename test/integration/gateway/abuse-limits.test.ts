@@ -453,6 +453,27 @@ describe('partition counts a broker cannot survive (found by bench/fuzz)', () =>
       } finally {
         await direct.disconnect();
       }
+      // Authorization comes first, as in Kafka: without ALTER the answer is the authorization error.
+      const strict = await startTestGateway({
+        upstream: clusterBootstrap('east'),
+        users: [ALICE],
+        allowEveryoneIfNoAclFound: false,
+      });
+      try {
+        const denied = new Kafka({
+          brokers: [strict.bootstrap],
+          logLevel: logLevel.NOTHING,
+          ...kafkajsSecurity(strict, ALICE),
+        }).admin();
+        await denied.connect();
+        await assert.rejects(
+          denied.createPartitions({ topicPartitions: [{ topic: big, count: 2_000_000_000 }] }),
+          (e: Error & { type?: string }) => e.type === 'TOPIC_AUTHORIZATION_FAILED',
+        );
+        await denied.disconnect();
+      } finally {
+        await strict.close();
+      }
       const huge = uniqueName('part-huge');
       await assert.rejects(admin.createTopics({ topics: [{ topic: huge, numPartitions: 2_000_000_000 }] }));
       assert.equal((await admin.listTopics()).includes(huge), false);
