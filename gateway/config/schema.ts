@@ -178,7 +178,7 @@ const limits = z
         windowMs: z.number().int().positive().default(60_000),
         lockoutMs: z.number().int().positive().default(300_000),
         /** Bound on the (principal, address) and address records kept; the oldest are dropped first. */
-        maxTrackedEntries: z.number().int().min(100).default(100_000),
+        maxTrackedEntries: z.number().int().min(100).default(20_000),
       })
       .strict()
       .default({
@@ -187,7 +187,7 @@ const limits = z
         lockoutThreshold: 10,
         windowMs: 60_000,
         lockoutMs: 300_000,
-        maxTrackedEntries: 100_000,
+        maxTrackedEntries: 20_000,
       }),
     /**
      * Distinct client-supplied values (topic names from requests) a metric label takes; beyond

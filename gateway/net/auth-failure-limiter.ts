@@ -32,7 +32,7 @@ interface Lock {
 }
 
 /** Principal names longer than this are keyed by their SHA-256 (a key must stay small). */
-const MAX_KEY_PRINCIPAL_CHARS = 128;
+const MAX_KEY_PRINCIPAL_CHARS = 64;
 
 export class AuthFailureLimiter {
   /** Recent failures per (principal, address) not locked (yet). */
