@@ -24,7 +24,10 @@ test(
   '3,000 mutated frames before and after login: no crash, no hang, bounded memory',
   { timeout: 300_000 },
   async () => {
-    const seed = Number(process.env.KGW_FUZZ_SEED ?? Date.now() % 1_000_000);
+    // A fixed seed by default: this runs against the shared cluster, and a new seed could find the
+    // next request that takes a broker down in the middle of everyone's tests. New seeds belong to
+    // the full run (bench/fuzz); KGW_FUZZ_SEED picks another here.
+    const seed = Number(process.env.KGW_FUZZ_SEED ?? 20240612);
     const r = await fuzzGateway({
       gateway: gw,
       user: FUZZ_USER,
