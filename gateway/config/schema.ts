@@ -125,7 +125,9 @@ const limits = z
     /**
      * Largest frame accepted before the client has authenticated, as Kafka's
      * sasl.server.max.receive.size (SaslServerAuthenticator): a larger size prefix closes the
-     * connection before any of the body is buffered. maxFrameBytes applies only after login.
+     * connection before any of the body is buffered. Only an OAUTHBEARER token may be this large;
+     * other frames before login must fit in 8 KiB (ClientSession.maxSizeBeforeAuth).
+     * maxFrameBytes applies only after login.
      */
     maxFrameBytesBeforeAuth: z
       .number()

@@ -95,6 +95,12 @@ export interface ConnectionOrigin {
   authDeadline: number;
 }
 
+/**
+ * Largest ApiVersions, SaslHandshake or non-OAUTHBEARER SaslAuthenticate before login: SCRAM and
+ * PLAIN messages are a few hundred bytes (a user name, a nonce, a proof or a password).
+ */
+export const SMALL_FRAME_BEFORE_AUTH = 8 * 1024;
+
 let nextSessionId = 1;
 
 /** Fetch v16+ responses may carry KIP-951 broker endpoints, which must be rewritten (not streamed). */
@@ -137,6 +143,7 @@ export class ClientSession implements SessionInfo {
     const saslRequired = deps.listener.saslMechanisms.length > 0;
     this.reader = new FrameReader({
       maxFrameSize: saslRequired ? deps.limits.maxFrameBytesBeforeAuth : deps.limits.maxFrameBytes,
+      maxSizeFor: saslRequired ? (apiKey) => this.maxSizeBeforeAuth(apiKey) : undefined,
       allocate: requestFrameBuffers.allocate,
     });
     this.versionCaps = deps.limits.fetchCutThrough ? FETCH_CUT_THROUGH_CAPS : NO_CAPS;
@@ -164,6 +171,18 @@ export class ClientSession implements SessionInfo {
     socket.on('error', (e) => this.close(`client socket error: ${e.message}`));
     socket.on('close', () => this.close(undefined));
     this.log.debug({ target, listener: this.listener }, 'connection opened');
+  }
+
+  /**
+   * Before login only ApiVersions, SaslHandshake and SaslAuthenticate are legitimate, and all are
+   * small except an OAUTHBEARER token: that one may use maxFrameBytesBeforeAuth (Kafka's
+   * sasl.server.max.receive.size) once the client has chosen OAUTHBEARER; every other frame must
+   * fit in SMALL_FRAME_BEFORE_AUTH. So an unauthenticated connection on a SCRAM/PLAIN listener holds
+   * a few KiB at most (Kafka allows 512 KiB for any of them: a deliberate tightening).
+   */
+  private maxSizeBeforeAuth(apiKey: number): number {
+    const oauth = apiKey === ApiKey.SaslAuthenticate && this.sasl?.mechanism === 'OAUTHBEARER';
+    return oauth ? this.deps.limits.maxFrameBytesBeforeAuth : SMALL_FRAME_BEFORE_AUTH;
   }
 
   /** Request bytes held for this connection: an incomplete frame plus frames waiting to be handled. */
@@ -376,6 +395,7 @@ export class ClientSession implements SessionInfo {
       clearTimeout(this.authTimer);
       // The post-login maximum applies from the next frame on.
       this.reader.maxFrameSize = this.deps.limits.maxFrameBytes;
+      this.reader.maxSizeFor = undefined;
       this.armExpiry();
       this.deps.authLimiter.succeeded(step.principal, this.clientAddress);
       this.deps.metrics.authenticated(this.listener, mechanism, reauth, true);
@@ -634,9 +654,7 @@ export class ClientSession implements SessionInfo {
   private updateReading(): void {
     if (this.closed) return;
     // Before login, at most one small frame waits to be handled.
-    const budget = this.identity
-      ? this.deps.limits.maxBufferedBytesPerConnection
-      : this.deps.limits.maxFrameBytesBeforeAuth;
+    const budget = this.identity ? this.deps.limits.maxBufferedBytesPerConnection : SMALL_FRAME_BEFORE_AUTH;
     const pauseClient = this.upstreamFull || this.queuedBytes + this.socket.writableLength > budget;
     if (pauseClient !== this.readingPaused) {
       this.readingPaused = pauseClient;
