@@ -5,6 +5,13 @@
  */
 import pino, { type Logger } from 'pino';
 import type { SessionInfo } from './session/client-session.js';
+import { untrusted } from './untrusted.js';
+
+/**
+ * Resource names and principals in audit lines come from clients. Kafka bounds topic names (249
+ * characters) but not group or transactional ids, so a longer value is cut, with its length noted.
+ */
+const MAX_AUDIT_FIELD_CHARS = 1024;
 
 export interface AuditEvent {
   principal: string;
@@ -68,10 +75,12 @@ export class Audit {
 
   private write(session: SessionInfo, e: Omit<AuditEvent, 'principal' | 'client' | 'listener'>): void {
     const event: AuditEvent = {
-      principal: session.identity?.principal ?? 'unauthenticated',
+      principal: untrusted(session.identity?.principal ?? 'unauthenticated', MAX_AUDIT_FIELD_CHARS),
       client: session.clientAddress,
       listener: session.listener,
       ...e,
+      resource: untrusted(e.resource, MAX_AUDIT_FIELD_CHARS),
+      ...(e.detail === undefined ? {} : { detail: untrusted(e.detail, MAX_AUDIT_FIELD_CHARS) }),
     };
     this.out.info(event, 'authorization');
     this.opts.sink?.({ ...event, time: new Date().toISOString() });

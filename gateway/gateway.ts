@@ -66,7 +66,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   // Before any connection: a keytab that cannot be used stops the start with the config key named.
   const gssapi = cfg.kerberos ? gssapiExchanges(cfg.kerberos) : undefined;
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics({ maxLabelValues: cfg.limits.maxLabelValues });
   // Opened first: a missing or unsafe keyring, or an absent token, stops the start at once.
   const encryption = cfg.encryption ? startRecordEncryption(cfg.encryption, log) : undefined;
   const cluster = new ClusterView(cfg.upstream, cfg.limits.maxFrameBytes);

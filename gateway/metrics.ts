@@ -21,6 +21,22 @@ import {
   GATEWAY_SUCCESSFUL_REAUTHENTICATION_TOTAL,
   promClientOptions,
 } from '../monitor/metric-names.js';
+import { topicLabel, type BoundedLabel } from './bounded-label.js';
+
+/** Reasons a connection is closed before it is served (label `reason`; a fixed set). */
+export type RejectReason =
+  'max-connections' | 'max-connections-per-ip' | 'auth-timeout' | 'frame-too-large-before-auth';
+const REJECT_REASONS: readonly RejectReason[] = [
+  'max-connections',
+  'max-connections-per-ip',
+  'auth-timeout',
+  'frame-too-large-before-auth',
+];
+
+export interface GatewayMetricsOptions {
+  /** Distinct client-supplied topic names per label before `__other__` (limits.maxLabelValues). */
+  maxLabelValues: number;
+}
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -85,12 +101,15 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** Topic names come from requests (Produce) and responses: bounded, see bounded-label.ts. */
+  private readonly topics: BoundedLabel;
+
+  constructor(opts: GatewayMetricsOptions = { maxLabelValues: 1_000 }) {
+    this.topics = topicLabel(opts.maxLabelValues);
     collectDefaultMetrics({ register: this.registry });
     // Counters that may stay at zero for a long time exist from the start, so dashboards show 0
     // rather than "no data" and increase() sees the first event.
-    for (const reason of ['max-connections', 'max-connections-per-ip', 'locked-out'])
-      this.rejected.inc({ reason }, 0);
+    for (const reason of REJECT_REASONS) this.rejected.inc({ reason }, 0);
   }
 
   /** Authentication counters start at zero for every listener and mechanism it offers. */
@@ -102,8 +121,16 @@ export class GatewayMetrics {
     }
   }
 
-  request(api: string, version: number, listener: string): void {
-    this.requests.inc({ request: api, version: String(version), listener });
+  /**
+   * `api` is a known API's name; `version` undefined when the client asked for a version the codec
+   * does not know (any int16 is possible: it must not become a label value of its own).
+   */
+  request(api: string, version: number | undefined, listener: string): void {
+    this.requests.inc({
+      request: api,
+      version: version === undefined ? 'unsupported' : String(version),
+      listener,
+    });
   }
 
   /** Times in ms: total (received → answered), remote (upstream round trip), local (gateway work). */
@@ -118,12 +145,13 @@ export class GatewayMetrics {
   }
 
   bytesIn(topic: string, bytes: number, messages: number): void {
-    this.bytesInTotal.inc({ topic }, bytes);
-    if (messages > 0) this.messagesInTotal.inc({ topic }, messages);
+    const label = this.topics.of(topic);
+    this.bytesInTotal.inc({ topic: label }, bytes);
+    if (messages > 0) this.messagesInTotal.inc({ topic: label }, messages);
   }
 
   bytesOut(topic: string, bytes: number): void {
-    this.bytesOutTotal.inc({ topic }, bytes);
+    this.bytesOutTotal.inc({ topic: this.topics.of(topic) }, bytes);
   }
 
   connectionOpened(listener: string): void {
@@ -143,7 +171,7 @@ export class GatewayMetrics {
     this.denials.inc({ api, resource_type: resourceType, operation });
   }
 
-  connectionRejected(reason: string): void {
+  connectionRejected(reason: RejectReason): void {
     this.rejected.inc({ reason });
   }
 }

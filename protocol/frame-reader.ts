@@ -15,10 +15,23 @@ export interface FrameReaderOptions {
    * buffers. Without it, frames inside one chunk are views of that chunk (no copy).
    */
   allocate?: (size: number) => Buffer;
+  /** A tighter maximum per API key (the payload's first two bytes); see FrameReader.maxSizeFor. */
+  maxSizeFor?: (apiKey: number) => number;
 }
 
 export class FrameReader {
-  private readonly max: number;
+  /**
+   * Largest accepted payload; may be changed between pushes (the gateway raises it once a client
+   * has authenticated). A frame whose size prefix was already accepted is not re-checked.
+   */
+  maxFrameSize: number;
+  /**
+   * When set, a frame's size is also checked against this maximum for its API key, as soon as the
+   * key's two bytes have arrived and before the body is held (the gateway uses it before login,
+   * when only a few small requests are legitimate). May be changed or cleared between pushes.
+   */
+  maxSizeFor: ((apiKey: number) => number) | undefined;
+  private apiChecked = false;
   private readonly allocate: (size: number) => Buffer;
   private readonly copyFrames: boolean;
   private parts: Buffer[] = []; // partial data: size prefix and/or payload
@@ -27,7 +40,8 @@ export class FrameReader {
   private failed: KafkaCodecError | null = null;
 
   constructor(opts: FrameReaderOptions) {
-    this.max = opts.maxFrameSize;
+    this.maxFrameSize = opts.maxFrameSize;
+    this.maxSizeFor = opts.maxSizeFor;
     this.allocate = opts.allocate ?? Buffer.allocUnsafe;
     this.copyFrames = opts.allocate !== undefined;
   }
@@ -55,6 +69,10 @@ export class FrameReader {
     if (this.partsLength === 0 && this.size < 0) {
       while (len - off >= 4) {
         const size = this.checkSize(chunk.readInt32BE(off));
+        if (this.maxSizeFor && size >= 2) {
+          if (len - off - 4 < 2) break;
+          this.checkApiSize(chunk.readInt16BE(off + 4), size);
+        }
         if (len - off - 4 < size) break;
         const frame = chunk.subarray(off + 4, off + 4 + size);
         out.push(this.copyFrames ? copyInto(this.allocate(size), frame) : frame);
@@ -70,9 +88,15 @@ export class FrameReader {
         const head = this.take(4, Buffer.allocUnsafe, false);
         this.size = this.checkSize(head.readInt32BE(0));
       }
+      if (this.maxSizeFor && !this.apiChecked && this.size >= 2) {
+        if (this.partsLength < 2) return out;
+        this.checkApiSize(this.peekInt16(), this.size);
+      }
+      this.apiChecked = true;
       if (this.partsLength < this.size) return out;
       out.push(this.take(this.size, this.allocate, this.copyFrames));
       this.size = -1;
+      this.apiChecked = false;
       // the rest may again hold several whole frames in one buffer: take the fast path
       if (this.parts.length === 1) {
         const rest = this.parts[0]!;
@@ -90,14 +114,32 @@ export class FrameReader {
       this.failed = new KafkaCodecError('INVALID_FRAME_SIZE', `negative frame size ${size}`);
       throw this.failed;
     }
-    if (size > this.max) {
+    if (size > this.maxFrameSize) {
       this.failed = new KafkaCodecError(
         'FRAME_TOO_LARGE',
-        `frame of ${size} bytes exceeds the maximum of ${this.max}`,
+        `frame of ${size} bytes exceeds the maximum of ${this.maxFrameSize}`,
       );
       throw this.failed;
     }
     return size;
+  }
+
+  private checkApiSize(apiKey: number, size: number): void {
+    const max = this.maxSizeFor!(apiKey);
+    if (size > max) {
+      this.failed = new KafkaCodecError(
+        'FRAME_TOO_LARGE',
+        `frame of ${size} bytes for API key ${apiKey} exceeds the maximum of ${max}`,
+      );
+      throw this.failed;
+    }
+  }
+
+  /** The first two pending bytes as an int16 (they may lie in two parts). */
+  private peekInt16(): number {
+    const first = this.parts[0]!;
+    const b1 = first.length > 1 ? first[1]! : this.parts[1]![0]!;
+    return (((first[0]! << 8) | b1) << 16) >> 16;
   }
 
   private hold(b: Buffer): void {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { FILE_PATH_META } from './file-path.js';
 import { gatewayConfigSchema, type GatewayConfig } from './schema.js';
 import { resolveYamlReferences } from '../../security/config-references.js';
 
@@ -78,23 +79,59 @@ function nodeAt(node: unknown, path: string[]): Node | undefined {
   return current;
 }
 
-/** File paths in the config are relative to the config file, as in most servers' configs. */
+/**
+ * File paths in the config are relative to the config file's folder, as in most servers' configs:
+ * every field the schema marks with filePath() is resolved, wherever it sits (found through the
+ * schema's JSON Schema form, so no list here can fall behind the schema).
+ */
 function resolvePaths(c: GatewayConfig, base: string): GatewayConfig {
-  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
-  for (const l of c.listeners) {
-    if (l.tls) {
-      l.tls.cert = abs(l.tls.cert);
-      l.tls.key = abs(l.tls.key);
-      if (l.tls.ca) l.tls.ca = abs(l.tls.ca);
-    }
-  }
-  if (c.upstream.tls?.ca) c.upstream.tls.ca = abs(c.upstream.tls.ca);
-  if (c.upstream.sasl?.passwordFile) c.upstream.sasl.passwordFile = abs(c.upstream.sasl.passwordFile);
-  if (c.credentials.seedFile) c.credentials.seedFile = abs(c.credentials.seedFile);
-  if (c.oauthbearer?.staticKeysFile) c.oauthbearer.staticKeysFile = abs(c.oauthbearer.staticKeysFile);
-  if (c.kerberos) c.kerberos.keytab = abs(c.kerberos.keytab);
-  const kms = c.encryption?.kms;
-  if (kms?.type === 'keyring') kms.file = abs(kms.file);
-  if (kms?.type === 'pkcs11' && kms.pinFile) kms.pinFile = abs(kms.pinFile);
+  resolveMarked(pathSchema(), c, (p) => (isAbsolute(p) ? p : resolve(base, p)));
   return c;
+}
+
+interface JsonSchemaNode {
+  type?: string | string[];
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  oneOf?: JsonSchemaNode[];
+  anyOf?: JsonSchemaNode[];
+  allOf?: JsonSchemaNode[];
+  [FILE_PATH_META]?: { except: string[] };
+}
+
+let cachedSchema: JsonSchemaNode | undefined;
+function pathSchema(): JsonSchemaNode {
+  cachedSchema ??= z.toJSONSchema(gatewayConfigSchema, {
+    io: 'output',
+    unrepresentable: 'any',
+  }) as JsonSchemaNode;
+  return cachedSchema;
+}
+
+/** Rewrites, in place, every string of `value` that `schema` marks as a file path. */
+function resolveMarked(schema: JsonSchemaNode, value: unknown, abs: (p: string) => string): unknown {
+  const mark = schema[FILE_PATH_META];
+  if (mark && typeof value === 'string') return mark.except.includes(value) ? value : abs(value);
+  for (const alt of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])])
+    value = resolveMarked(alt, value, abs);
+  if (Array.isArray(value) && schema.items) {
+    for (let i = 0; i < value.length; i++) value[i] = resolveMarked(schema.items, value[i], abs);
+  } else if (value !== null && typeof value === 'object' && schema.properties) {
+    const o = value as Record<string, unknown>;
+    for (const [k, sub] of Object.entries(schema.properties))
+      if (o[k] !== undefined) o[k] = resolveMarked(sub, o[k], abs);
+  }
+  return value;
+}
+
+/** Dotted paths (`listeners[].tls.cert`) of every file-path field in the schema (docs, tests). */
+export function filePathKeys(schema: JsonSchemaNode = pathSchema(), at = ''): string[] {
+  if (schema[FILE_PATH_META]) return [at];
+  const out: string[] = [];
+  for (const alt of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])])
+    out.push(...filePathKeys(alt, at));
+  if (schema.items) out.push(...filePathKeys(schema.items, `${at}[]`));
+  for (const [k, sub] of Object.entries(schema.properties ?? {}))
+    out.push(...filePathKeys(sub, at ? `${at}.${k}` : k));
+  return [...new Set(out)];
 }

@@ -3,6 +3,7 @@
  * ones: TLS 1.2+, SASL required, no plaintext listener unless `allowPlaintext: true` is written.
  */
 import { z } from 'zod';
+import { filePath } from './file-path.js';
 import { KerberosShortNamer } from '../../security/kerberos/short-namer.js';
 import { encryptionConfigSchema } from '../encryption/config.js';
 
@@ -14,10 +15,10 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 const tlsServer = z
   .object({
     /** PEM files; re-read when they change on disk (certificate rotation without restart). */
-    cert: z.string(),
-    key: z.string(),
+    cert: filePath(),
+    key: filePath(),
     /** CA bundle for verifying client certificates (mTLS). */
-    ca: z.string().optional(),
+    ca: filePath().optional(),
     clientAuth: z.enum(['none', 'requested', 'required']).default('none'),
     minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
     /** OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by Node). */
@@ -70,7 +71,7 @@ const upstream = z
     bootstrap: z.array(hostPort).min(1),
     tls: z
       .object({
-        ca: z.string().optional(),
+        ca: filePath().optional(),
         serverName: z.string().optional(),
         insecureSkipVerify: z.boolean().default(false),
       })
@@ -82,7 +83,7 @@ const upstream = z
         mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
         username: z.string(),
         password: z.string().optional(),
-        passwordFile: z.string().optional(),
+        passwordFile: filePath().optional(),
       })
       .strict()
       .refine(
@@ -98,7 +99,7 @@ const oauthbearer = z
   .object({
     jwksUrl: z.string().url().optional(),
     /** Static verification keys (PEM public keys or JWKs) when no JWKS endpoint is used. */
-    staticKeysFile: z.string().optional(),
+    staticKeysFile: filePath().optional(),
     issuer: z.string().optional(),
     audience: z.string().optional(),
     clockSkewSeconds: z.number().int().min(0).default(30),
@@ -112,7 +113,7 @@ const oauthbearer = z
 const kerberos = z
   .object({
     /** Keytab with the service principal's keys; MIT Kerberos re-reads it at each authentication. */
-    keytab: z.string(),
+    keytab: filePath(),
     /**
      * The principal clients get tickets for: <sasl.kerberos.service.name>/<host clients connect to>@REALM,
      * e.g. kafka/gateway.example.com@EXAMPLE.COM. "*" accepts any principal in the keytab (SNI
@@ -145,9 +146,30 @@ const limits = z
       .int()
       .positive()
       .default(100 * 1024 * 1024),
+    /**
+     * Largest frame accepted before the client has authenticated, as Kafka's
+     * sasl.server.max.receive.size (SaslServerAuthenticator): a larger size prefix closes the
+     * connection before any of the body is buffered. Only an OAUTHBEARER token may be this large;
+     * other frames before login must fit in 8 KiB (ClientSession.maxSizeBeforeAuth).
+     * maxFrameBytes applies only after login.
+     */
+    maxFrameBytesBeforeAuth: z
+      .number()
+      .int()
+      .positive()
+      .default(512 * 1024),
+    /**
+     * Partitions one CreateTopics/CreatePartitions request may ask for per topic; more is refused
+     * with INVALID_PARTITIONS (a request for ~10⁹ exhausts a broker's heap, see
+     * filters/partition-limit.ts). Kafka itself has no such limit.
+     */
+    maxPartitionsPerTopic: z.number().int().positive().default(10_000),
     maxConnections: z.number().int().positive().default(10_000),
     maxConnectionsPerIp: z.number().int().positive().default(1_000),
-    /** Time allowed from connect to successful authentication. */
+    /**
+     * One deadline from TCP accept to successful authentication, covering the TLS handshake: a
+     * connection that is silent, or trickles its ClientHello, is closed and its slot released.
+     */
     authTimeoutMs: z.number().int().positive().default(10_000),
     /** Close connections idle this long, as Kafka's connections.max.idle.ms. */
     idleTimeoutMs: z.number().int().positive().default(600_000),
@@ -168,13 +190,21 @@ const limits = z
       .default(4 * 1024 * 1024),
     failedAuth: z
       .object({
-        /** Delay before answering a failed authentication; doubles per recent failure from the same IP. */
+        /**
+         * Delay before answering a failed authentication; doubles per recent failure of the same
+         * principal from the same address, and per recent failure of any principal from that address.
+         */
         baseDelayMs: z.number().int().min(0).default(100),
         maxDelayMs: z.number().int().min(0).default(5_000),
-        /** After this many failures within windowMs, the IP is locked out for lockoutMs. */
+        /**
+         * After this many failures of one principal from one address within windowMs, that principal
+         * is refused from that address for lockoutMs. Other principals from the address are not.
+         */
         lockoutThreshold: z.number().int().positive().default(10),
         windowMs: z.number().int().positive().default(60_000),
         lockoutMs: z.number().int().positive().default(300_000),
+        /** Bound on the (principal, address) and address records kept; the oldest are dropped first. */
+        maxTrackedEntries: z.number().int().min(100).default(20_000),
       })
       .strict()
       .default({
@@ -183,7 +213,13 @@ const limits = z
         lockoutThreshold: 10,
         windowMs: 60_000,
         lockoutMs: 300_000,
+        maxTrackedEntries: 20_000,
       }),
+    /**
+     * Distinct client-supplied values (topic names from requests) a metric label takes; beyond
+     * this, further values are counted under the label value `__other__`.
+     */
+    maxLabelValues: z.number().int().min(1).default(1_000),
   })
   .strict();
 
@@ -198,7 +234,7 @@ export const gatewayConfigSchema = z
         /** Compacted topic on the upstream cluster holding SCRAM credentials (and ACLs). */
         topic: z.string().default('__kgw_security'),
         /** YAML file with the first administrator(s): [{ user, password, mechanisms }]. */
-        seedFile: z.string().optional(),
+        seedFile: filePath().optional(),
         scramIterations: z.number().int().min(4096).default(8192),
       })
       .strict()
@@ -212,8 +248,8 @@ export const gatewayConfigSchema = z
       .default({ superUsers: [], allowEveryoneIfNoAclFound: false }),
     audit: z
       .object({
-        /** A file path, or "stdout". */
-        destination: z.string().default('stdout'),
+        /** A file path (relative to the configuration file), or "stdout". */
+        destination: filePath(['stdout']).default('stdout'),
         /** Fraction (0..1) of allowed decisions recorded as well. */
         sampleAllowed: z.number().min(0).max(1).default(0),
         /** Also publish audit events to this topic on the upstream cluster. */

@@ -3,6 +3,7 @@
  * key-encryption keys, how long a data key is used, and which topics are encrypted under which KEK.
  */
 import { z } from 'zod';
+import { filePath } from '../config/file-path.js';
 import { MAX_INVOCATIONS_PER_KEY } from '../../security/encryption/index.js';
 
 const kekId = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, '1-200 of A-Z a-z 0-9 . _ -');
@@ -13,7 +14,7 @@ const kms = z.discriminatedUnion('type', [
     .object({
       type: z.literal('keyring'),
       /** JSON keyring (format kgw-keyring/1), mode 0600, owned by the gateway's user. */
-      file: z.string(),
+      file: filePath(),
       /** How often the file is checked for a rotation (stat only; re-read when it changed). */
       checkIntervalMs: z.number().int().min(0).default(1000),
     })
@@ -26,7 +27,7 @@ const kms = z.discriminatedUnion('type', [
       tokenLabel: z.string(),
       pin: z.string().optional(),
       /** A file holding the user PIN (first line), instead of `pin`. */
-      pinFile: z.string().optional(),
+      pinFile: filePath().optional(),
     })
     .strict()
     .refine((k) => (k.pin === undefined) !== (k.pinFile === undefined), 'give exactly one of pin, pinFile'),

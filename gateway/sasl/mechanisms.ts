@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import type { CredentialStore } from '../../security/credentials/index.js';
 import { ScramError, ScramServer, type ScramMechanismName } from '../../security/scram/index.js';
 import type { SaslMechanism } from '../config/schema.js';
+import { untrusted } from '../untrusted.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -15,8 +16,10 @@ export class AuthenticationFailed extends Error {
   constructor(
     /** Sent to the client; says what failed without saying whether the user exists. */
     readonly clientMessage: string,
-    /** For the gateway's log only. */
+    /** For the gateway's log only; client-chosen parts are already cut with untrusted(). */
     readonly reason: string,
+    /** The principal the client tried to log in as, when it got far enough to name one. */
+    readonly principal?: string,
   ) {
     super(reason);
     this.name = 'AuthenticationFailed';
@@ -44,7 +47,8 @@ export interface MechanismOptions {
   gssapi?: () => SaslExchange;
 }
 
-const invalidCredentials = (mechanism: string): string =>
+/** Kafka's message for a failed login; also what a locked-out principal is told (see auth-failure-limiter.ts). */
+export const invalidCredentials = (mechanism: string): string =>
   `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
 
 export function startExchange(mechanism: SaslMechanism, opts: MechanismOptions): SaslExchange {
@@ -62,9 +66,15 @@ export function startExchange(mechanism: SaslMechanism, opts: MechanismOptions):
 }
 
 function scramExchange(mechanism: ScramMechanismName, opts: MechanismOptions): SaslExchange {
+  const lookup = opts.credentials.lookupFor(mechanism);
+  // The user name of client-first, remembered so that a failure can be counted against it.
+  let username: string | undefined;
   const server = new ScramServer({
     mechanism,
-    lookup: opts.credentials.lookupFor(mechanism),
+    lookup: (name) => {
+      username = name;
+      return lookup(name);
+    },
     fakeCredentialSecret: opts.fakeCredentialSecret,
     fakeIterations: opts.fakeIterations,
   });
@@ -80,7 +90,11 @@ function scramExchange(mechanism: ScramMechanismName, opts: MechanismOptions): S
         });
       } catch (e) {
         if (e instanceof ScramError) {
-          throw new AuthenticationFailed(invalidCredentials(mechanism), `${mechanism}: ${e.message}`);
+          throw new AuthenticationFailed(
+            invalidCredentials(mechanism),
+            `${mechanism}: ${e.reason} (${untrusted(e.message)})${username === undefined ? '' : ` for ${untrusted(username)}`}`,
+            username === undefined ? undefined : `User:${username}`,
+          );
         }
         throw e;
       }
@@ -104,10 +118,15 @@ function plainExchange(opts: MechanismOptions): SaslExchange {
         throw new AuthenticationFailed(
           'Authentication failed: Client requested an authorization id that is different from username',
           'PLAIN: authzid differs',
+          `User:${user}`,
         );
       }
       if (!(await plainPasswordMatches(user, password, opts))) {
-        throw new AuthenticationFailed(invalidCredentials('PLAIN'), `PLAIN: bad credentials for ${user}`);
+        throw new AuthenticationFailed(
+          invalidCredentials('PLAIN'),
+          `PLAIN: bad credentials for ${untrusted(user)}`,
+          `User:${user}`,
+        );
       }
       return { done: true, challenge: Buffer.alloc(0), principal: `User:${user}` };
     },
@@ -163,7 +182,7 @@ function oauthExchange(opts: MechanismOptions): SaslExchange {
         // RFC 7628 §3.2.2: the server answers a failure with a JSON status; the client then sends %x01.
         throw new AuthenticationFailed(
           `Authentication failed during authentication due to invalid credentials with SASL mechanism OAUTHBEARER`,
-          `OAUTHBEARER: ${(e as Error).message}`,
+          `OAUTHBEARER: ${untrusted((e as Error).message)}`,
         );
       }
     },

@@ -10,8 +10,9 @@
  *
  * Before authentication succeeds only ApiVersions and SASL are accepted; anything else closes the
  * connection and never reaches the broker. Memory is bounded: at most one incomplete frame is
- * buffered (≤ maxFrameBytes), and reading pauses while queued work or unwritten output exceeds
- * maxBufferedBytesPerConnection.
+ * buffered (≤ maxFrameBytesBeforeAuth until the client has authenticated, as Kafka's
+ * sasl.server.max.receive.size, then ≤ maxFrameBytes), and reading pauses while queued work or
+ * unwritten output exceeds maxBufferedBytesPerConnection (before authentication: one small frame).
  */
 import type { Socket } from 'node:net';
 import { SpanKind, type Span } from '@opentelemetry/api';
@@ -25,16 +26,19 @@ import {
   ResponseFrame,
   apiKeyInfo,
   encodeResponseFrame,
+  isSupportedVersion,
   sizePrefix,
 } from '../../protocol/index.js';
 import type { ListenerConfig, LimitsConfig, SaslMechanism } from '../config/schema.js';
 import { apiVersionsResponse, isClientApi } from '../filters/api-versions.js';
 import { ADDRESS_BEARING_APIS, rewriteAddresses } from '../filters/address-rewrite.js';
+import { limitNewPartitions, type PartitionLimitDecision } from '../filters/partition-limit.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { AddressMap, Target } from '../net/address-map.js';
 import type { AuthFailureLimiter } from '../net/auth-failure-limiter.js';
 import {
   AuthenticationFailed,
+  invalidCredentials,
   startExchange,
   type MechanismOptions,
   type SaslExchange,
@@ -46,6 +50,7 @@ import { ResponseQueue, type Pending } from './response-queue.js';
 import { FetchAccounting } from './fetch-accounting.js';
 import { requestFrameBuffers } from './frame-buffers.js';
 import { countTraffic } from './traffic.js';
+import { untrusted } from '../untrusted.js';
 
 /** What the session knows about itself, for handlers that need it (authorization, audit). */
 export interface SessionInfo {
@@ -85,6 +90,20 @@ export interface SessionDeps {
   filter?: RequestFilter;
 }
 
+/** Per-connection facts the listener learned before the session starts. */
+export interface ConnectionOrigin {
+  /** Principal from the client certificate (mTLS), used when the listener has no SASL. */
+  certificatePrincipal: string | undefined;
+  /** When the connection must be authenticated (ms since epoch): accept time + limits.authTimeoutMs. */
+  authDeadline: number;
+}
+
+/**
+ * Largest ApiVersions, SaslHandshake or non-OAUTHBEARER SaslAuthenticate before login: SCRAM and
+ * PLAIN messages are a few hundred bytes (a user name, a nonce, a proof or a password).
+ */
+export const SMALL_FRAME_BEFORE_AUTH = 8 * 1024;
+
 let nextSessionId = 1;
 
 /** Fetch v16+ responses may carry KIP-951 broker endpoints, which must be rewritten (not streamed). */
@@ -120,18 +139,19 @@ export class ClientSession implements SessionInfo {
     private readonly socket: Socket,
     private readonly target: Target,
     private readonly deps: SessionDeps,
-    /** Principal from the client certificate (mTLS), used when the listener has no SASL. */
-    certificatePrincipal: string | undefined,
+    { certificatePrincipal, authDeadline }: ConnectionOrigin,
   ) {
     this.listener = deps.listener.name;
     this.clientAddress = socket.remoteAddress ?? 'unknown';
+    const saslRequired = deps.listener.saslMechanisms.length > 0;
     this.reader = new FrameReader({
-      maxFrameSize: deps.limits.maxFrameBytes,
+      maxFrameSize: saslRequired ? deps.limits.maxFrameBytesBeforeAuth : deps.limits.maxFrameBytes,
+      maxSizeFor: saslRequired ? (apiKey) => this.maxSizeBeforeAuth(apiKey) : undefined,
       allocate: requestFrameBuffers.allocate,
     });
     this.versionCaps = deps.limits.fetchCutThrough ? FETCH_CUT_THROUGH_CAPS : NO_CAPS;
     this.log = deps.log.child({ session: this.id, client: `${this.clientAddress}:${socket.remotePort}` });
-    if (deps.listener.saslMechanisms.length === 0) {
+    if (!saslRequired) {
       this.identity = {
         principal: certificatePrincipal ?? ANONYMOUS,
         mechanism: certificatePrincipal ? 'SSL' : 'NONE',
@@ -139,8 +159,11 @@ export class ClientSession implements SessionInfo {
       };
     } else {
       this.authTimer = setTimeout(
-        () => this.close(`not authenticated within ${deps.limits.authTimeoutMs} ms`),
-        deps.limits.authTimeoutMs,
+        () => {
+          deps.metrics.connectionRejected('auth-timeout');
+          this.close(`not authenticated within ${deps.limits.authTimeoutMs} ms of connecting`);
+        },
+        Math.max(0, authDeadline - Date.now()),
       );
     }
     deps.metrics.connectionOpened(this.listener);
@@ -153,6 +176,23 @@ export class ClientSession implements SessionInfo {
     this.log.debug({ target, listener: this.listener }, 'connection opened');
   }
 
+  /**
+   * Before login only ApiVersions, SaslHandshake and SaslAuthenticate are legitimate, and all are
+   * small except an OAUTHBEARER token: that one may use maxFrameBytesBeforeAuth (Kafka's
+   * sasl.server.max.receive.size) once the client has chosen OAUTHBEARER; every other frame must
+   * fit in SMALL_FRAME_BEFORE_AUTH. So an unauthenticated connection on a SCRAM/PLAIN listener holds
+   * a few KiB at most (Kafka allows 512 KiB for any of them: a deliberate tightening).
+   */
+  private maxSizeBeforeAuth(apiKey: number): number {
+    const oauth = apiKey === ApiKey.SaslAuthenticate && this.sasl?.mechanism === 'OAUTHBEARER';
+    return oauth ? this.deps.limits.maxFrameBytesBeforeAuth : SMALL_FRAME_BEFORE_AUTH;
+  }
+
+  /** Request bytes held for this connection: an incomplete frame plus frames waiting to be handled. */
+  get bufferedBytes(): number {
+    return this.reader.buffered + this.queuedBytes;
+  }
+
   // ---- input ---------------------------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
@@ -160,7 +200,10 @@ export class ClientSession implements SessionInfo {
     try {
       frames = this.reader.push(chunk);
     } catch (e) {
-      this.close(`bad frame: ${(e as Error).message}`);
+      if (!this.identity && e instanceof KafkaCodecError && e.code === 'FRAME_TOO_LARGE') {
+        this.deps.metrics.connectionRejected('frame-too-large-before-auth');
+        this.close(`bad frame before authentication: ${e.message}`);
+      } else this.close(`bad frame: ${(e as Error).message}`);
       return;
     }
     for (const payload of frames) {
@@ -191,8 +234,15 @@ export class ClientSession implements SessionInfo {
       this.close(`refused request: ${what}`);
       return;
     }
-    const name = apiKeyInfo(frame.apiKey)?.name ?? String(frame.apiKey);
-    this.deps.metrics.request(name, frame.apiVersion, this.listener);
+    const info = apiKeyInfo(frame.apiKey);
+    if (!info) {
+      // Before any metric: an unknown key must not become a label value (any int16 is possible).
+      this.close(`refused request: unknown API key ${frame.apiKey}`);
+      return;
+    }
+    const name = info.name;
+    const version = isSupportedVersion(frame.apiKey, frame.apiVersion) ? frame.apiVersion : undefined;
+    this.deps.metrics.request(name, version, this.listener);
     this.requestSpan = tracingEnabled() ? this.startRequestSpan(name, frame) : undefined;
     try {
       switch (frame.apiKey) {
@@ -215,7 +265,7 @@ export class ClientSession implements SessionInfo {
         return;
       }
       if (this.identity.expiresAt !== undefined && Date.now() > this.identity.expiresAt) {
-        this.close(`session of ${this.identity.principal} expired without re-authentication`);
+        this.close(`session of ${untrusted(this.identity.principal)} expired without re-authentication`);
         return;
       }
       const local = this.deps.localApis.get(frame.apiKey);
@@ -227,7 +277,14 @@ export class ClientSession implements SessionInfo {
       const decision = this.deps.filter ? await this.deps.filter(frame, this) : { kind: 'forward' as const };
       if (decision.kind === 'answer') return this.answer(frame, receivedAt, [decision.response]);
       if (decision.kind === 'close') return this.close(decision.reason);
-      await this.forward(frame, receivedAt, decision.transformResponse);
+      // After authorization, as Kafka checks it first: only what may reach the broker is limited.
+      const limited = limitNewPartitions(frame, this.deps.limits.maxPartitionsPerTopic);
+      if (limited.kind === 'answer') {
+        const response = new ResponseFrame(limited.response.subarray(4), frame.apiKey, frame.apiVersion);
+        await decision.transformResponse?.(response);
+        return this.answer(frame, receivedAt, response.toBuffers());
+      }
+      await this.forward(frame, receivedAt, composeTransforms(decision.transformResponse, limited));
     } catch (e) {
       if (e instanceof KafkaCodecError)
         this.close(`malformed ${name} v${frame.apiVersion} request: ${e.message}`);
@@ -250,10 +307,10 @@ export class ClientSession implements SessionInfo {
         'rpc.system': 'kafka',
         'rpc.method': name,
         'kafka.api.version': frame.apiVersion,
-        'kafka.client.id': frame.clientId ?? '',
+        'kafka.client.id': untrusted(frame.clientId ?? ''),
         'client.address': this.clientAddress,
         'kgw.listener': this.listener,
-        ...(this.identity ? { 'enduser.id': this.identity.principal } : {}),
+        ...(this.identity ? { 'enduser.id': untrusted(this.identity.principal) } : {}),
       },
     });
   }
@@ -306,19 +363,24 @@ export class ClientSession implements SessionInfo {
     }
     const { mechanism, exchange } = this.sasl;
     const reauth = this.identity !== undefined;
-    const lockedFor = this.deps.authLimiter.lockedForMs(this.clientAddress);
     try {
-      if (lockedFor > 0)
-        throw new AuthenticationFailed(
-          'Authentication failed: too many failed attempts, try again later',
-          `client locked out for ${lockedFor} ms`,
-        );
       const step = await exchange.step(authBytes);
       if (!step.done) return respond(0, null, step.challenge);
+      // Checked only now, after the whole exchange, and answered exactly as a wrong password: a
+      // locked principal must look like an unknown or mistyped one (no user enumeration).
+      const lockedFor = this.deps.authLimiter.lockedForMs(step.principal, this.clientAddress);
+      if (lockedFor > 0) {
+        throw new AuthenticationFailed(
+          invalidCredentials(mechanism),
+          `${untrusted(step.principal)} locked out from this address for another ${lockedFor} ms`,
+          step.principal,
+        );
+      }
       if (reauth && step.principal !== this.identity!.principal) {
         throw new AuthenticationFailed(
           'Cannot change principals during re-authentication',
-          `re-authentication as ${step.principal} by ${this.identity!.principal}`,
+          `re-authentication as ${untrusted(step.principal)} by ${untrusted(this.identity!.principal)}`,
+          step.principal,
         );
       }
       const now = Date.now();
@@ -334,18 +396,24 @@ export class ClientSession implements SessionInfo {
       };
       this.sasl = undefined;
       clearTimeout(this.authTimer);
+      // The post-login maximum applies from the next frame on.
+      this.reader.maxFrameSize = this.deps.limits.maxFrameBytes;
+      this.reader.maxSizeFor = undefined;
       this.armExpiry();
-      this.deps.authLimiter.succeeded(this.clientAddress);
+      this.deps.authLimiter.succeeded(step.principal, this.clientAddress);
       this.deps.metrics.authenticated(this.listener, mechanism, reauth, true);
-      this.log.info({ principal: step.principal, mechanism, reauth }, 'authenticated');
+      this.log.info({ principal: untrusted(step.principal), mechanism, reauth }, 'authenticated');
       respond(0, null, step.challenge, BigInt(Number.isFinite(expiresAt) ? Math.max(1, expiresAt - now) : 0));
     } catch (e) {
       if (!(e instanceof AuthenticationFailed)) throw e;
       this.sasl = undefined;
       this.deps.metrics.authenticated(this.listener, mechanism, reauth, false);
-      this.log.warn({ mechanism, reauth, reason: e.reason }, 'authentication failed');
-      // A growing delay per client address slows down password guessing.
-      const delay = this.deps.authLimiter.failed(this.clientAddress);
+      this.log.warn(
+        { mechanism, reauth, principal: untrusted(e.principal), reason: e.reason },
+        'authentication failed',
+      );
+      // A growing delay per principal and address slows down password guessing.
+      const delay = this.deps.authLimiter.failed(e.principal, this.clientAddress);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       this.deps.metrics.error('SaslAuthenticate', 'SASL_AUTHENTICATION_FAILED');
       respond(58, e.clientMessage, Buffer.alloc(0), 0n, true); // SASL_AUTHENTICATION_FAILED, then close
@@ -358,7 +426,7 @@ export class ClientSession implements SessionInfo {
     const at = this.identity?.expiresAt;
     if (at === undefined) return;
     this.expiryTimer = setTimeout(
-      () => this.close(`session of ${this.identity?.principal} expired without re-authentication`),
+      () => this.close(`session of ${untrusted(this.identity?.principal)} expired without re-authentication`),
       Math.max(0, at - Date.now()) + 1000,
     );
     this.expiryTimer.unref();
@@ -600,7 +668,8 @@ export class ClientSession implements SessionInfo {
    */
   private updateReading(): void {
     if (this.closed) return;
-    const budget = this.deps.limits.maxBufferedBytesPerConnection;
+    // Before login, at most one small frame waits to be handled.
+    const budget = this.identity ? this.deps.limits.maxBufferedBytesPerConnection : SMALL_FRAME_BEFORE_AUTH;
     const pauseClient = this.upstreamFull || this.queuedBytes + this.socket.writableLength > budget;
     if (pauseClient !== this.readingPaused) {
       this.readingPaused = pauseClient;
@@ -621,13 +690,29 @@ export class ClientSession implements SessionInfo {
     this.closed = true;
     clearTimeout(this.authTimer);
     clearTimeout(this.expiryTimer);
-    if (reason) this.log.info({ principal: this.identity?.principal, reason }, 'connection closed');
+    if (reason)
+      this.log.info(
+        { principal: untrusted(this.identity?.principal), reason: untrusted(reason, 1024) },
+        'connection closed',
+      );
     else this.log.debug('connection closed by client');
     if (!this.socket.writableEnded) this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
     void this.upstream?.then((u) => u.close()).catch(() => undefined);
     this.deps.metrics.connectionClosed(this.listener);
   }
+}
+
+/** The filter's response transform, then the partition limit's (which adds its refusals). */
+function composeTransforms(
+  filter: ResponseTransform | undefined,
+  limited: PartitionLimitDecision,
+): ResponseTransform | undefined {
+  if (limited.kind !== 'forward') return filter;
+  return async (r) => {
+    await filter?.(r);
+    limited.transformResponse(r);
+  };
 }
 
 function countFetched(response: ResponseFrame, metrics: GatewayMetrics, cluster: ClusterView): void {

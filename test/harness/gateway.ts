@@ -93,7 +93,7 @@ export function testPki(): Promise<DevPkiFiles> {
 }
 
 /** A base port with `count` free ports above it. */
-async function freePortRange(count: number): Promise<number> {
+export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     // Above every Kafka port we use (all below 32768), so a gateway never takes a cluster's port.
     const base = 40000 + Math.floor(Math.random() * 15000);

@@ -213,6 +213,26 @@ describe('OAUTHBEARER', () => {
     assert.ok(err, 'an expired token is refused');
     assert.equal(await topicExistsUpstream(topic), false);
   });
+
+  test('a 40 KiB token is accepted: OAUTHBEARER may use the 512 KiB frame before login', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const big = await new SignJWT({ scope: 'kafka', padding: 'x'.repeat(40 * 1024) })
+      .setProtectedHeader({ alg: 'RS256', kid: 'test' })
+      .setSubject('svc-big-token')
+      .setIssuer('kgw-test')
+      .setAudience('kafka')
+      .setIssuedAt(now - 60)
+      .setExpirationTime(now + 300)
+      .sign(jwtKey);
+    const ok = await kafkajsCreateTopic(
+      {
+        ssl: kafkajsSecurity(gw, ALICE).ssl,
+        sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: big }) },
+      },
+      uniqueName('oauth-big'),
+    );
+    assert.equal(ok, undefined);
+  });
 });
 
 describe("credentials through Kafka's own admin API", () => {

@@ -1,0 +1,91 @@
+// Every file path in a gateway config is relative to the config file's folder (docs/gateway.md),
+// including the audit log; and no key that names a file can be left out of that rule.
+import assert from 'node:assert/strict';
+import { dirname, isAbsolute, join } from 'node:path';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { filePathKeys, parseGatewayConfig } from '../../../gateway/config/load.js';
+import { gatewayConfigSchema } from '../../../gateway/config/schema.js';
+
+const FILE = '/etc/kgw/conf/gateway.yaml';
+const YAML = `
+listeners:
+  - name: a
+    port: 9000
+    tls: { cert: certs/server.pem, key: /abs/server-key.pem, ca: ca.pem }
+    saslMechanisms: [OAUTHBEARER]
+    addressing: { mode: port-per-broker, brokerPortBase: 9100 }
+  - name: b
+    port: 9001
+    tls: { cert: ../b.pem, key: b-key.pem }
+    addressing: { mode: sni, domain: kgw.test }
+upstream:
+  bootstrap: [ "h:1" ]
+  tls: { ca: upstream-ca.pem }
+  sasl: { mechanism: PLAIN, username: u, passwordFile: secrets/pw }
+oauthbearer: { staticKeysFile: keys.json }
+credentials: { seedFile: seed.yaml }
+audit: { destination: logs/audit.log }
+`;
+
+/** Values at a dotted path with [] for arrays. */
+function valuesAt(o: unknown, path: string): unknown[] {
+  let cur: unknown[] = [o];
+  for (const part of path.split('.')) {
+    const many = part.endsWith('[]');
+    const key = many ? part.slice(0, -2) : part;
+    cur = cur.flatMap((v) => {
+      const x = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+      return many ? ((x as unknown[] | undefined) ?? []) : x === undefined ? [] : [x];
+    });
+  }
+  return cur;
+}
+
+test('every file-path key is resolved against the config file folder, absolute ones kept', () => {
+  const cfg = parseGatewayConfig(YAML, FILE);
+  const keys = filePathKeys();
+  assert.ok(keys.includes('audit.destination'), 'the audit log is a path (issue #12, finding 10)');
+  const seen: string[] = [];
+  for (const key of keys) {
+    for (const v of valuesAt(cfg, key)) {
+      assert.equal(typeof v, 'string');
+      assert.ok(isAbsolute(v as string), `${key} = ${String(v)}`);
+      seen.push(key);
+    }
+  }
+  assert.deepEqual([...new Set(seen)].sort(), [...keys].sort(), 'the example sets every path key');
+  assert.equal(cfg.audit.destination, join(dirname(FILE), 'logs/audit.log'));
+  assert.equal(cfg.listeners[0]!.tls!.key, '/abs/server-key.pem');
+  assert.equal(cfg.listeners[1]!.tls!.cert, '/etc/kgw/b.pem');
+  assert.equal(cfg.upstream.sasl!.passwordFile, '/etc/kgw/conf/secrets/pw');
+});
+
+test('audit to stdout stays stdout; a config in the working directory resolves there', () => {
+  const base = YAML.replace('destination: logs/audit.log', 'destination: stdout');
+  assert.equal(parseGatewayConfig(base, FILE).audit.destination, 'stdout');
+  const local = parseGatewayConfig(YAML, 'gateway.yaml');
+  assert.equal(local.audit.destination, join(process.cwd(), 'logs/audit.log'));
+});
+
+test('no string key whose name says "file" is left unmarked', () => {
+  const marked = new Set(filePathKeys());
+  const json = z.toJSONSchema(gatewayConfigSchema, { io: 'output', unrepresentable: 'any' });
+  const suspicious: string[] = [];
+  const walk = (s: Record<string, unknown>, at: string): void => {
+    for (const alt of ['oneOf', 'anyOf', 'allOf'] as const)
+      for (const a of (s[alt] as Record<string, unknown>[] | undefined) ?? []) walk(a, at);
+    if (s.items) walk(s.items as Record<string, unknown>, `${at}[]`);
+    for (const [k, sub] of Object.entries((s.properties as Record<string, Record<string, unknown>>) ?? {})) {
+      const path = at ? `${at}.${k}` : k;
+      if (sub.type === 'string' && /(file|path|dir|cert|^key|^ca$|destination)$/i.test(k))
+        suspicious.push(path);
+      walk(sub, path);
+    }
+  };
+  walk(json as Record<string, unknown>, '');
+  assert.deepEqual(
+    suspicious.filter((k) => !marked.has(k)),
+    [],
+  );
+});
