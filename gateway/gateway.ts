@@ -13,6 +13,7 @@ import { CredentialStore, SCRAM_KEY_PREFIX } from '../security/credentials/index
 import { createOAuthTokenValidator, parseOAuthBearerClientResponse } from '../security/sasl/index.js';
 import { alterUserScramCredentials, describeUserScramCredentials } from './admin/scram-admin.js';
 import { Audit } from './audit.js';
+import { authorization } from './authz/index.js';
 import { AuditTopicSink } from './audit-topic-sink.js';
 import type { GatewayConfig } from './config/schema.js';
 import { SecurityTopic } from './credentials/security-topic.js';
@@ -24,7 +25,7 @@ import { AuthFailureLimiter } from './net/auth-failure-limiter.js';
 import { ConnectionLimiter } from './net/connection-limiter.js';
 import { Listener } from './net/listener.js';
 import type { OAuthValidator } from './sasl/mechanisms.js';
-import type { LocalApi, RequestFilter, SessionDeps } from './session/client-session.js';
+import type { LocalApi, SessionDeps } from './session/client-session.js';
 import { ClusterView } from './upstream/cluster-view.js';
 
 /** Key of the shared secret behind fake SCRAM challenges (same on every instance). */
@@ -39,29 +40,11 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export interface GatewayExtensions {
-  /** Per-API authorization (issue #5 wires the ACL enforcement here). */
-  filter?: (deps: {
-    authorizer: AclAuthorizer;
-    audit: Audit;
-    metrics: GatewayMetrics;
-    cluster: ClusterView;
-  }) => RequestFilter;
-  /** More APIs the gateway answers itself (e.g. ACL administration). */
-  localApis?: (deps: {
-    authorizer: AclAuthorizer;
-    audit: Audit;
-    topic: SecurityTopic;
-    /** Topics of the gateway's own (e.g. the audit topic) that no client may reach. */
-    reservedTopics: string[];
-  }) => Map<number, LocalApi>;
-}
-
-export async function startGateway(
-  cfg: GatewayConfig,
-  log: Logger,
-  ext: GatewayExtensions = {},
-): Promise<RunningGateway> {
+/**
+ * Authorization is not optional: the ACL filter and the ACL administration APIs are built here from
+ * the configuration, so no caller can start a gateway that forwards without them.
+ */
+export async function startGateway(cfg: GatewayConfig, log: Logger): Promise<RunningGateway> {
   const metrics = new GatewayMetrics();
   const cluster = new ClusterView(cfg.upstream, cfg.limits.maxFrameBytes);
   const credentials = new CredentialStore();
@@ -100,18 +83,21 @@ export async function startGateway(
     }
   }
 
+  const authz = authorization({
+    authorizer,
+    audit,
+    metrics,
+    cluster,
+    topic,
+    reservedTopics: [cfg.credentials.topic, ...(cfg.audit.topic ? [cfg.audit.topic] : [])],
+  });
   const localApis = new Map<number, LocalApi>([
     [
       ApiKey.DescribeUserScramCredentials,
       describeUserScramCredentials({ credentials, topic, authorizer, audit }),
     ],
     [ApiKey.AlterUserScramCredentials, alterUserScramCredentials({ credentials, topic, authorizer, audit })],
-    ...(ext.localApis?.({
-      authorizer,
-      audit,
-      topic,
-      reservedTopics: cfg.audit.topic ? [cfg.audit.topic] : [],
-    }) ?? new Map()),
+    ...authz.localApis,
   ]);
   const authLimiter = new AuthFailureLimiter(cfg.limits.failedAuth);
   const connectionLimiter = new ConnectionLimiter(cfg.limits.maxConnections, cfg.limits.maxConnectionsPerIp);
@@ -130,7 +116,7 @@ export async function startGateway(
     authLimiter,
     log,
     localApis,
-    filter: ext.filter?.({ authorizer, audit, metrics, cluster }),
+    authorization: { filter: authz.filter, ruledVersions: authz.ruledVersions },
   };
 
   const listeners: Listener[] = [];

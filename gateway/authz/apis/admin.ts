@@ -237,7 +237,7 @@ export const electLeaders: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.ElectLeaders);
   return answer(frame, ApiKey.ElectLeaders, {
     throttleTimeMs: 0,
-    errorCode: CLUSTER_DENIED,
+    errorCode: frame.apiVersion >= 1 ? CLUSTER_DENIED : 0, // no top-level error code in v0
     replicaElectionResults: (body.topicPartitions ?? []).map((t) => ({
       topic: t.topic,
       partitionResult: t.partitions.map((partitionId) => ({

@@ -102,7 +102,13 @@ export const shareGroupHeartbeat = subscribingHeartbeat(ApiKey.ShareGroupHeartbe
 });
 export const streamsGroupHeartbeat = subscribingHeartbeat(ApiKey.StreamsGroupHeartbeat, (f) => {
   const b = f.body(ApiKey.StreamsGroupHeartbeat);
-  const topics = (b.topology?.subtopologies ?? []).flatMap((s) => s.sourceTopics);
+  // Kafka's handleStreamsGroupHeartbeat: DESCRIBE on every topic the topology names.
+  const topics = (b.topology?.subtopologies ?? []).flatMap((s) => [
+    ...s.sourceTopics,
+    ...s.repartitionSinkTopics,
+    ...s.repartitionSourceTopics.map((t) => t.name),
+    ...s.stateChangelogTopics.map((t) => t.name),
+  ]);
   return { groupId: b.groupId, topics };
 });
 
@@ -342,14 +348,14 @@ function describeGroupsOf<
   write: (frame: RequestFrame, ids: string[]) => void,
   groupsOf: (r: ResponseTypes[K]) => G[],
   setGroups: (r: ResponseTypes[K], groups: G[]) => void,
-  deniedGroup: (groupId: string) => G,
+  deniedGroup: (groupId: string, version: number) => G,
   extraCheck?: (g: G, az: RequestAuthz) => G | undefined,
 ): ApiHandler {
   return (frame, az) => {
     const { ids, includeOps } = read(frame);
     const split = splitByDecision(
       ids,
-      (id) => (az.can(GROUP, id, DESCRIBE) ? undefined : deniedGroup(id)),
+      (id) => (az.can(GROUP, id, DESCRIBE) ? undefined : deniedGroup(id, frame.apiVersion)),
       (id) => id,
       (g: G) => g.groupId,
     );
@@ -384,9 +390,11 @@ export const describeGroups = describeGroupsOf<
   (f, ids) => f.setBody(ApiKey.DescribeGroups, { ...f.body(ApiKey.DescribeGroups), groups: ids }),
   (r) => r.groups,
   (r, g) => (r.groups = g),
-  (groupId) => ({
+  // errorMessage exists from v6: set in older versions the encoder refuses the answer (and the
+  // session would close the connection instead of answering, issue #12 finding 5).
+  (groupId, version) => ({
     errorCode: Err.GROUP_AUTHORIZATION_FAILED,
-    errorMessage: errorMessage(Err.GROUP_AUTHORIZATION_FAILED),
+    errorMessage: version >= 6 ? errorMessage(Err.GROUP_AUTHORIZATION_FAILED) : null,
     groupId,
     groupState: '',
     protocolType: '',

@@ -2,7 +2,7 @@
  * Share groups (KIP-932) data and offsets APIs: READ on the group, READ on each topic fetched or
  * acknowledged (by id), DESCRIBE/READ/DELETE for offsets administration.
  */
-import { ApiKey } from '../../../protocol/index.js';
+import { ApiKey, ZERO_UUID } from '../../../protocol/index.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import { Err, errorMessage } from '../errors.js';
 import { splitByDecision } from '../merge.js';
@@ -92,23 +92,55 @@ export const shareAcknowledge: ApiHandler = async (frame, az, env) => {
   return forwardPatched(ApiKey.ShareAcknowledge, (r) => (r.responses = split.merge(r.responses)));
 };
 
+/**
+ * Kafka's handleDescribeShareGroupOffsetsRequest: DESCRIBE on each group; named topics without
+ * DESCRIBE are left out of the coordinator's request and appended after its answer, each
+ * partition TOPIC_AUTHORIZATION_FAILED; an all-topics answer is filtered silently.
+ */
 export const describeShareGroupOffsets: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.DescribeShareGroupOffsets);
   const code = Err.GROUP_AUTHORIZATION_FAILED;
+  const deniedTopics = new Map<string, (typeof body.groups)[number]['topics']>();
   const split = splitByDecision(
     body.groups,
     (g) =>
       az.can(GROUP, g.groupId, DESCRIBE)
         ? undefined
-        : { groupId: g.groupId, topics: [], errorCode: code, errorMessage: errorMessage(code) },
+        : { groupId: g.groupId, topics: [], errorCode: code, errorMessage: null },
     (g) => g.groupId,
     (g) => g.groupId,
   );
   if (split.allowed.length === 0)
     return answer(frame, ApiKey.DescribeShareGroupOffsets, { throttleTimeMs: 0, groups: split.merge([]) });
-  if (split.deniedCount > 0) frame.setBody(ApiKey.DescribeShareGroupOffsets, { groups: split.allowed });
+  const allowed = split.allowed.map((g) => {
+    if (g.topics === null) return g;
+    const denied = g.topics.filter((t) => !az.can(TOPIC, t.topicName, DESCRIBE));
+    if (denied.length === 0) return g;
+    deniedTopics.set(g.groupId, denied);
+    return { ...g, topics: g.topics.filter((t) => !denied.includes(t)) };
+  });
+  if (split.deniedCount > 0 || deniedTopics.size > 0)
+    frame.setBody(ApiKey.DescribeShareGroupOffsets, { groups: allowed });
+  const topicDenied = Err.TOPIC_AUTHORIZATION_FAILED;
   return forwardPatched(ApiKey.DescribeShareGroupOffsets, (r) => {
-    for (const g of r.groups) g.topics = g.topics.filter((t) => az.can(TOPIC, t.topicName, DESCRIBE, false));
+    for (const g of r.groups) {
+      g.topics = g.topics.filter((t) => az.can(TOPIC, t.topicName, DESCRIBE, false));
+      const denied = deniedTopics.get(g.groupId);
+      if (!denied || g.errorCode !== 0) continue;
+      for (const t of denied)
+        g.topics.push({
+          topicName: t.topicName,
+          topicId: ZERO_UUID,
+          partitions: t.partitions.map((partitionIndex) => ({
+            partitionIndex,
+            startOffset: -1n,
+            leaderEpoch: 0,
+            lag: -1n,
+            errorCode: topicDenied,
+            errorMessage: errorMessage(topicDenied),
+          })),
+        });
+    }
     r.groups = split.merge(r.groups);
   });
 };
