@@ -197,20 +197,25 @@ describe('authz: Fetch by topic id (v13+)', () => {
         },
       ],
     });
+    // Kafka lists the erroneous partitions first (IncrementalFetchContext / FullFetchContext).
     assert.deepEqual(
       r.responses.map((t) => [t.topicId, t.partitions[0]!.errorCode]),
       [
-        [tid('idOrders'), 0],
         [tid('idSecret'), 29],
         [tid('idUnknown'), 100],
+        [tid('idOrders'), 0],
       ],
     );
   });
 
-  it('answers a fully denied fetch locally, without a fetch session', async () => {
+  it('forwards a fully denied fetch without partitions and without waiting, merging the errors', async () => {
     const h = harness([], { ids });
-    const r = answered(await h.run(fetch(['idSecret'])), ApiKey.Fetch, 16);
-    assert.equal(r.sessionId, 0);
+    const f = fetch(['idSecret']);
+    const d = await h.run(f);
+    const sent = forwardedBody(f, ApiKey.Fetch);
+    assert.deepEqual(sent.topics, []);
+    assert.equal(sent.maxWaitMs, 0);
+    const r = upstream(d, ApiKey.Fetch, 16, { ...defaultFetchResponse(), responses: [] });
     assert.equal(r.responses[0]!.partitions[0]!.errorCode, 29);
     assert.equal(r.responses[0]!.partitions[0]!.highWatermark, -1n);
   });
@@ -222,7 +227,9 @@ describe('authz: Fetch by topic id (v13+)', () => {
       replicaId: 1,
       topics: [{ ...fetch(['x']).body(ApiKey.Fetch).topics[0]!, topic: 't' }],
     });
-    const r = answered(await h.run(f, session('User:admin')), ApiKey.Fetch, 12);
+    const d = await h.run(f, session('User:admin'));
+    assert.deepEqual(forwardedBody(f, ApiKey.Fetch).topics, []);
+    const r = upstream(d, ApiKey.Fetch, 12, { ...defaultFetchResponse(), responses: [] });
     assert.equal(r.responses[0]!.partitions[0]!.errorCode, 29);
   });
 });
