@@ -49,11 +49,21 @@ export class TopicIds {
     const wait = this.lastRefresh + MIN_REFRESH_INTERVAL_MS - Date.now();
     if (wait > 0) return Promise.resolve();
     this.lastRefresh = Date.now();
-    this.inFlight = this.fetchAllTopics().finally(() => (this.inFlight = undefined));
+    this.inFlight = this.fetchAllTopics()
+      .then(() => undefined)
+      .finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
-  private async fetchAllTopics(): Promise<void> {
+  /**
+   * Every topic name the cluster has now (one Metadata request of the gateway's own), for listings
+   * the gateway must build from the authorized topics only (DescribeTopicPartitions' cursor).
+   */
+  async allNames(): Promise<string[]> {
+    return this.fetchAllTopics();
+  }
+
+  private async fetchAllTopics(): Promise<string[]> {
     const conn = await this.cluster.connect('bootstrap');
     try {
       const frame = await new Promise<Buffer>((resolve, reject) => {
@@ -85,6 +95,7 @@ export class TopicIds {
       const header = decodeResponseHeader(ApiKey.Metadata, METADATA_VERSION, frame);
       const body = decodeResponse(ApiKey.Metadata, METADATA_VERSION, frame, header.headerLength);
       for (const t of body.topics) this.cluster.learnTopic(t.topicId, t.name);
+      return body.topics.flatMap((t) => (t.name === null ? [] : [t.name]));
     } finally {
       conn.close();
     }

@@ -116,7 +116,14 @@ export const metadata: ApiHandler = async (frame, az, env) => {
   });
 };
 
-export const describeTopicPartitions: ApiHandler = (frame, az) => {
+/**
+ * DescribeTopicPartitions: as Kafka's DescribeTopicPartitionsRequestHandler, a listing (no topics
+ * named) pages through the topics the caller may DESCRIBE only, so neither a page nor its
+ * nextCursor ever names another topic (issue #12 finding 3). The broker, asked by the gateway's
+ * principal, would page through every topic; so the gateway names the authorized topics from the
+ * cursor on, and the broker pages through exactly those, sorted, as Kafka's handler does.
+ */
+export const describeTopicPartitions: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.DescribeTopicPartitions);
   const fixOps = (
     topics: { name: string | null; errorCode: number; topicAuthorizedOperations: number }[],
@@ -126,8 +133,27 @@ export const describeTopicPartitions: ApiHandler = (frame, az) => {
         t.topicAuthorizedOperations = az.authorizedOps(TOPIC, t.name);
   };
   if (body.topics.length === 0) {
+    const from = body.cursor?.topicName ?? '';
+    const names = (await env.topicIds.allNames())
+      .filter((n) => n >= from && az.can(TOPIC, n, DESCRIBE, false))
+      .sort();
+    if (names.length === 0)
+      return answer(frame, ApiKey.DescribeTopicPartitions, {
+        throttleTimeMs: 0,
+        topics: [],
+        nextCursor: null,
+      });
+    // Kafka starts at the cursor's partition only if the cursor topic is one it lists.
+    const cursor = body.cursor && names[0] === body.cursor.topicName ? body.cursor : null;
+    frame.setBody(ApiKey.DescribeTopicPartitions, {
+      ...body,
+      topics: names.map((name) => ({ name })),
+      cursor,
+    });
+    const listed = new Set(names);
     return forwardPatched(ApiKey.DescribeTopicPartitions, (r) => {
-      r.topics = r.topics.filter((t) => t.name !== null && az.can(TOPIC, t.name, DESCRIBE, false));
+      // A topic deleted since the listing is simply not listed, as in Kafka's all-topics answer.
+      r.topics = r.topics.filter((t) => t.name !== null && listed.has(t.name) && t.errorCode === 0);
       fixOps(r.topics);
     });
   }
