@@ -102,7 +102,9 @@ export const metadata: ApiHandler = async (frame, az, env) => {
   frame.setBody(ApiKey.Metadata, {
     ...body,
     topics: split.allowed,
-    allowAutoTopicCreation: body.allowAutoTopicCreation && noCreate.size === 0,
+    // v0-3 have no such field (and v0-3 brokers auto-create only with CREATE checks of their own).
+    allowAutoTopicCreation:
+      v >= 4 ? body.allowAutoTopicCreation && noCreate.size === 0 : body.allowAutoTopicCreation,
   });
   return forwardPatched(ApiKey.Metadata, (r) => {
     for (const t of r.topics) {
