@@ -101,12 +101,16 @@ export const RULES: ReadonlyMap<number, AuthzRule> = new Map<number, AuthzRule>(
   [ApiKey.ElectLeaders, rule(admin.electLeaders, 0, 2)],
   [ApiKey.IncrementalAlterConfigs, rule(admin.incrementalAlterConfigs, 0, 1)],
   [ApiKey.AlterPartitionReassignments, rule(admin.alterPartitionReassignments, 0, 1)],
-  [
-    ApiKey.ListPartitionReassignments,
-    rule(admin.clusterApi(ApiKey.ListPartitionReassignments, DESCRIBE), 0, 0),
-  ],
+  [ApiKey.ListPartitionReassignments, rule(admin.listPartitionReassignments, 0, 0)],
   [ApiKey.OffsetDelete, rule(groups.offsetDelete, 0, 0)],
-  [ApiKey.DescribeClientQuotas, rule(admin.clusterApi(ApiKey.DescribeClientQuotas, DESCRIBE_CONFIGS), 0, 1)],
+  [
+    ApiKey.DescribeClientQuotas,
+    rule(
+      admin.clusterApi(ApiKey.DescribeClientQuotas, DESCRIBE_CONFIGS, { errorMessage: null, entries: null }),
+      0,
+      1,
+    ),
+  ],
   [ApiKey.AlterClientQuotas, rule(admin.alterClientQuotas, 0, 1)],
   [ApiKey.DescribeQuorum, rule(admin.clusterApi(ApiKey.DescribeQuorum, DESCRIBE), 0, 2)],
   [ApiKey.UpdateFeatures, rule(admin.updateFeatures, 0, 2)],

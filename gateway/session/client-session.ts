@@ -60,7 +60,7 @@ export type LocalApi = (frame: RequestFrame, session: SessionInfo) => Promise<Bu
 
 /** Decision of the request filter (authorization): forward (maybe changed), answer here, or close. */
 export type FilterDecision =
-  | { kind: 'forward'; transformResponse?: (frame: ResponseFrame) => void }
+  | { kind: 'forward'; transformResponse?: (frame: ResponseFrame) => void | Promise<void> }
   | { kind: 'answer'; response: Buffer }
   | { kind: 'close'; reason: string };
 
@@ -365,7 +365,7 @@ export class ClientSession implements SessionInfo {
   private async forward(
     frame: RequestFrame,
     receivedAt: bigint,
-    transform?: (frame: ResponseFrame) => void,
+    transform?: (frame: ResponseFrame) => void | Promise<void>,
   ): Promise<void> {
     const upstream = await this.connectUpstream();
     if (this.closed) return;
@@ -415,8 +415,8 @@ export class ClientSession implements SessionInfo {
         const response = new ResponseFrame(payload, frame.apiKey, frame.apiVersion);
         rewriteAddresses(response, this.deps.addressMap, this.deps.cluster);
         if (frame.apiKey === ApiKey.Fetch) countFetched(response, this.deps.metrics, this.deps.cluster);
-        transform?.(response);
-        return response.toBuffers();
+        const transformed = transform?.(response);
+        return transformed ? transformed.then(() => response.toBuffers()) : response.toBuffers();
       };
       this.queue.push(pending);
     }
@@ -472,14 +472,27 @@ export class ClientSession implements SessionInfo {
       );
       return;
     }
-    try {
-      pending.answer = pending.onUpstreamResponse
-        ? pending.onUpstreamResponse(payload)
-        : [sizePrefix(payload.length), payload];
-    } catch (e) {
+    const failed = (e: unknown): void =>
       this.close(
         `cannot process upstream ${apiKeyInfo(pending.apiKey)?.name} response: ${(e as Error).message}`,
       );
+    try {
+      const answer = pending.onUpstreamResponse
+        ? pending.onUpstreamResponse(payload)
+        : [sizePrefix(payload.length), payload];
+      if (answer instanceof Promise) {
+        // Later responses keep arriving meanwhile; the queue still releases in request order.
+        pending.processing = true;
+        answer.then((buffers) => {
+          pending.processing = false;
+          pending.answer = buffers;
+          this.flush();
+        }, failed);
+        return;
+      }
+      pending.answer = answer;
+    } catch (e) {
+      failed(e);
       return;
     }
     this.flush();

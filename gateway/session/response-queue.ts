@@ -14,8 +14,13 @@ export interface Pending {
   /** Close the connection after this answer (failed authentication). */
   closeAfter?: boolean;
   receivedAt: bigint;
-  /** Runs on the upstream response before it is released (address rewrite, merges, metrics). */
-  onUpstreamResponse?: (payload: Buffer) => Buffer[];
+  /**
+   * Runs on the upstream response before it is released (address rewrite, merges, metrics); a
+   * promise when the answer needs a look-up first (e.g. topic ids to authorize).
+   */
+  onUpstreamResponse?: (payload: Buffer) => Buffer[] | Promise<Buffer[]>;
+  /** The upstream response has arrived and is being processed asynchronously. */
+  processing?: boolean;
   /** The upstream response may be passed through as it arrives (it needs no rewrite). */
   streamable?: boolean;
   /** A response being passed through: chunks not yet written, and whether all have arrived. */
@@ -47,7 +52,9 @@ export class ResponseQueue {
 
   /** The oldest entry still waiting for the upstream broker (responses arrive in request order). */
   nextUpstream(): Pending | undefined {
-    return this.entries.find((e) => e.upstream && e.answer === undefined && e.stream === undefined);
+    return this.entries.find(
+      (e) => e.upstream && e.answer === undefined && e.stream === undefined && !e.processing,
+    );
   }
 
   /** The entry whose answer goes out next. */

@@ -18,7 +18,15 @@ export interface RawClient {
   close(): void;
 }
 
-export async function rawPlainClient(address: string, user: string, password: string): Promise<RawClient> {
+/** A raw client on a listener without authentication (e.g. a super user's PLAINTEXT listener). */
+export async function rawClient(address: string): Promise<RawClient> {
+  const { call, socket } = await open(address);
+  return { call, close: () => socket.destroy() };
+}
+
+type RawCall = RawClient['call'];
+
+async function open(address: string): Promise<{ call: RawCall; socket: Socket }> {
   const [host, port] = address.split(':');
   const socket: Socket = await new Promise((resolve, reject) => {
     const s = connect({ host, port: Number(port) }, () => resolve(s));
@@ -53,6 +61,11 @@ export async function rawPlainClient(address: string, user: string, password: st
     const h = decodeResponseHeader(apiKey as RequestApiKey, version, payload);
     return decodeResponse(apiKey as RequestApiKey, version, payload, h.headerLength);
   };
+  return { call, socket };
+}
+
+export async function rawPlainClient(address: string, user: string, password: string): Promise<RawClient> {
+  const { call, socket } = await open(address);
   await call(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
   const auth = (await call(ApiKey.SaslAuthenticate, 2, {
     authBytes: Buffer.from(`\u0000${user}\u0000${password}`),

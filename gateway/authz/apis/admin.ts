@@ -3,10 +3,10 @@
  * on topics, DESCRIBE_CONFIGS/ALTER_CONFIGS on the resource a config belongs to (brokers, broker
  * loggers and client-metrics subscriptions are the cluster's), ALTER/DESCRIBE on the cluster.
  */
-import { ApiKey, ZERO_UUID, type RequestApiKey } from '../../../protocol/index.js';
+import { ApiKey, ZERO_UUID, type RequestApiKey, type ResponseTypes } from '../../../protocol/index.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import type { RequestAuthz } from '../context.js';
-import { Err, errorMessage } from '../errors.js';
+import { Err, clusterOperationMessage, errorMessage } from '../errors.js';
 import { splitByDecision } from '../merge.js';
 import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
 import { topLevelError } from './groups.js';
@@ -27,12 +27,10 @@ export const createTopics: ApiHandler = (frame, az) => {
             topicId: ZERO_UUID,
             errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
             errorMessage: 'Authorization failed.',
-            topicConfigErrorCode: az.can(TOPIC, t.name, DESCRIBE_CONFIGS, false)
-              ? undefined
-              : Err.TOPIC_AUTHORIZATION_FAILED,
+            // KRaft's ControllerApis.createTopics: code and message only, the rest at defaults.
             numPartitions: -1,
             replicationFactor: -1,
-            configs: null,
+            configs: [],
           },
     (t) => t.name,
     (r) => r.name,
@@ -224,9 +222,17 @@ export const alterConfigs = alterConfigsOf(ApiKey.AlterConfigs);
 export const incrementalAlterConfigs = alterConfigsOf(ApiKey.IncrementalAlterConfigs);
 
 /** A cluster-level API: `op` on the cluster, else one top-level CLUSTER_AUTHORIZATION_FAILED. */
-export function clusterApi(apiKey: RequestApiKey, op: AclOperation): ApiHandler {
+/**
+ * An API Kafka authorizes with one cluster permission; `denial` sets the fields Kafka's answer
+ * differs in from the blank response with the default error message (e.g. no message).
+ */
+export function clusterApi<K extends RequestApiKey>(
+  apiKey: K,
+  op: AclOperation,
+  denial: Partial<ResponseTypes[K]> = {},
+): ApiHandler {
   return (frame, az) =>
-    az.cluster(op) ? FORWARD : topLevelError(frame, apiKey, Err.CLUSTER_AUTHORIZATION_FAILED);
+    az.cluster(op) ? FORWARD : topLevelError(frame, apiKey, Err.CLUSTER_AUTHORIZATION_FAILED, denial);
 }
 
 const CLUSTER_DENIED = Err.CLUSTER_AUTHORIZATION_FAILED;
@@ -303,6 +309,30 @@ export const updateFeatures: ApiHandler = (frame, az) => {
       feature: u.feature,
       errorCode: CLUSTER_DENIED,
       errorMessage: clusterMessage,
+    })),
+  });
+};
+
+/**
+ * ListPartitionReassignments: DESCRIBE on the cluster, checked by the KRaft controller, which
+ * refuses with ListPartitionReassignmentsRequest.getErrorResponse (each named topic echoed with
+ * its partitions) and the message of AuthHelper.authorizeClusterOperation.
+ */
+export const listPartitionReassignments: ApiHandler = (frame, az) => {
+  if (az.cluster(DESCRIBE)) return FORWARD;
+  const body = frame.body(ApiKey.ListPartitionReassignments);
+  return answer(frame, ApiKey.ListPartitionReassignments, {
+    throttleTimeMs: 0,
+    errorCode: CLUSTER_DENIED,
+    errorMessage: clusterOperationMessage(frame, 'DESCRIBE'),
+    topics: (body.topics ?? []).map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({
+        partitionIndex,
+        replicas: [],
+        addingReplicas: [],
+        removingReplicas: [],
+      })),
     })),
   });
 };

@@ -49,7 +49,7 @@ function errorPartition(partitionIndex: number, errorCode: number) {
     highWatermark: -1n,
     lastStableOffset: -1n,
     logStartOffset: -1n,
-    abortedTransactions: null,
+    abortedTransactions: [],
     preferredReadReplica: -1,
     records: Buffer.alloc(0),
   };

@@ -102,19 +102,26 @@ const consumerGroupMember = subscribingHeartbeat(ApiKey.ConsumerGroupHeartbeat, 
  * the principal that sent it (Kafka 4's group coordinator keeps only the topics that principal may
  * DESCRIBE); through the gateway that principal is the gateway's own, so the assignment the broker
  * answers is filtered here: a topic the member may not DESCRIBE is never handed to it (issue #12
- * finding 4). An id the gateway cannot name yet is left out too (fail closed); the next
- * assignment carries it once a Metadata answer has taught the gateway its name.
+ * finding 4). Ids the gateway has not seen yet are looked up before the filter (a topic created
+ * since the last Metadata answer); only an id the cluster does not know at all is left out.
  */
 export const consumerGroupHeartbeat: ApiHandler = async (frame, az, env) => {
   const decision = await consumerGroupMember(frame, az, env);
   if (decision.kind !== 'forward') return decision;
-  return forwardPatched(ApiKey.ConsumerGroupHeartbeat, (r) => {
-    if (!r.assignment) return;
-    r.assignment.topicPartitions = r.assignment.topicPartitions.filter((t) => {
-      const name = env.topicIds.known(t.topicId);
-      return name !== undefined && az.can(TOPIC, name, DESCRIBE, false);
-    });
-  });
+  return {
+    kind: 'forward',
+    transformResponse: async (response) => {
+      const r = response.body(ApiKey.ConsumerGroupHeartbeat);
+      if (!r.assignment) return;
+      const names = await env.topicIds.resolve(r.assignment.topicPartitions.map((t) => t.topicId));
+      const before = r.assignment.topicPartitions.length;
+      r.assignment.topicPartitions = r.assignment.topicPartitions.filter((t) => {
+        const name = names.get(t.topicId);
+        return name !== undefined && az.can(TOPIC, name, DESCRIBE, false);
+      });
+      if (r.assignment.topicPartitions.length !== before) response.setBody(ApiKey.ConsumerGroupHeartbeat, r);
+    },
+  };
 };
 
 export const shareGroupHeartbeat = subscribingHeartbeat(ApiKey.ShareGroupHeartbeat, (f) => {
@@ -380,7 +387,8 @@ export const findCoordinator: ApiHandler = (frame, az) => {
       const code = check(key);
       return code === undefined
         ? undefined
-        : { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: null };
+        : // Kafka sets the code only: the message keeps its default, "".
+          { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: '' };
     },
     (k) => k,
     (c) => c.key,
@@ -445,11 +453,12 @@ export const describeGroups = describeGroupsOf<
   (f, ids) => f.setBody(ApiKey.DescribeGroups, { ...f.body(ApiKey.DescribeGroups), groups: ids }),
   (r) => r.groups,
   (r, g) => (r.groups = g),
-  // errorMessage exists from v6: set in older versions the encoder refuses the answer (and the
-  // session would close the connection instead of answering, issue #12 finding 5).
-  (groupId, version) => ({
+  // errorMessage (v6+) stays null in every version: a message set where the version cannot carry
+  // it would make the encoder refuse the answer (issue #12 finding 5).
+  (groupId) => ({
     errorCode: Err.GROUP_AUTHORIZATION_FAILED,
-    errorMessage: version >= 6 ? errorMessage(Err.GROUP_AUTHORIZATION_FAILED) : null,
+    // Kafka's DescribeGroupsResponse.groupError: code only, no message.
+    errorMessage: null,
     groupId,
     groupState: '',
     protocolType: '',
@@ -476,9 +485,10 @@ function topicsHidden<G extends { groupId: string; errorCode: number; errorMessa
   };
 }
 
+/** Kafka's KafkaApis answers an unauthorized group with the code only (errorMessage null). */
 const describedNewGroup = (groupId: string) => ({
   errorCode: Err.GROUP_AUTHORIZATION_FAILED,
-  errorMessage: errorMessage(Err.GROUP_AUTHORIZATION_FAILED),
+  errorMessage: null,
   groupId,
   groupState: '',
   groupEpoch: 0,
@@ -541,7 +551,7 @@ export const streamsGroupDescribe = describeGroupsOf<
   (r, g) => (r.groups = g),
   (groupId) => ({
     errorCode: Err.GROUP_AUTHORIZATION_FAILED,
-    errorMessage: errorMessage(Err.GROUP_AUTHORIZATION_FAILED),
+    errorMessage: null,
     groupId,
     groupState: '',
     groupEpoch: 0,

@@ -8,8 +8,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  ApiKey,
   RequestFrame,
   ResponseFrame,
+  ZERO_UUID,
   apiKeyTable,
   encodeRequestFrame,
   type RequestApiKey,
@@ -107,8 +109,14 @@ function transactionalBatch(): Buffer {
 function requestWith(apiKey: number, version: number, deniedPath: string | undefined): RequestFrame {
   // Metadata and DeleteTopics use a topic's id only when its name is null (as Kafka does).
   const byIdSibling = deniedPath?.endsWith('topicId') ? deniedPath.replace(/topicId$/, 'name') : undefined;
+  // And Metadata (KafkaApis.handleTopicMetadataRequest) ignores every name once any id is set.
+  const byNameSibling =
+    apiKey === ApiKey.Metadata && deniedPath?.endsWith('].name')
+      ? deniedPath.replace(/name$/, 'topicId')
+      : undefined;
   const body = buildRequest(apiKey, version, (path, f) => {
     if (path === byIdSibling && f.nullable && version >= f.nullable[0]) return null;
+    if (path === byNameSibling) return ZERO_UUID;
     if (path.endsWith('resourceType')) return 2;
     if (path === 'acks') return -1; // acks=0 denials close the connection, as Kafka's do
     // Produce authorizes the transactional id only for transactional batches, as Kafka does.

@@ -275,13 +275,14 @@ describe('authz: Metadata', () => {
     const r = upstream(d, ApiKey.Metadata, 12, { ...defaultMetadataResponse(), topics: [topic('pub')] });
     assert.deepEqual(
       r.topics.map((t) => [t.name, t.errorCode, t.topicId]),
+      // KafkaApis lists the authorized topics first, then the unauthorized ones.
       [
-        ['secret', 29, ZERO_UUID],
         ['pub', 0, tid('pub')],
+        ['secret', 29, ZERO_UUID],
       ],
     );
     // DESCRIBE only: bit 8 (DESCRIBE) set, nothing else.
-    assert.equal(r.topics[1]!.topicAuthorizedOperations, 1 << Op.DESCRIBE);
+    assert.equal(r.topics[0]!.topicAuthorizedOperations, 1 << Op.DESCRIBE);
   });
 
   it('turns off auto-creation without CREATE and reports the missing topic as unauthorized', async () => {
