@@ -4,7 +4,14 @@
  * filter in index.ts; test/unit/authz checks that every client API of the codec has one and that
  * every request field naming a resource is covered, see request-fields.ts).
  */
-import { ApiKey, encodeResponseFrame, type RequestApiKey } from '../../protocol/index.js';
+import {
+  ApiKey,
+  encodeResponseFrame,
+  type CreateDelegationTokenResponse,
+  type RequestApiKey,
+  type RequestFrame,
+} from '../../protocol/index.js';
+import type { FilterDecision } from '../session/client-session.js';
 import { AclOperation } from '../../security/acl/index.js';
 import * as admin from './apis/admin.js';
 import * as data from './apis/data.js';
@@ -12,32 +19,63 @@ import * as groups from './apis/groups.js';
 import * as metadata from './apis/metadata.js';
 import * as share from './apis/share.js';
 import * as txn from './apis/txn.js';
-import { blankResponse } from './blank.js';
-import { Err } from './errors.js';
+import { blankResponse, blankResponseElement } from './blank.js';
+import { Err, errorMessage } from './errors.js';
 import { FORWARD, answer, type ApiHandler, type AuthzRule } from './types.js';
 
 const { ALTER, DESCRIBE, DESCRIBE_CONFIGS, CLUSTER_ACTION } = AclOperation;
 
-/** Broker-to-broker APIs: the gateway is no broker, so they are refused for every principal. */
+/**
+ * Broker-to-broker APIs: the gateway is no broker, so they are refused for every principal, with
+ * the answer Kafka gives a client without CLUSTER_ACTION (each request's getErrorResponse).
+ */
 function interBroker(apiKey: number): ApiHandler {
   return (frame, az) => {
     az.denied(4, 'kafka-cluster', CLUSTER_ACTION);
     if (apiKey === ApiKey.WriteTxnMarkers) {
       const body = frame.body(ApiKey.WriteTxnMarkers);
       return answer(frame, ApiKey.WriteTxnMarkers, {
-        markers: body.markers.map((m) => ({
-          producerId: m.producerId,
-          topics: m.topics.map((t) => ({
-            name: t.name,
-            partitions: t.partitionIndexes.map((partitionIndex) => ({
-              partitionIndex,
-              errorCode: Err.CLUSTER_AUTHORIZATION_FAILED,
-            })),
-          })),
-        })),
+        markers: body.markers.map((m) => ({ producerId: m.producerId, topics: [] })),
       });
     }
+    if (SHARE_STATE_APIS.has(apiKey)) return shareStateDenied(frame, apiKey);
     return { kind: 'answer', response: blankAnswer(frame.apiKey, frame.apiVersion, frame.correlationId) };
+  };
+}
+
+/** The share-group state RPCs (KIP-932 share coordinator): results per topic id and partition. */
+const SHARE_STATE_APIS: ReadonlySet<number> = new Set([
+  ApiKey.InitializeShareGroupState,
+  ApiKey.ReadShareGroupState,
+  ApiKey.WriteShareGroupState,
+  ApiKey.DeleteShareGroupState,
+  ApiKey.ReadShareGroupStateSummary,
+]);
+
+function shareStateDenied(frame: RequestFrame, apiKey: number): FilterDecision {
+  const body = frame.body(apiKey as typeof ApiKey.ReadShareGroupState) as unknown as {
+    topics: { topicId: string; partitions: { partition: number }[] }[];
+  };
+  const response = {
+    ...blankResponse(apiKey),
+    results: body.topics.map((t) => ({
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({
+        ...blankResponseElement(apiKey, ['results', 'partitions']),
+        partition: p.partition,
+        errorCode: Err.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: errorMessage(Err.CLUSTER_AUTHORIZATION_FAILED),
+      })),
+    })),
+  };
+  return {
+    kind: 'answer',
+    response: encodeResponseFrame(
+      apiKey as RequestApiKey,
+      frame.apiVersion,
+      frame.correlationId,
+      response as never,
+    ),
   };
 }
 
@@ -47,9 +85,34 @@ function blankAnswer(apiKey: number, version: number, correlationId: number): Bu
   return encodeResponseFrame(apiKey as RequestApiKey, version, correlationId, body as never);
 }
 
-/** Delegation tokens would be issued to the gateway's own upstream principal: never through it. */
-const noTokens: ApiHandler = (frame) =>
-  groups.topLevelError(frame, frame.apiKey as never, Err.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED);
+/**
+ * Delegation tokens would be issued to the gateway's own upstream principal: never through it.
+ * The gateway answers as a Kafka broker whose token feature is disabled does
+ * (DELEGATION_TOKEN_AUTH_DISABLED), after the owner check CreateDelegationToken makes first
+ * (INVALID_PRINCIPAL_TYPE for an owner that is not a User).
+ */
+const DELEGATION_TOKEN_AUTH_DISABLED = 61;
+const INVALID_PRINCIPAL_TYPE = 67;
+const noTokens: ApiHandler = (frame, az) => {
+  if (frame.apiKey !== ApiKey.CreateDelegationToken)
+    return groups.topLevelError(frame, frame.apiKey as never, DELEGATION_TOKEN_AUTH_DISABLED);
+  const body = frame.body(ApiKey.CreateDelegationToken);
+  const [type, ...name] = az.principal.split(':');
+  const badOwner = body.ownerPrincipalType !== null && body.ownerPrincipalType !== 'User';
+  return answer(frame, ApiKey.CreateDelegationToken, {
+    ...(blankResponse(ApiKey.CreateDelegationToken) as unknown as CreateDelegationTokenResponse),
+    errorCode: badOwner ? INVALID_PRINCIPAL_TYPE : DELEGATION_TOKEN_AUTH_DISABLED,
+    principalType: type!,
+    principalName: name.join(':'),
+    // v3+ also names the requester (the same principal: the owner check failed or was not asked).
+    ...(frame.apiVersion >= 3
+      ? { tokenRequesterPrincipalType: type!, tokenRequesterPrincipalName: name.join(':') }
+      : {}),
+    issueTimestampMs: -1n,
+    expiryTimestampMs: -1n,
+    maxTimestampMs: -1n,
+  });
+};
 
 const open: ApiHandler = () => FORWARD;
 
@@ -116,7 +179,10 @@ export const RULES: ReadonlyMap<number, AuthzRule> = new Map<number, AuthzRule>(
   [ApiKey.UpdateFeatures, rule(admin.updateFeatures, 0, 2)],
   [ApiKey.DescribeCluster, rule(metadata.describeCluster, 0, 2)],
   [ApiKey.DescribeProducers, rule(data.describeProducers, 0, 0)],
-  [ApiKey.UnregisterBroker, rule(admin.clusterApi(ApiKey.UnregisterBroker, ALTER), 0, 0)],
+  [
+    ApiKey.UnregisterBroker,
+    rule(admin.clusterApi(ApiKey.UnregisterBroker, ALTER, admin.controllerDenial('ALTER')), 0, 0),
+  ],
   [ApiKey.DescribeTransactions, rule(txn.describeTransactions, 0, 0)],
   [ApiKey.ListTransactions, rule(txn.listTransactions, 0, 2)],
   [ApiKey.ConsumerGroupHeartbeat, rule(groups.consumerGroupHeartbeat, 0, 1)],

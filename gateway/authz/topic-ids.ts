@@ -60,10 +60,18 @@ export class TopicIds {
    * the gateway must build from the authorized topics only (DescribeTopicPartitions' cursor).
    */
   async allNames(): Promise<string[]> {
-    return this.fetchAllTopics();
+    return (await this.fetchAllTopics()).map((t) => t.name);
   }
 
-  private async fetchAllTopics(): Promise<string[]> {
+  /** The ids of these topics now (one Metadata request of the gateway's own); absent if none. */
+  async idsOf(names: Iterable<string>): Promise<Map<string, string>> {
+    const wanted = new Set(names);
+    const out = new Map<string, string>();
+    for (const t of await this.fetchAllTopics()) if (wanted.has(t.name)) out.set(t.name, t.topicId);
+    return out;
+  }
+
+  private async fetchAllTopics(): Promise<{ name: string; topicId: string }[]> {
     const conn = await this.cluster.connect('bootstrap');
     try {
       const frame = await new Promise<Buffer>((resolve, reject) => {
@@ -95,7 +103,7 @@ export class TopicIds {
       const header = decodeResponseHeader(ApiKey.Metadata, METADATA_VERSION, frame);
       const body = decodeResponse(ApiKey.Metadata, METADATA_VERSION, frame, header.headerLength);
       for (const t of body.topics) this.cluster.learnTopic(t.topicId, t.name);
-      return body.topics.flatMap((t) => (t.name === null ? [] : [t.name]));
+      return body.topics.flatMap((t) => (t.name === null ? [] : [{ name: t.name, topicId: t.topicId }]));
     } finally {
       conn.close();
     }

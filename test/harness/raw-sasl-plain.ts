@@ -12,8 +12,13 @@ import {
   type RequestApiKey,
 } from '../../protocol/index.js';
 
+const ANSWER_TIMEOUT_MS = 20_000;
+
 export interface RawClient {
-  /** The decoded response body, or 'closed' when the peer closed the connection instead. */
+  /**
+   * The decoded response body, 'closed' when the peer closed the connection instead, or 'no
+   * answer' (connection then closed) when none came within 20 s.
+   */
   call(apiKey: number, version: number, body: Record<string, unknown>): Promise<unknown>;
   close(): void;
 }
@@ -56,7 +61,18 @@ async function open(address: string): Promise<{ call: RawCall; socket: Socket }>
     );
     const answer = new Promise<Buffer | undefined>((resolve) => waiting.push(resolve));
     socket.write(frame);
-    const payload = await answer;
+    // A peer that never answers (e.g. a request the broker parks) ends the connection, so
+    // that later answers cannot be taken for this one's.
+    let timer: NodeJS.Timeout | undefined;
+    const payload = await Promise.race([
+      answer,
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ANSWER_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (payload === 'timeout') {
+      socket.destroy();
+      return 'no answer';
+    }
     if (!payload) return 'closed';
     const h = decodeResponseHeader(apiKey as RequestApiKey, version, payload);
     return decodeResponse(apiKey as RequestApiKey, version, payload, h.headerLength);

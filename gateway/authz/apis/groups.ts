@@ -21,6 +21,7 @@ import type { FilterDecision } from '../../session/client-session.js';
 import type { RequestFrame, RequestApiKey, ResponseTypes } from '../../../protocol/index.js';
 
 const { TOPIC, GROUP, TRANSACTIONAL_ID } = ResourceType;
+const INCONSISTENT_GROUP_PROTOCOL = 23;
 const { READ, DESCRIBE, DELETE, CREATE, CLUSTER_ACTION } = AclOperation;
 
 /** The whole request refused with one top-level error (Kafka's getErrorResponse for these APIs). */
@@ -64,10 +65,12 @@ export const joinGroup: ApiHandler = (frame, az) => {
 
 export const syncGroup: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.SyncGroup);
-  if (az.can(GROUP, body.groupId, READ)) return FORWARD;
+  // KafkaApis.handleSyncGroupRequest checks protocol type and name (v5+) before authorization.
+  const protocolMissing = frame.apiVersion >= 5 && (body.protocolType === null || body.protocolName === null);
+  if (!protocolMissing && az.can(GROUP, body.groupId, READ)) return FORWARD;
   return answer(frame, ApiKey.SyncGroup, {
     throttleTimeMs: 0,
-    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+    errorCode: protocolMissing ? INCONSISTENT_GROUP_PROTOCOL : Err.GROUP_AUTHORIZATION_FAILED,
     protocolType: null,
     protocolName: null,
     assignment: Buffer.alloc(0),
@@ -84,7 +87,9 @@ function subscribingHeartbeat<K extends RequestApiKey>(
 ): ApiHandler {
   return (frame, az) => {
     const { groupId, topics } = read(frame);
-    if (!az.can(GROUP, groupId, READ)) return topLevelError(frame, apiKey, Err.GROUP_AUTHORIZATION_FAILED);
+    // Kafka's *HeartbeatRequest.getErrorResponse: the code only.
+    if (!az.can(GROUP, groupId, READ))
+      return topLevelError(frame, apiKey, Err.GROUP_AUTHORIZATION_FAILED, { errorMessage: null } as never);
     const denied = (topics ?? []).filter((t) => !az.can(TOPIC, t, DESCRIBE));
     if (denied.length > 0)
       return topLevelError(frame, apiKey, Err.TOPIC_AUTHORIZATION_FAILED, { errorMessage: null } as never);
@@ -124,10 +129,21 @@ export const consumerGroupHeartbeat: ApiHandler = async (frame, az, env) => {
   };
 };
 
-export const shareGroupHeartbeat = subscribingHeartbeat(ApiKey.ShareGroupHeartbeat, (f) => {
+const shareGroupMember = subscribingHeartbeat(ApiKey.ShareGroupHeartbeat, (f) => {
   const b = f.body(ApiKey.ShareGroupHeartbeat);
   return { groupId: b.groupId, topics: b.subscribedTopicNames };
 });
+
+/**
+ * KIP-932 heartbeat: READ on the group first; then, as Kafka validates the request before it
+ * authorizes the subscribed topics, a heartbeat without a member id is INVALID_REQUEST.
+ */
+export const shareGroupHeartbeat: ApiHandler = (frame, az, env) => {
+  const b = frame.body(ApiKey.ShareGroupHeartbeat);
+  if (az.can(GROUP, b.groupId, READ) && (b.memberId === null || b.memberId === ''))
+    return topLevelError(frame, ApiKey.ShareGroupHeartbeat, Err.INVALID_REQUEST, { errorMessage: null });
+  return shareGroupMember(frame, az, env);
+};
 
 const streamsGroupMember = subscribingHeartbeat(ApiKey.StreamsGroupHeartbeat, (f) => {
   const b = f.body(ApiKey.StreamsGroupHeartbeat);

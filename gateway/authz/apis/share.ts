@@ -13,10 +13,17 @@ const { TOPIC, GROUP } = ResourceType;
 const { READ, DESCRIBE, DELETE } = AclOperation;
 const leader = () => ({ leaderId: -1, leaderEpoch: -1 });
 
+/** Kafka's Uuid.fromString: 22 characters of URL-safe base64 for 16 bytes. */
+const isUuid = (s: string | null): boolean =>
+  s !== null && /^[A-Za-z0-9_-]{22}$/.test(s) && Buffer.from(s, 'base64url').length === 16;
+
 export const shareFetch: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.ShareFetch);
   if (body.groupId !== null && !az.can(GROUP, body.groupId, READ))
-    return topLevelError(frame, ApiKey.ShareFetch, Err.GROUP_AUTHORIZATION_FAILED);
+    return topLevelError(frame, ApiKey.ShareFetch, Err.GROUP_AUTHORIZATION_FAILED, { errorMessage: null });
+  // The share session's member id is parsed (Uuid.fromString) before topics are authorized.
+  if (!isUuid(body.memberId))
+    return topLevelError(frame, ApiKey.ShareFetch, Err.INVALID_REQUEST, { errorMessage: null });
   const names = await env.topicIds.resolve(body.topics.map((t) => t.topicId));
   const split = splitByDecision(
     body.topics,
@@ -56,7 +63,11 @@ export const shareFetch: ApiHandler = async (frame, az, env) => {
 export const shareAcknowledge: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.ShareAcknowledge);
   if (body.groupId !== null && !az.can(GROUP, body.groupId, READ))
-    return topLevelError(frame, ApiKey.ShareAcknowledge, Err.GROUP_AUTHORIZATION_FAILED);
+    return topLevelError(frame, ApiKey.ShareAcknowledge, Err.GROUP_AUTHORIZATION_FAILED, {
+      errorMessage: null,
+    });
+  if (!isUuid(body.memberId))
+    return topLevelError(frame, ApiKey.ShareAcknowledge, Err.INVALID_REQUEST, { errorMessage: null });
   const names = await env.topicIds.resolve(body.topics.map((t) => t.topicId));
   const split = splitByDecision(
     body.topics,
@@ -145,13 +156,40 @@ export const describeShareGroupOffsets: ApiHandler = (frame, az) => {
   });
 };
 
-export const alterShareGroupOffsets: ApiHandler = (frame, az) => {
+/**
+ * Kafka's handleAlterShareGroupOffsetsRequest: READ on the group for the whole request, then READ
+ * on each topic; an unauthorized topic is answered per partition (TOPIC_AUTHORIZATION_FAILED with
+ * the topic's id) after the coordinator's answer for the others.
+ */
+export const alterShareGroupOffsets: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.AlterShareGroupOffsets);
   if (!az.can(GROUP, body.groupId, READ))
     return topLevelError(frame, ApiKey.AlterShareGroupOffsets, Err.GROUP_AUTHORIZATION_FAILED);
-  if (body.topics.some((t) => !az.can(TOPIC, t.topicName, READ)))
-    return topLevelError(frame, ApiKey.AlterShareGroupOffsets, Err.TOPIC_AUTHORIZATION_FAILED);
-  return FORWARD;
+  const denied = body.topics.filter((t) => !az.can(TOPIC, t.topicName, READ));
+  if (denied.length === 0) return FORWARD;
+  const ids = await env.topicIds.idsOf(denied.map((t) => t.topicName)).catch(() => new Map<string, string>());
+  const code = Err.TOPIC_AUTHORIZATION_FAILED;
+  const deniedResponses = denied.map((t) => ({
+    topicName: t.topicName,
+    topicId: ids.get(t.topicName) ?? ZERO_UUID,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      errorCode: code,
+      errorMessage: errorMessage(code),
+    })),
+  }));
+  const allowed = body.topics.filter((t) => !denied.includes(t));
+  if (allowed.length === 0)
+    return answer(frame, ApiKey.AlterShareGroupOffsets, {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      responses: deniedResponses,
+    });
+  frame.setBody(ApiKey.AlterShareGroupOffsets, { ...body, topics: allowed });
+  return forwardPatched(ApiKey.AlterShareGroupOffsets, (r) => {
+    if (r.errorCode === 0) r.responses = [...r.responses, ...deniedResponses];
+  });
 };
 
 export const deleteShareGroupOffsets: ApiHandler = (frame, az) => {

@@ -119,6 +119,11 @@ function requestWith(apiKey: number, version: number, deniedPath: string | undef
     if (path === byNameSibling) return ZERO_UUID;
     if (path.endsWith('resourceType')) return 2;
     if (path === 'acks') return -1; // acks=0 denials close the connection, as Kafka's do
+    // A well-formed request otherwise, so that Kafka's validation before authorization (share
+    // member ids, SyncGroup's protocol) does not answer first.
+    if (path === 'memberId') return tid('member');
+    if (path === 'protocolType') return 'consumer';
+    if (path === 'protocolName') return 'range';
     // Produce authorizes the transactional id only for transactional batches, as Kafka does.
     if (f.type === 'records') return transactionalBatch();
     const kind = kindOf(apiKey, path, f);
