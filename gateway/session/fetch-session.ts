@@ -24,6 +24,8 @@ export interface SessionPartition {
   data: FetchRequestFetchPartition;
   /** The broker's copy of the session holds it (it was allowed when last sent). */
   onBroker: boolean;
+  /** The client changed its data while the broker was not told (answered by the gateway). */
+  resend?: boolean;
 }
 
 export const MAX_SESSIONS = 16;
@@ -33,6 +35,11 @@ const partitionKey = (topicKey: string, partition: number): string => `${topicKe
 export class FetchSessionState {
   /** Insertion order is Kafka's session order (LinkedHashMap in FetchSession). */
   readonly partitions = new Map<string, SessionPartition>();
+  /**
+   * Incremental fetches the gateway answered itself (every partition denied): the client's epoch
+   * moved on, the broker's did not, so forwarded epochs are this much lower.
+   */
+  answeredHere = 0;
 
   set(topicKey: string, data: FetchRequestFetchPartition, onBroker: boolean): void {
     const key = partitionKey(topicKey, data.partition);

@@ -66,6 +66,11 @@ function byTopic<V>(entries: [string, V][]): Map<string, V[]> {
   return out;
 }
 
+const brokerEpoch = (clientEpoch: number, answeredHere: number): number => {
+  const e = clientEpoch - answeredHere;
+  return e >= 1 ? e : e + 0x7fffffff;
+};
+
 export const fetch: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.Fetch);
   const byId = frame.apiVersion >= 13;
@@ -121,18 +126,47 @@ export const fetch: ApiHandler = async (frame, az, env) => {
     return az.can(TOPIC, name, READ) ? undefined : Err.TOPIC_AUTHORIZATION_FAILED;
   };
 
+  // Every partition denied on an incremental fetch: answered here, the broker's copy untouched.
+  // Forwarding would empty the broker's session, which Kafka's FetchManager then closes (session
+  // id 0), whereas Kafka keeps the session with its erroneous partitions. Partitions the client
+  // updated meanwhile are sent again once allowed. (With partitions to forget, the broker must
+  // be told: forwarded as below.)
+  const codes = new Map([...state.partitions.values()].map((sp) => [sp, errorOf(sp.topicKey)]));
+  if (
+    !full &&
+    forgotten.length === 0 &&
+    state.partitions.size > 0 &&
+    ![...codes.values()].includes(undefined)
+  ) {
+    const denied: [string, ReturnType<typeof errorPartition>][] = [];
+    for (const [sp, code] of codes) {
+      denied.push([sp.topicKey, errorPartition(sp.data.partition, code!)]);
+      if (sp.onBroker && requested.has(`${sp.topicKey}\u0000${sp.data.partition}`)) sp.resend = true;
+    }
+    state.answeredHere++;
+    return answer(frame, ApiKey.Fetch, {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId,
+      responses: [...byTopic(denied)].map(([key, partitions]) => ({ ...topicFields(key), partitions })),
+      nodeEndpoints: [],
+    });
+  }
+
   const send: [string, FetchRequestFetchPartition][] = [];
   const denied: [string, ReturnType<typeof errorPartition>][] = [];
   let changed = sessionId !== body.sessionId || forgotten.length > 0;
   let anyAllowed = false;
   for (const sp of state.partitions.values()) {
-    const code = errorOf(sp.topicKey);
+    const code = codes.get(sp);
     const wasRequested = requested.has(`${sp.topicKey}\u0000${sp.data.partition}`);
     if (code === undefined) {
       anyAllowed = true;
-      if (wasRequested || !sp.onBroker) send.push([sp.topicKey, sp.data]);
-      if (!wasRequested && !sp.onBroker) changed = true; // allowed again: back to the broker
+      if (wasRequested || !sp.onBroker || sp.resend) send.push([sp.topicKey, sp.data]);
+      // Allowed again, or updated while answered here: back to the broker.
+      if (!wasRequested && (!sp.onBroker || sp.resend)) changed = true;
       sp.onBroker = true;
+      sp.resend = false;
     } else {
       denied.push([sp.topicKey, errorPartition(sp.data.partition, code)]);
       if (sp.onBroker) forgotten.push([sp.topicKey, sp.data.partition]);
@@ -140,6 +174,7 @@ export const fetch: ApiHandler = async (frame, az, env) => {
       changed = true;
     }
   }
+  if (!full && state.answeredHere > 0) changed = true; // the broker's epoch is behind the client's
   const createsSession = body.sessionEpoch === 0 && frame.apiVersion >= 7;
   if (!changed && !createsSession) return FORWARD;
 
@@ -154,6 +189,8 @@ export const fetch: ApiHandler = async (frame, az, env) => {
     frame.setBody(ApiKey.Fetch, {
       ...body,
       sessionId,
+      // FetchSession.nextEpoch wraps from Int.MaxValue to 1.
+      sessionEpoch: full ? body.sessionEpoch : brokerEpoch(body.sessionEpoch, state.answeredHere),
       topics,
       forgottenTopicsData,
       // Kafka answers at once when no partition is left to read (erroneous only).
