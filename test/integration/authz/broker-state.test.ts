@@ -32,6 +32,7 @@ const { AclResourceTypes, ResourcePatternTypes, AclOperationTypes, AclPermission
 const securityTopic = '__kgw_security_broker_state';
 let ref: Reference;
 let normalise: (x: unknown) => unknown;
+const topicIds = new Map<string, string>();
 
 before(async () => {
   ref = await startReference({ name: 'authz-state', basePort: 11250, securityTopic });
@@ -39,6 +40,7 @@ before(async () => {
   const all = { ...buildRequest(ApiKey.Metadata, 12, () => undefined), topics: null };
   const md = (await su.call(ApiKey.Metadata, 12, all)) as { topics: { name: string; topicId: string }[] };
   su.close();
+  for (const t of md.topics) topicIds.set(t.name, t.topicId);
   normalise = normaliser({
     hiddenTopic: securityTopic,
     topicNames: new Map(md.topics.map((t) => [t.topicId, t.name])),
@@ -234,6 +236,93 @@ describe('broker-side state, against Kafka StandardAuthorizer', () => {
       c.gateway.close();
     }
   });
+
+  it('Share session: READ revoked mid-session answers as Kafka on every ShareFetch', async () => {
+    const c = await connectBoth('bob');
+    const admins = await ref.admins();
+    // bob gets READ on his own copies of a group and a topic, on both authorizers.
+    const grant = (tag: PathTag) =>
+      [
+        { resourceType: AclResourceTypes.GROUP, resourceName: withTag('g-share', tag) },
+        { resourceType: AclResourceTypes.TOPIC, resourceName: withTag(TOPICS.ok, tag) },
+      ].map((r) => ({
+        ...r,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:bob',
+        host: '*',
+        operation: AclOperationTypes.READ,
+        permissionType: AclPermissionTypes.ALLOW,
+      }));
+    const topicGrant = (tag: PathTag) => grant(tag).filter((a) => a.resourceType === AclResourceTypes.TOPIC);
+    try {
+      await admins.direct.createAcls({ acl: grant(PATHS.direct) });
+      await admins.viaGateway.createAcls({ acl: grant(PATHS.gateway) });
+      await Promise.all([
+        aclBack(admins.direct, withTag(TOPICS.ok, PATHS.direct), 2),
+        aclBack(admins.viaGateway, withTag(TOPICS.ok, PATHS.gateway), 2),
+      ]);
+      const memberId = (tag: PathTag) =>
+        tag === PATHS.direct ? 'AAAAAAAAAAAAAAAAAAAAAQ' : 'AAAAAAAAAAAAAAAAAAAAAg';
+      const joined = await both(c, ApiKey.ShareGroupHeartbeat, 1, (tag) => ({
+        ...buildRequest(ApiKey.ShareGroupHeartbeat, 1, () => undefined),
+        groupId: withTag('g-share', tag),
+        memberId: memberId(tag),
+        memberEpoch: 0,
+        rackId: null,
+        subscribedTopicNames: [withTag(TOPICS.ok, tag)],
+      }));
+      assertSame('ShareGroupHeartbeat join', joined);
+      let epoch = 0;
+      const shareFetch = async (what: string) => {
+        const answers = await both(c, ApiKey.ShareFetch, 1, (tag) => ({
+          ...buildRequest(ApiKey.ShareFetch, 1, () => undefined),
+          groupId: withTag('g-share', tag),
+          memberId: memberId(tag),
+          shareSessionEpoch: epoch,
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: 1 << 20,
+          maxRecords: 10,
+          batchSize: 10,
+          topics:
+            epoch === 0
+              ? [
+                  {
+                    topicId: topicIds.get(withTag(TOPICS.ok, tag))!,
+                    partitions: [0, 1].map((partitionIndex) => ({
+                      partitionIndex,
+                      partitionMaxBytes: 0,
+                      acknowledgementBatches: [],
+                    })),
+                  },
+                ]
+              : [],
+          forgottenTopicsData: [],
+        }));
+        epoch++;
+        assertSame(what, answers);
+        return answers;
+      };
+      await shareFetch('ShareFetch opening the share session');
+      await shareFetch('ShareFetch, READ allowed');
+      await admins.direct.deleteAcls({ filters: topicGrant(PATHS.direct) });
+      await admins.viaGateway.deleteAcls({ filters: topicGrant(PATHS.gateway) });
+      await Promise.all([
+        aclGone(admins.direct, withTag(TOPICS.ok, PATHS.direct), 2),
+        aclGone(admins.viaGateway, withTag(TOPICS.ok, PATHS.gateway), 2),
+      ]);
+      const revoked = await shareFetch('ShareFetch after READ was revoked');
+      const codes = (
+        revoked.gateway as { responses: { partitions: { errorCode: number }[] }[] }
+      ).responses.flatMap((t) => t.partitions.map((p) => p.errorCode));
+      assert.deepEqual(codes, [29, 29], JSON.stringify(normalise(revoked.gateway)));
+      await shareFetch('the next ShareFetch');
+    } finally {
+      await admins.close();
+      c.direct.close();
+      c.gateway.close();
+    }
+  });
 });
 
 /** A Fetch v12 request as the codec builds it, and one topic of it with partitions 0 and 1. */
@@ -271,19 +360,20 @@ async function aclCount(admin: Admin, topic: string): Promise<number> {
 }
 
 /** Both authorizers apply ACL changes asynchronously: wait until the change is listed. */
-const aclGone = (admin: Admin, topic: string) =>
+/** `expected`: how many ACLs the topic has while granted (the grant under test is the last). */
+const aclGone = (admin: Admin, topic: string, expected = 1) =>
   withRetries(
     30_000,
     (e) => e instanceof Pending,
     async () => {
-      if ((await aclCount(admin, topic)) > 0) throw new Pending(`ACL on ${topic} still listed`);
+      if ((await aclCount(admin, topic)) >= expected) throw new Pending(`ACL on ${topic} still listed`);
     },
   );
-const aclBack = (admin: Admin, topic: string) =>
+const aclBack = (admin: Admin, topic: string, expected = 1) =>
   withRetries(
     30_000,
     (e) => e instanceof Pending,
     async () => {
-      if ((await aclCount(admin, topic)) === 0) throw new Pending(`ACL on ${topic} not listed yet`);
+      if ((await aclCount(admin, topic)) < expected) throw new Pending(`ACL on ${topic} not listed yet`);
     },
   );
