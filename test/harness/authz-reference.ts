@@ -23,10 +23,26 @@ const { Kafka, logLevel, AclResourceTypes, AclOperationTypes, AclPermissionTypes
 export const USERS = { alice: 'alice-pw', bob: 'bob-pw' } as const;
 export type User = keyof typeof USERS;
 
-/** The name variants each resource field takes; topics exist except ghost. */
-export const TOPICS = { ok: 'ok-t', prefixed: 'pre-t', denied: 'no-t', ghost: 'ghost-t' } as const;
-export const GROUPS = { ok: 'g-ok', prefixed: 'g-pre', denied: 'no-g', ghost: 'no-g2' } as const;
-export const TXNS = { ok: 'ok-x', prefixed: 'pre-x', denied: 'no-x', ghost: 'no-x2' } as const;
+/**
+ * The name variants each resource field takes; topics exist except ghost. `mixed` pairs an
+ * allowed group and transactional id with a denied topic, so that the per-topic checks behind an
+ * allowed group (offsets, share offsets, transactional commits) are exercised too.
+ */
+export const TOPICS = {
+  ok: 'ok-t',
+  prefixed: 'pre-t',
+  denied: 'no-t',
+  ghost: 'ghost-t',
+  mixed: 'no-t',
+} as const;
+export const GROUPS = {
+  ok: 'g-ok',
+  prefixed: 'g-pre',
+  denied: 'no-g',
+  ghost: 'no-g2',
+  mixed: 'g-ok',
+} as const;
+export const TXNS = { ok: 'ok-x', prefixed: 'pre-x', denied: 'no-x', ghost: 'no-x2', mixed: 'ok-x' } as const;
 export type Variant = keyof typeof TOPICS;
 export const VARIANTS = Object.keys(TOPICS) as Variant[];
 

@@ -295,9 +295,11 @@ export const describeShareGroupOffsets: ApiHandler = (frame, az) => {
 };
 
 /**
- * Kafka's handleAlterShareGroupOffsetsRequest: READ on the group for the whole request, then READ
- * on each topic; an unauthorized topic is answered per partition (TOPIC_AUTHORIZATION_FAILED with
- * the topic's id) after the coordinator's answer for the others.
+ * Kafka's handleAlterShareGroupOffsetsRequest and handleDeleteShareGroupOffsetsRequest: the group
+ * permission for the whole request (READ to alter, DELETE to delete), then READ on each topic.
+ * The group coordinator still sees the request with the allowed topics (possibly none): a group
+ * error it answers (e.g. not a share group) is the whole answer, as Kafka's; otherwise the
+ * unauthorized topics follow its answer, each TOPIC_AUTHORIZATION_FAILED with the topic's id.
  */
 export const alterShareGroupOffsets: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.AlterShareGroupOffsets);
@@ -316,25 +318,34 @@ export const alterShareGroupOffsets: ApiHandler = async (frame, az, env) => {
       errorMessage: errorMessage(code),
     })),
   }));
-  const allowed = body.topics.filter((t) => !denied.includes(t));
-  if (allowed.length === 0)
-    return answer(frame, ApiKey.AlterShareGroupOffsets, {
-      throttleTimeMs: 0,
-      errorCode: 0,
-      errorMessage: null,
-      responses: deniedResponses,
-    });
-  frame.setBody(ApiKey.AlterShareGroupOffsets, { ...body, topics: allowed });
+  frame.setBody(ApiKey.AlterShareGroupOffsets, {
+    ...body,
+    topics: body.topics.filter((t) => !denied.includes(t)),
+  });
   return forwardPatched(ApiKey.AlterShareGroupOffsets, (r) => {
     if (r.errorCode === 0) r.responses = [...r.responses, ...deniedResponses];
   });
 };
 
-export const deleteShareGroupOffsets: ApiHandler = (frame, az) => {
+export const deleteShareGroupOffsets: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.DeleteShareGroupOffsets);
   if (!az.can(GROUP, body.groupId, DELETE))
     return topLevelError(frame, ApiKey.DeleteShareGroupOffsets, Err.GROUP_AUTHORIZATION_FAILED);
-  if (body.topics.some((t) => !az.can(TOPIC, t.topicName, READ)))
-    return topLevelError(frame, ApiKey.DeleteShareGroupOffsets, Err.TOPIC_AUTHORIZATION_FAILED);
-  return FORWARD;
+  const denied = body.topics.filter((t) => !az.can(TOPIC, t.topicName, READ));
+  if (denied.length === 0) return FORWARD;
+  const ids = await env.topicIds.idsOf(denied.map((t) => t.topicName)).catch(() => new Map<string, string>());
+  const code = Err.TOPIC_AUTHORIZATION_FAILED;
+  const deniedResponses = denied.map((t) => ({
+    topicName: t.topicName,
+    topicId: ids.get(t.topicName) ?? ZERO_UUID,
+    errorCode: code,
+    errorMessage: errorMessage(code),
+  }));
+  frame.setBody(ApiKey.DeleteShareGroupOffsets, {
+    ...body,
+    topics: body.topics.filter((t) => !denied.includes(t)),
+  });
+  return forwardPatched(ApiKey.DeleteShareGroupOffsets, (r) => {
+    if (r.errorCode === 0) r.responses = [...r.responses, ...deniedResponses];
+  });
 };

@@ -81,8 +81,9 @@ const READ_ONLY_APIS = [
 const MUTATING_APIS = [...RULES.keys()]
   .filter((k) => !READ_ONLY_APIS.includes(k as never))
   .sort((a, b) => deletionLast(a) - deletionLast(b) || a - b);
+/** Deletions last, topics last of all (records of a deleted topic would race its removal). */
 function deletionLast(apiKey: number): number {
-  return [ApiKey.DeleteRecords, ApiKey.DeleteGroups, ApiKey.DeleteTopics].includes(apiKey as never) ? 1 : 0;
+  return [ApiKey.DeleteRecords, ApiKey.DeleteGroups, ApiKey.DeleteTopics].indexOf(apiKey as never) + 1;
 }
 
 /** One record (magic v2, non-transactional), for Produce. */
