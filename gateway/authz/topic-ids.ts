@@ -44,6 +44,16 @@ export class TopicIds {
     return out;
   }
 
+  /**
+   * The names of ids about to be refused for authorization, checked against the cluster now (one
+   * refresh, at most once per second): Kafka answers an id that no longer exists UNKNOWN_TOPIC_ID
+   * before it authorizes, and the gateway's cache still names deleted topics until it refreshes.
+   */
+  async confirm(ids: Iterable<string>): Promise<Map<string, string | undefined>> {
+    await this.refresh().catch(() => undefined);
+    return new Map([...ids].map((id) => [id, this.cluster.topicName(id)]));
+  }
+
   private refresh(): Promise<void> {
     if (this.inFlight) return this.inFlight;
     const wait = this.lastRefresh + MIN_REFRESH_INTERVAL_MS - Date.now();
@@ -103,6 +113,7 @@ export class TopicIds {
       const header = decodeResponseHeader(ApiKey.Metadata, METADATA_VERSION, frame);
       const body = decodeResponse(ApiKey.Metadata, METADATA_VERSION, frame, header.headerLength);
       for (const t of body.topics) this.cluster.learnTopic(t.topicId, t.name);
+      this.cluster.forgetTopicsExcept(new Set(body.topics.map((t) => t.topicId)));
       return body.topics.flatMap((t) => (t.name === null ? [] : [{ name: t.name, topicId: t.topicId }]));
     } finally {
       conn.close();

@@ -43,9 +43,18 @@ export async function topicNames<T>(
   name: (t: T) => string,
   id: (t: T) => string,
   env: HandlerEnv,
+  /** The operation the topics need: ids about to be refused for it are confirmed to exist first. */
+  check?: { az: RequestAuthz; op: AclOperation },
 ): Promise<(t: T) => string | undefined> {
   if (!byId) return name;
-  const names = await env.topicIds.resolve(topics.map(id));
+  let names = await env.topicIds.resolve(topics.map(id));
+  if (check) {
+    const refused = [...names].filter(([, n]) => n !== undefined && !check.az.wouldAllow(TOPIC, n, check.op));
+    if (refused.length > 0) {
+      const confirmed = await env.topicIds.confirm(refused.map(([i]) => i));
+      names = new Map([...names, ...confirmed]);
+    }
+  }
   return (t) => names.get(id(t));
 }
 
@@ -79,6 +88,7 @@ export const produce: ApiHandler = async (frame, az, env) => {
     (t) => t.name,
     (t) => t.topicId,
     env,
+    { az, op: WRITE },
   );
   const split = splitByDecision(
     body.topicData,

@@ -123,19 +123,6 @@ function valueFor(variant: Variant, ids: Map<string, string>, tag: PathTag) {
   };
 }
 
-/**
- * Differences known and not yet fixed (open work, listed in the report; not accepted deviations,
- * which docs/acls.md lists). The test fails on any other difference, and on one of these going
- * away, so the list can only shrink with the fix that removes it.
- *
- * - Produce v13 by id of a topic deleted earlier in the run (alice's DeleteTopics): Kafka checks
- *   that the id exists before it authorizes (UNKNOWN_TOPIC_ID); the gateway's id-to-name cache
- *   still names the deleted topic, so bob, without WRITE, gets TOPIC_AUTHORIZATION_FAILED.
- */
-const OPEN_DIFFERENCES = [
-  'bob Produce v13 ok.responses[0].partitionResponses[0].errorCode: direct 100, via gateway 29',
-];
-
 interface CorpusResult {
   compared: number;
   diffs: string[];
@@ -230,11 +217,7 @@ describe('authorization conformance with Kafka StandardAuthorizer', () => {
       report('mutating', r);
       if (process.env.KGW_CONFORMANCE_APIS) return;
       assert.ok(r.compared > 500, `only ${r.compared} request pairs compared`);
-      assert.deepEqual(
-        r.diffs,
-        OPEN_DIFFERENCES,
-        `differences from Kafka's answers other than the open ones`,
-      );
+      assert.deepEqual(r.diffs, [], `${r.diffs.length} differences from Kafka's answers`);
     },
   );
 });
