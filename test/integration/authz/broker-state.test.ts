@@ -300,6 +300,12 @@ describe('broker-side state, against Kafka StandardAuthorizer', () => {
           forgottenTopicsData: [],
         }));
         epoch++;
+        // Kafka lists a share session's erroneous partitions from a hash map keyed by topic id and
+        // partition (random ids, so no fixed order): compared in partition order.
+        for (const a of Object.values(answers) as {
+          responses?: { partitions: { partitionIndex: number }[] }[];
+        }[])
+          for (const t of a.responses ?? []) t.partitions.sort((x, y) => x.partitionIndex - y.partitionIndex);
         assertSame(what, answers);
         return answers;
       };
