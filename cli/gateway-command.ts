@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { loadGatewayConfig } from '../gateway/config/load.js';
 import { startGateway } from '../gateway/gateway.js';
-import { aclExtensions } from '../gateway/authz/index.js';
 import { tuneHeapForThroughput } from '../gateway/heap-tuning.js';
 import { startTracing } from '../monitor/telemetry/tracing.js';
 
@@ -25,7 +24,7 @@ export function registerGatewayCommand(program: Command): void {
           censor: '[redacted]',
         },
       });
-      const gateway = await startGateway(cfg, log, aclExtensions());
+      const gateway = await startGateway(cfg, log);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

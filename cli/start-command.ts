@@ -12,7 +12,6 @@ import pino, { type Logger } from 'pino';
 import { clusterSpec } from '../deploy/kafka/cluster-config.js';
 import { startCluster, stopCluster } from '../deploy/kafka/cluster.js';
 import { kafkaLibs } from '../deploy/kafka/runtime.js';
-import { aclExtensions } from '../gateway/authz/index.js';
 import { tuneHeapForThroughput } from '../gateway/heap-tuning.js';
 import { loadGatewayConfig } from '../gateway/config/load.js';
 import { startGateway, type RunningGateway } from '../gateway/gateway.js';
@@ -65,7 +64,6 @@ async function startServices(log: Logger): Promise<{ stop(): Promise<void> }[]> 
     const gw: RunningGateway = await startGateway(
       loadGatewayConfig(join(stackDir, `gateway-${side}.yaml`)),
       log.child({ gateway: side }),
-      aclExtensions(),
     );
     parts.push({ stop: () => gw.close() });
   }

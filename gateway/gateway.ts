@@ -13,6 +13,7 @@ import { CredentialStore, SCRAM_KEY_PREFIX } from '../security/credentials/index
 import { createOAuthTokenValidator, parseOAuthBearerClientResponse } from '../security/sasl/index.js';
 import { alterUserScramCredentials, describeUserScramCredentials } from './admin/scram-admin.js';
 import { Audit } from './audit.js';
+import { authorization } from './authz/index.js';
 import { AuditTopicSink } from './audit-topic-sink.js';
 import type { GatewayConfig } from './config/schema.js';
 import { SecurityTopic } from './credentials/security-topic.js';
@@ -26,7 +27,7 @@ import { ConnectionLimiter } from './net/connection-limiter.js';
 import { Listener } from './net/listener.js';
 import { gssapiExchanges } from './sasl/gssapi.js';
 import type { OAuthValidator } from './sasl/mechanisms.js';
-import type { LocalApi, RequestFilter, SessionDeps } from './session/client-session.js';
+import type { LocalApi, SessionDeps } from './session/client-session.js';
 import { ClusterView } from './upstream/cluster-view.js';
 
 /** Key of the shared secret behind fake SCRAM challenges (same on every instance). */
@@ -41,29 +42,11 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export interface GatewayExtensions {
-  /** Per-API authorization (issue #5 wires the ACL enforcement here). */
-  filter?: (deps: {
-    authorizer: AclAuthorizer;
-    audit: Audit;
-    metrics: GatewayMetrics;
-    cluster: ClusterView;
-  }) => RequestFilter;
-  /** More APIs the gateway answers itself (e.g. ACL administration). */
-  localApis?: (deps: {
-    authorizer: AclAuthorizer;
-    audit: Audit;
-    topic: SecurityTopic;
-    /** Topics of the gateway's own (e.g. the audit topic) that no client may reach. */
-    reservedTopics: string[];
-  }) => Map<number, LocalApi>;
-}
-
-export async function startGateway(
-  cfg: GatewayConfig,
-  log: Logger,
-  ext: GatewayExtensions = {},
-): Promise<RunningGateway> {
+/**
+ * Authorization is not optional: the ACL filter and the ACL administration APIs are built here from
+ * the configuration, so no caller can start a gateway that forwards without them.
+ */
+export async function startGateway(cfg: GatewayConfig, log: Logger): Promise<RunningGateway> {
   // Before any connection: a keytab that cannot be used stops the start with the config key named.
   const gssapi = cfg.kerberos ? gssapiExchanges(cfg.kerberos) : undefined;
   const metrics = new GatewayMetrics({ maxLabelValues: cfg.limits.maxLabelValues });
@@ -106,18 +89,21 @@ export async function startGateway(
     }
   }
 
+  const authz = authorization({
+    authorizer,
+    audit,
+    metrics,
+    cluster,
+    topic,
+    reservedTopics: [cfg.credentials.topic, ...(cfg.audit.topic ? [cfg.audit.topic] : [])],
+  });
   const localApis = new Map<number, LocalApi>([
     [
       ApiKey.DescribeUserScramCredentials,
       describeUserScramCredentials({ credentials, topic, authorizer, audit }),
     ],
     [ApiKey.AlterUserScramCredentials, alterUserScramCredentials({ credentials, topic, authorizer, audit })],
-    ...(ext.localApis?.({
-      authorizer,
-      audit,
-      topic,
-      reservedTopics: cfg.audit.topic ? [cfg.audit.topic] : [],
-    }) ?? new Map()),
+    ...authz.localApis,
   ]);
   const authLimiter = new AuthFailureLimiter(cfg.limits.failedAuth);
   const connectionLimiter = new ConnectionLimiter(cfg.limits.maxConnections, cfg.limits.maxConnectionsPerIp);
@@ -137,10 +123,12 @@ export async function startGateway(
     authLimiter,
     log,
     localApis,
-    filter: ext.filter?.({ authorizer, audit, metrics, cluster }),
+    authorization: {
+      // Record encryption is a stage after authorization (gateway/encryption/filter.ts).
+      filter: encryption ? encryption.filter(authz.filter, (id) => cluster.topicName(id)) : authz.filter,
+      ruledVersions: authz.ruledVersions,
+    },
   };
-  // Record encryption is a stage after authorization (gateway/encryption/filter.ts).
-  if (encryption) baseDeps.filter = encryption.filter(baseDeps.filter, (id) => cluster.topicName(id));
 
   const listeners: Listener[] = [];
   for (const l of cfg.listeners) {

@@ -54,3 +54,20 @@ export function hasTopLevelField(apiKey: number, version: number, field: string)
   const f = schema?.structs[schema.root]?.find((x) => x.name === field);
   return f !== undefined && version >= f.versions[0] && version <= f.versions[1];
 }
+
+/**
+ * A blank element of a nested response list, e.g. (ReadShareGroupState, ['results',
+ * 'partitions']) for one partition result, with schema defaults everywhere.
+ */
+export function blankResponseElement(apiKey: number, path: readonly string[]): Record<string, unknown> {
+  const info = apiKeyInfo(apiKey);
+  const schema = info && messageSchemas[`${info.name}Response`];
+  if (!schema) throw new Error(`no response schema for API key ${apiKey}`);
+  let struct = schema.root;
+  for (const name of path) {
+    const f = schema.structs[struct]?.find((x) => x.name === name);
+    if (!f?.struct) throw new Error(`${info.name}Response has no list of structs at ${path.join('.')}`);
+    struct = f.struct;
+  }
+  return blankStruct(schema.structs, struct);
+}

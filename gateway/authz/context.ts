@@ -96,6 +96,20 @@ export class RequestAuthz {
     return ok;
   }
 
+  /** The decision `can` would take, without recording it (no cache, audit or metrics). */
+  wouldAllow(type: ResourceType, name: string, op: AclOperation): boolean {
+    return (
+      !(type === ResourceType.TOPIC && this.deps.reservedTopics.has(name)) &&
+      this.deps.authorizer.authorize({
+        principal: this.principal,
+        host: this.host,
+        resourceType: type,
+        resourceName: name,
+        operation: op,
+      }).result === 'ALLOWED'
+    );
+  }
+
   cluster(op: AclOperation, logIfDenied = true): boolean {
     return this.can(ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, op, logIfDenied);
   }

@@ -34,3 +34,16 @@ export const errorMessage = (code: number): string | null => ERROR_MESSAGES[code
 
 /** Kafka's "not requested" value of the *AuthorizedOperations bitfields. */
 export const OPS_NOT_REQUESTED = -2147483648;
+
+/**
+ * The message of Kafka's AuthHelper.authorizeClusterOperation ("Request <request> needs <op>
+ * permission."), used where the KRaft controller or AclApis refuse a request. Kafka prints its
+ * internal request object there (connection id, buffers, hash codes); the gateway names the
+ * request by what identifies it on the client's connection.
+ */
+export function clusterOperationMessage(
+  request: { apiKey: number; apiVersion: number; correlationId: number },
+  operation: string,
+): string {
+  return `Request Request(apiKey=${request.apiKey}, apiVersion=${request.apiVersion}, correlationId=${request.correlationId}) needs ${operation} permission.`;
+}

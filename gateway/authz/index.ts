@@ -1,35 +1,51 @@
 /**
  * Authorization of every forwarded API with Kafka's ACL semantics (handlers.ts has the per-API
  * table), and ACL administration through CreateAcls / DescribeAcls / DeleteAcls (acl-admin.ts).
+ * The gateway builds it from its configuration in every case (gateway.ts): there is no way to
+ * start one that forwards without it.
  */
 import { ApiKey, apiKeyInfo } from '../../protocol/index.js';
-import { AclOperation, ResourceType } from '../../security/acl/index.js';
-import type { GatewayExtensions } from '../gateway.js';
+import { AclOperation, ResourceType, type AclAuthorizer } from '../../security/acl/index.js';
+import type { Audit } from '../audit.js';
+import type { SecurityTopic } from '../credentials/security-topic.js';
+import type { RuledVersions } from '../filters/api-versions.js';
+import type { GatewayMetrics } from '../metrics.js';
 import type { LocalApi, RequestFilter } from '../session/client-session.js';
 import type { ClusterView } from '../upstream/cluster-view.js';
 import { createAcls, deleteAcls, describeAcls } from './acl-admin.js';
 import { CloseConnection } from './apis/data.js';
 import { RequestAuthz, type AuthzDeps } from './context.js';
-import { HANDLERS } from './handlers.js';
+import { RULES } from './handlers.js';
 import { TopicIds } from './topic-ids.js';
 
 export { CloseConnection } from './apis/data.js';
-export { HANDLERS } from './handlers.js';
+export { RULES } from './handlers.js';
 export { RequestAuthz, type AuthzDeps } from './context.js';
 
-/** The request filter: the API's handler from the table, or a refusal for an API without one. */
+/** The request versions each forwarded API has a rule for (what ApiVersions may offer). */
+export const RULED_VERSIONS: RuledVersions = new Map(
+  [...RULES].map(([apiKey, r]) => [apiKey, r.versions] as const),
+);
+
+/**
+ * The request filter: the API's rule from the table, or a refusal (connection closed, as a broker
+ * does for a request it cannot parse) for an API or version without one.
+ */
 export function aclFilter(deps: AuthzDeps, cluster: ClusterView): RequestFilter {
   const env = { topicIds: new TopicIds(cluster) };
   return async (frame, session) => {
     const api = apiKeyInfo(frame.apiKey)?.name ?? String(frame.apiKey);
     const az = new RequestAuthz(deps, session, api);
-    const handler = HANDLERS.get(frame.apiKey);
-    if (!handler) {
+    const rule = RULES.get(frame.apiKey);
+    if (!rule || frame.apiVersion < rule.versions[0] || frame.apiVersion > rule.versions[1]) {
       az.denied(ResourceType.CLUSTER, 'kafka-cluster', AclOperation.CLUSTER_ACTION);
-      return { kind: 'close', reason: `${api} has no authorization rule in the gateway` };
+      const why = rule
+        ? `version ${frame.apiVersion} is outside the reviewed versions ${rule.versions.join('-')}`
+        : 'the API';
+      return { kind: 'close', reason: `${api} v${frame.apiVersion}: no authorization rule for ${why}` };
     }
     try {
-      return await handler(frame, az, env);
+      return await rule.handler(frame, az, env);
     } catch (e) {
       // A denial with no response to carry it (acks=0 produce): Kafka closes the connection.
       if (e instanceof CloseConnection) return { kind: 'close', reason: e.message };
@@ -38,43 +54,39 @@ export function aclFilter(deps: AuthzDeps, cluster: ClusterView): RequestFilter 
   };
 }
 
-export interface AclExtensionOptions {
-  /** Topics no client may reach through the gateway besides the security topic (e.g. the audit topic). */
-  reservedTopics?: string[];
+export interface AuthorizationDeps {
+  authorizer: AclAuthorizer;
+  audit: Audit;
+  metrics: GatewayMetrics;
+  cluster: ClusterView;
+  /** The security topic ACL changes are written to. */
+  topic: SecurityTopic;
+  /** Topics no client may reach through the gateway: the security topic, the audit topic. */
+  reservedTopics: readonly string[];
 }
 
-export function aclExtensions(opts: AclExtensionOptions = {}): GatewayExtensions {
-  // The security topic's name is known once localApis is built (before the filter): both share it.
-  const reservedTopics = new Set<string>(opts.reservedTopics ?? []);
-  let authzDeps: AuthzDeps | undefined;
-  const depsFor = (d: Omit<AuthzDeps, 'reservedTopics'>): AuthzDeps =>
-    (authzDeps ??= { ...d, reservedTopics });
-  let metricsRef: AuthzDeps['metrics'] | undefined;
+export interface Authorization {
+  filter: RequestFilter;
+  ruledVersions: RuledVersions;
+  /** CreateAcls, DescribeAcls, DeleteAcls, answered by the gateway from its own ACL store. */
+  localApis: ReadonlyMap<number, LocalApi>;
+}
+
+export function authorization(d: AuthorizationDeps): Authorization {
+  const deps: AuthzDeps = {
+    authorizer: d.authorizer,
+    audit: d.audit,
+    metrics: d.metrics,
+    reservedTopics: new Set(d.reservedTopics),
+  };
+  const admin = { authorizer: d.authorizer, audit: d.audit, topic: d.topic, authz: deps };
   return {
-    localApis: ({ authorizer, audit, topic, reservedTopics: more }) => {
-      reservedTopics.add(topic.topic);
-      for (const t of more) reservedTopics.add(t);
-      const lazy: AuthzDeps = {
-        authorizer,
-        audit,
-        reservedTopics,
-        // Metrics arrive with the filter; admin denials before that are only audited.
-        get metrics() {
-          return metricsRef ?? NO_METRICS;
-        },
-      };
-      const deps = { authorizer, audit, topic, authz: lazy };
-      return new Map<number, LocalApi>([
-        [ApiKey.CreateAcls, createAcls(deps)],
-        [ApiKey.DescribeAcls, describeAcls(deps)],
-        [ApiKey.DeleteAcls, deleteAcls(deps)],
-      ]);
-    },
-    filter: ({ authorizer, audit, metrics, cluster }) => {
-      metricsRef = metrics;
-      return aclFilter(depsFor({ authorizer, audit, metrics }), cluster);
-    },
+    filter: aclFilter(deps, d.cluster),
+    ruledVersions: RULED_VERSIONS,
+    localApis: new Map<number, LocalApi>([
+      [ApiKey.CreateAcls, createAcls(admin)],
+      [ApiKey.DescribeAcls, describeAcls(admin)],
+      [ApiKey.DeleteAcls, deleteAcls(admin)],
+    ]),
   };
 }
-
-const NO_METRICS = { aclDenied: () => undefined, error: () => undefined } as unknown as AuthzDeps['metrics'];

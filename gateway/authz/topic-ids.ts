@@ -44,16 +44,44 @@ export class TopicIds {
     return out;
   }
 
+  /**
+   * The names of ids about to be refused for authorization, checked against the cluster now (one
+   * refresh, at most once per second): Kafka answers an id that no longer exists UNKNOWN_TOPIC_ID
+   * before it authorizes, and the gateway's cache still names deleted topics until it refreshes.
+   */
+  async confirm(ids: Iterable<string>): Promise<Map<string, string | undefined>> {
+    await this.refresh().catch(() => undefined);
+    return new Map([...ids].map((id) => [id, this.cluster.topicName(id)]));
+  }
+
   private refresh(): Promise<void> {
     if (this.inFlight) return this.inFlight;
     const wait = this.lastRefresh + MIN_REFRESH_INTERVAL_MS - Date.now();
     if (wait > 0) return Promise.resolve();
     this.lastRefresh = Date.now();
-    this.inFlight = this.fetchAllTopics().finally(() => (this.inFlight = undefined));
+    this.inFlight = this.fetchAllTopics()
+      .then(() => undefined)
+      .finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
-  private async fetchAllTopics(): Promise<void> {
+  /**
+   * Every topic name the cluster has now (one Metadata request of the gateway's own), for listings
+   * the gateway must build from the authorized topics only (DescribeTopicPartitions' cursor).
+   */
+  async allNames(): Promise<string[]> {
+    return (await this.fetchAllTopics()).map((t) => t.name);
+  }
+
+  /** The ids of these topics now (one Metadata request of the gateway's own); absent if none. */
+  async idsOf(names: Iterable<string>): Promise<Map<string, string>> {
+    const wanted = new Set(names);
+    const out = new Map<string, string>();
+    for (const t of await this.fetchAllTopics()) if (wanted.has(t.name)) out.set(t.name, t.topicId);
+    return out;
+  }
+
+  private async fetchAllTopics(): Promise<{ name: string; topicId: string }[]> {
     const conn = await this.cluster.connect('bootstrap');
     try {
       const frame = await new Promise<Buffer>((resolve, reject) => {
@@ -85,6 +113,8 @@ export class TopicIds {
       const header = decodeResponseHeader(ApiKey.Metadata, METADATA_VERSION, frame);
       const body = decodeResponse(ApiKey.Metadata, METADATA_VERSION, frame, header.headerLength);
       for (const t of body.topics) this.cluster.learnTopic(t.topicId, t.name);
+      this.cluster.forgetTopicsExcept(new Set(body.topics.map((t) => t.topicId)));
+      return body.topics.flatMap((t) => (t.name === null ? [] : [{ name: t.name, topicId: t.topicId }]));
     } finally {
       conn.close();
     }

@@ -19,6 +19,12 @@ export type ApiHandler = (
   env: HandlerEnv,
 ) => FilterDecision | Promise<FilterDecision>;
 
+/** One forwarded API's authorization: its handler and the request versions it was written for. */
+export interface AuthzRule {
+  readonly handler: ApiHandler;
+  readonly versions: readonly [number, number];
+}
+
 export const FORWARD: FilterDecision = Object.freeze({ kind: 'forward' });
 
 /** Answer here, without contacting the broker. */

@@ -29,29 +29,44 @@ export function isClientApi(apiKey: number): boolean {
   return info !== undefined && !info.removed && info.listeners.includes('broker');
 }
 
+/** Request versions per forwarded API that the gateway has an authorization rule for. */
+export type RuledVersions = ReadonlyMap<number, readonly [number, number]>;
+
 /**
  * Every connection starts with ApiVersions, but the answer only changes with the upstream's
- * versions: computed once per (upstream answer, caps) pair.
+ * versions: computed once per (upstream answer, caps, ruled versions).
  */
-const intersections = new WeakMap<object, WeakMap<object, ApiVersionsResponseApiVersion[]>>();
+const intersections = new WeakMap<
+  object,
+  WeakMap<object, WeakMap<object, ApiVersionsResponseApiVersion[]>>
+>();
 const NO_UPSTREAM = {};
 const NO_CAPS: ReadonlyMap<number, number> = new Map();
 
+/**
+ * The versions offered: what upstream and codec both speak, within `caps`, and for forwarded APIs
+ * only the versions `ruled` has an authorization rule for (an API without one is not offered).
+ */
 export function intersectVersions(
   upstream: ApiVersionsResponse | undefined,
-  caps: ReadonlyMap<number, number> = NO_CAPS,
+  caps: ReadonlyMap<number, number>,
+  ruled: RuledVersions,
 ): ApiVersionsResponseApiVersion[] {
   const byCaps =
-    intersections.get(upstream ?? NO_UPSTREAM) ?? new WeakMap<object, ApiVersionsResponseApiVersion[]>();
+    intersections.get(upstream ?? NO_UPSTREAM) ??
+    new WeakMap<object, WeakMap<object, ApiVersionsResponseApiVersion[]>>();
   intersections.set(upstream ?? NO_UPSTREAM, byCaps);
-  let result = byCaps.get(caps);
-  if (!result) byCaps.set(caps, (result = computeIntersection(upstream, caps)));
+  const byRuled = byCaps.get(caps) ?? new WeakMap<object, ApiVersionsResponseApiVersion[]>();
+  byCaps.set(caps, byRuled);
+  let result = byRuled.get(ruled);
+  if (!result) byRuled.set(ruled, (result = computeIntersection(upstream, caps, ruled)));
   return result;
 }
 
 function computeIntersection(
   upstream: ApiVersionsResponse | undefined,
   caps: ReadonlyMap<number, number>,
+  ruled: RuledVersions,
 ): ApiVersionsResponseApiVersion[] {
   const theirs = new Map((upstream?.apiKeys ?? []).map((a) => [a.apiKey, a]));
   const out: ApiVersionsResponseApiVersion[] = [];
@@ -62,9 +77,10 @@ function computeIntersection(
       continue;
     }
     const t = theirs.get(info.apiKey);
-    if (!t) continue;
-    const min = Math.max(t.minVersion, info.minVersion);
-    const max = Math.min(t.maxVersion, info.maxVersion, caps.get(info.apiKey) ?? Infinity);
+    const rule = ruled.get(info.apiKey);
+    if (!t || !rule) continue;
+    const min = Math.max(t.minVersion, info.minVersion, rule[0]);
+    const max = Math.min(t.maxVersion, info.maxVersion, rule[1], caps.get(info.apiKey) ?? Infinity);
     if (min <= max) out.push({ apiKey: info.apiKey, minVersion: min, maxVersion: max });
   }
   return out;
@@ -78,10 +94,10 @@ export function apiVersionsResponse(
   requestVersion: number,
   correlationId: number,
   upstream: ApiVersionsResponse | undefined,
-  caps?: ReadonlyMap<number, number>,
+  offered: { caps?: ReadonlyMap<number, number>; ruled: RuledVersions },
 ): Buffer {
   const ours = apiKeyInfo(ApiKey.ApiVersions)!;
-  const apiKeys = intersectVersions(upstream, caps);
+  const apiKeys = intersectVersions(upstream, offered.caps ?? NO_CAPS, offered.ruled);
   if (requestVersion > ours.maxVersion) {
     return encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
       errorCode: 35,

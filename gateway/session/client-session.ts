@@ -30,7 +30,7 @@ import {
   sizePrefix,
 } from '../../protocol/index.js';
 import type { ListenerConfig, LimitsConfig, SaslMechanism } from '../config/schema.js';
-import { apiVersionsResponse, isClientApi } from '../filters/api-versions.js';
+import { apiVersionsResponse, isClientApi, type RuledVersions } from '../filters/api-versions.js';
 import { ADDRESS_BEARING_APIS, rewriteAddresses } from '../filters/address-rewrite.js';
 import { limitNewPartitions, type PartitionLimitDecision } from '../filters/partition-limit.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -87,7 +87,8 @@ export interface SessionDeps {
   authLimiter: AuthFailureLimiter;
   log: Logger;
   localApis: ReadonlyMap<number, LocalApi>;
-  filter?: RequestFilter;
+  /** Authorization: always present, so nothing is forwarded without a rule (gateway/authz). */
+  authorization: { filter: RequestFilter; ruledVersions: RuledVersions };
 }
 
 /** Per-connection facts the listener learned before the session starts. */
@@ -248,12 +249,10 @@ export class ClientSession implements SessionInfo {
       switch (frame.apiKey) {
         case ApiKey.ApiVersions:
           return this.answer(frame, receivedAt, [
-            apiVersionsResponse(
-              frame.apiVersion,
-              frame.correlationId,
-              this.deps.cluster.apiVersions,
-              this.versionCaps,
-            ),
+            apiVersionsResponse(frame.apiVersion, frame.correlationId, this.deps.cluster.apiVersions, {
+              caps: this.versionCaps,
+              ruled: this.deps.authorization.ruledVersions,
+            }),
           ]);
         case ApiKey.SaslHandshake:
           return this.onSaslHandshake(frame, receivedAt);
@@ -274,7 +273,7 @@ export class ClientSession implements SessionInfo {
         this.close(`${name} is not a client API`);
         return;
       }
-      const decision = this.deps.filter ? await this.deps.filter(frame, this) : { kind: 'forward' as const };
+      const decision = await this.deps.authorization.filter(frame, this);
       if (decision.kind === 'answer') return this.answer(frame, receivedAt, [decision.response]);
       if (decision.kind === 'close') return this.close(decision.reason);
       // After authorization, as Kafka checks it first: only what may reach the broker is limited.

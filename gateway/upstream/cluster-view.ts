@@ -52,6 +52,11 @@ export class ClusterView extends EventEmitter<{ 'node-added': [nodeId: number] }
     if (name) this.topicNames.set(topicId, name);
   }
 
+  /** After a listing of every topic: ids it no longer has are deleted topics. */
+  forgetTopicsExcept(topicIds: ReadonlySet<string>): void {
+    for (const id of this.topicNames.keys()) if (!topicIds.has(id)) this.topicNames.delete(id);
+  }
+
   topicName(topicId: string): string | undefined {
     return this.topicNames.get(topicId);
   }

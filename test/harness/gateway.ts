@@ -12,8 +12,7 @@ import pino from 'pino';
 import { freePort } from './ports.js';
 import { parseGatewayConfig } from '../../gateway/config/load.js';
 import type { SaslMechanism } from '../../gateway/config/schema.js';
-import { startGateway, type GatewayExtensions, type RunningGateway } from '../../gateway/gateway.js';
-import { aclExtensions } from '../../gateway/authz/index.js';
+import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
 import { createDevPki, type DevPkiFiles } from '../../security/pki/index.js';
 
 export interface TestUser {
@@ -34,7 +33,6 @@ export interface TestGatewayOptions {
   extraYaml?: string;
   /** Separate security topic per test file keeps state apart. */
   securityTopic?: string;
-  extensions?: GatewayExtensions;
   addressing?: 'port-per-broker' | 'sni';
   clientAuth?: 'none' | 'requested' | 'required';
   /** Also publish audit events to this topic on the upstream. */
@@ -162,7 +160,7 @@ ${o.extraYaml ?? ''}
   const cfg = parseGatewayConfig(yaml, file);
   const logFile = join(dir, 'gateway.log');
   const log = pino({ level: 'debug' }, pino.destination({ dest: logFile, sync: true }));
-  const gw = await startGateway(cfg, log, o.extensions ?? aclExtensions());
+  const gw = await startGateway(cfg, log);
   return { ...gw, bootstrap: `127.0.0.1:${port}`, pki, dir, logFile, auditFile, close: () => gw.close() };
 }
 

@@ -3,10 +3,16 @@
  * on topics, DESCRIBE_CONFIGS/ALTER_CONFIGS on the resource a config belongs to (brokers, broker
  * loggers and client-metrics subscriptions are the cluster's), ALTER/DESCRIBE on the cluster.
  */
-import { ApiKey, ZERO_UUID, type RequestApiKey } from '../../../protocol/index.js';
+import {
+  ApiKey,
+  ZERO_UUID,
+  type RequestApiKey,
+  type RequestFrame,
+  type ResponseTypes,
+} from '../../../protocol/index.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import type { RequestAuthz } from '../context.js';
-import { Err, errorMessage } from '../errors.js';
+import { Err, clusterOperationMessage, errorMessage } from '../errors.js';
 import { splitByDecision } from '../merge.js';
 import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
 import { topLevelError } from './groups.js';
@@ -27,12 +33,10 @@ export const createTopics: ApiHandler = (frame, az) => {
             topicId: ZERO_UUID,
             errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
             errorMessage: 'Authorization failed.',
-            topicConfigErrorCode: az.can(TOPIC, t.name, DESCRIBE_CONFIGS, false)
-              ? undefined
-              : Err.TOPIC_AUTHORIZATION_FAILED,
+            // KRaft's ControllerApis.createTopics: code and message only, the rest at defaults.
             numPartitions: -1,
             replicationFactor: -1,
-            configs: null,
+            configs: [],
           },
     (t) => t.name,
     (r) => r.name,
@@ -66,7 +70,13 @@ export const deleteTopics: ApiHandler = async (frame, az, env) => {
       (name) =>
         az.can(TOPIC, name, DELETE)
           ? undefined
-          : { name, topicId: ZERO_UUID, errorCode: Err.TOPIC_AUTHORIZATION_FAILED, errorMessage: null },
+          : {
+              name,
+              topicId: ZERO_UUID,
+              errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+              // The message field exists from v5; Kafka sets the error's default message.
+              errorMessage: v >= 5 ? errorMessage(Err.TOPIC_AUTHORIZATION_FAILED) : null,
+            },
       (n) => n,
       (r) => r.name ?? '',
     );
@@ -79,22 +89,31 @@ export const deleteTopics: ApiHandler = async (frame, az, env) => {
   const ids = body.topics.filter((t) => t.name === null).map((t) => t.topicId);
   const names = ids.length > 0 ? await env.topicIds.resolve(ids) : new Map<string, string | undefined>();
   const key = (t: { name: string | null; topicId: string }): string => t.name ?? t.topicId;
+  // KRaft's ControllerApis.deleteTopics refuses an entry naming both a topic and an id first;
+  // its refusals carry the error's default message.
   const split = splitByDecision(
     body.topics,
     (t) => {
-      const base = { topicId: t.topicId, errorMessage: null };
+      if (t.name !== null && t.topicId !== ZERO_UUID)
+        return {
+          name: t.name,
+          topicId: t.topicId,
+          errorCode: Err.INVALID_REQUEST,
+          errorMessage: 'You may not specify both topic name and topic id.',
+        };
+      const denied = (name: string | null, errorCode: number) => ({
+        name,
+        topicId: t.topicId,
+        errorCode,
+        errorMessage: errorMessage(errorCode),
+      });
       if (t.name !== null)
-        return az.can(TOPIC, t.name, DELETE)
-          ? undefined
-          : { ...base, name: t.name, errorCode: Err.TOPIC_AUTHORIZATION_FAILED };
+        return az.can(TOPIC, t.name, DELETE) ? undefined : denied(t.name, Err.TOPIC_AUTHORIZATION_FAILED);
       const name = names.get(t.topicId);
-      if (name === undefined) return { ...base, name: null, errorCode: Err.UNKNOWN_TOPIC_ID };
+      if (name === undefined) return denied(null, Err.UNKNOWN_TOPIC_ID);
       // By id without DESCRIBE the name stays hidden.
-      if (!az.can(TOPIC, name, DESCRIBE))
-        return { ...base, name: null, errorCode: Err.TOPIC_AUTHORIZATION_FAILED };
-      return az.can(TOPIC, name, DELETE)
-        ? undefined
-        : { ...base, name, errorCode: Err.TOPIC_AUTHORIZATION_FAILED };
+      if (!az.can(TOPIC, name, DESCRIBE)) return denied(null, Err.TOPIC_AUTHORIZATION_FAILED);
+      return az.can(TOPIC, name, DELETE) ? undefined : denied(name, Err.TOPIC_AUTHORIZATION_FAILED);
     },
     key,
     (r) =>
@@ -119,7 +138,7 @@ export const createPartitions: ApiHandler = (frame, az) => {
         : {
             name: t.name,
             errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
-            errorMessage: 'The topic authorization is failed.',
+            errorMessage: null,
           },
     (t) => t.name,
     (r) => r.name,
@@ -224,10 +243,30 @@ export const alterConfigs = alterConfigsOf(ApiKey.AlterConfigs);
 export const incrementalAlterConfigs = alterConfigsOf(ApiKey.IncrementalAlterConfigs);
 
 /** A cluster-level API: `op` on the cluster, else one top-level CLUSTER_AUTHORIZATION_FAILED. */
-export function clusterApi(apiKey: RequestApiKey, op: AclOperation): ApiHandler {
+/**
+ * An API Kafka authorizes with one cluster permission; `denial` sets the fields Kafka's answer
+ * differs in from the blank response with the default error message (e.g. no message).
+ */
+export function clusterApi<K extends RequestApiKey>(
+  apiKey: K,
+  op: AclOperation,
+  denial: Partial<ResponseTypes[K]> | ((frame: RequestFrame) => Partial<ResponseTypes[K]>) = {},
+): ApiHandler {
   return (frame, az) =>
-    az.cluster(op) ? FORWARD : topLevelError(frame, apiKey, Err.CLUSTER_AUTHORIZATION_FAILED);
+    az.cluster(op)
+      ? FORWARD
+      : topLevelError(
+          frame,
+          apiKey,
+          Err.CLUSTER_AUTHORIZATION_FAILED,
+          typeof denial === 'function' ? denial(frame) : denial,
+        );
 }
+
+/** The KRaft controller's refusal (AuthHelper.authorizeClusterOperation): its own message. */
+export const controllerDenial =
+  (op: string) =>
+  (frame: RequestFrame): { errorMessage: string } => ({ errorMessage: clusterOperationMessage(frame, op) });
 
 const CLUSTER_DENIED = Err.CLUSTER_AUTHORIZATION_FAILED;
 const clusterMessage = errorMessage(CLUSTER_DENIED);
@@ -237,7 +276,7 @@ export const electLeaders: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.ElectLeaders);
   return answer(frame, ApiKey.ElectLeaders, {
     throttleTimeMs: 0,
-    errorCode: CLUSTER_DENIED,
+    errorCode: frame.apiVersion >= 1 ? CLUSTER_DENIED : 0, // no top-level error code in v0
     replicaElectionResults: (body.topicPartitions ?? []).map((t) => ({
       topic: t.topic,
       partitionResult: t.partitions.map((partitionId) => ({
@@ -252,17 +291,19 @@ export const electLeaders: ApiHandler = (frame, az) => {
 export const alterPartitionReassignments: ApiHandler = (frame, az) => {
   if (az.cluster(ALTER)) return FORWARD;
   const body = frame.body(ApiKey.AlterPartitionReassignments);
+  // Refused by the KRaft controller (AuthHelper.authorizeClusterOperation), message and all.
+  const message = clusterOperationMessage(frame, 'ALTER');
   return answer(frame, ApiKey.AlterPartitionReassignments, {
     throttleTimeMs: 0,
     allowReplicationFactorChange: body.allowReplicationFactorChange,
     errorCode: CLUSTER_DENIED,
-    errorMessage: clusterMessage,
+    errorMessage: message,
     responses: body.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({
         partitionIndex: p.partitionIndex,
         errorCode: CLUSTER_DENIED,
-        errorMessage: clusterMessage,
+        errorMessage: message,
       })),
     })),
   });
@@ -295,14 +336,35 @@ export const alterClientQuotas: ApiHandler = (frame, az) => {
   });
 };
 
+/** UpdateFeatures: ALTER on the cluster, refused by the KRaft controller (no per-feature results). */
 export const updateFeatures: ApiHandler = (frame, az) => {
   if (az.cluster(ALTER)) return FORWARD;
-  const body = frame.body(ApiKey.UpdateFeatures);
   return topLevelError(frame, ApiKey.UpdateFeatures, CLUSTER_DENIED, {
-    results: body.featureUpdates.map((u) => ({
-      feature: u.feature,
-      errorCode: CLUSTER_DENIED,
-      errorMessage: clusterMessage,
+    errorMessage: clusterOperationMessage(frame, 'ALTER'),
+    results: [],
+  });
+};
+
+/**
+ * ListPartitionReassignments: DESCRIBE on the cluster, checked by the KRaft controller, which
+ * refuses with ListPartitionReassignmentsRequest.getErrorResponse (each named topic echoed with
+ * its partitions) and the message of AuthHelper.authorizeClusterOperation.
+ */
+export const listPartitionReassignments: ApiHandler = (frame, az) => {
+  if (az.cluster(DESCRIBE)) return FORWARD;
+  const body = frame.body(ApiKey.ListPartitionReassignments);
+  return answer(frame, ApiKey.ListPartitionReassignments, {
+    throttleTimeMs: 0,
+    errorCode: CLUSTER_DENIED,
+    errorMessage: clusterOperationMessage(frame, 'DESCRIBE'),
+    topics: (body.topics ?? []).map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({
+        partitionIndex,
+        replicas: [],
+        addingReplicas: [],
+        removingReplicas: [],
+      })),
     })),
   });
 };

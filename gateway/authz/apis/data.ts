@@ -1,10 +1,11 @@
 /**
- * The data path: Produce, Fetch, ListOffsets, OffsetForLeaderEpoch, DeleteRecords,
- * DescribeProducers. Each names topics (by name, or by id from Produce/Fetch v13), each topic is
- * authorized on its own, and a partly denied request is split: the allowed topics go to the
- * broker, the denied ones are answered here with per-partition errors, merged in request order.
+ * The data path: Produce, ListOffsets, OffsetForLeaderEpoch, DeleteRecords, DescribeProducers
+ * (Fetch, with its sessions, is fetch.ts). Each names topics (by name, or by id from Produce v13),
+ * each topic is authorized on its own, and a partly denied request is split: the allowed topics go
+ * to the broker, the denied ones are answered here with per-partition errors, merged in request
+ * order.
  */
-import { ApiKey, type RequestFrame } from '../../../protocol/index.js';
+import { ApiKey } from '../../../protocol/index.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import type { FilterDecision } from '../../session/client-session.js';
 import type { RequestAuthz } from '../context.js';
@@ -14,6 +15,7 @@ import { FORWARD, answer, forwardPatched, type ApiHandler, type HandlerEnv } fro
 
 const { TOPIC, TRANSACTIONAL_ID } = ResourceType;
 const { READ, WRITE, DESCRIBE, DELETE, CLUSTER_ACTION } = AclOperation;
+export { fetch } from './fetch.js';
 
 /** Thrown when a request must be refused by closing the connection (acks=0 produce, as Kafka). */
 export class CloseConnection extends Error {
@@ -35,15 +37,24 @@ export function hasTransactionalBatch(records: Buffer | null): boolean {
 }
 
 /** Names of topics for a request that may name them by id; undefined = unknown id. */
-async function topicNames<T>(
+export async function topicNames<T>(
   byId: boolean,
   topics: readonly T[],
   name: (t: T) => string,
   id: (t: T) => string,
   env: HandlerEnv,
+  /** The operation the topics need: ids about to be refused for it are confirmed to exist first. */
+  check?: { az: RequestAuthz; op: AclOperation },
 ): Promise<(t: T) => string | undefined> {
   if (!byId) return name;
-  const names = await env.topicIds.resolve(topics.map(id));
+  let names = await env.topicIds.resolve(topics.map(id));
+  if (check) {
+    const refused = [...names].filter(([, n]) => n !== undefined && !check.az.wouldAllow(TOPIC, n, check.op));
+    if (refused.length > 0) {
+      const confirmed = await env.topicIds.confirm(refused.map(([i]) => i));
+      names = new Map([...names, ...confirmed]);
+    }
+  }
   return (t) => names.get(id(t));
 }
 
@@ -77,6 +88,7 @@ export const produce: ApiHandler = async (frame, az, env) => {
     (t) => t.name,
     (t) => t.topicId,
     env,
+    { az, op: WRITE },
   );
   const split = splitByDecision(
     body.topicData,
@@ -101,62 +113,6 @@ export const produce: ApiHandler = async (frame, az, env) => {
     return answer(frame, ApiKey.Produce, { responses: split.merge([]), throttleTimeMs: 0 });
   frame.setBody(ApiKey.Produce, { ...body, topicData: split.allowed });
   return forwardPatched(ApiKey.Produce, (r) => (r.responses = split.merge(r.responses)));
-};
-
-/** Followers fetch as brokers: the gateway is no broker, so a replica fetch is always refused. */
-function isReplicaFetch(frame: RequestFrame): boolean {
-  const b = frame.body(ApiKey.Fetch);
-  return b.replicaId >= 0 || (b.replicaState !== undefined && b.replicaState.replicaId >= 0);
-}
-
-export const fetch: ApiHandler = async (frame, az, env) => {
-  const body = frame.body(ApiKey.Fetch);
-  const byId = frame.apiVersion >= 13;
-  const key = (t: { topic: string; topicId: string }): string => (byId ? t.topicId : t.topic);
-  const replica = isReplicaFetch(frame);
-  if (replica) az.denied(ResourceType.CLUSTER, 'kafka-cluster', CLUSTER_ACTION);
-  const nameOf = await topicNames(
-    byId,
-    body.topics,
-    (t) => t.topic,
-    (t) => t.topicId,
-    env,
-  );
-  const split = splitByDecision(
-    body.topics,
-    (t) => {
-      const code = replica ? Err.TOPIC_AUTHORIZATION_FAILED : topicError(az, nameOf(t), READ);
-      if (code === undefined) return undefined;
-      return {
-        topic: t.topic,
-        topicId: t.topicId,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partition,
-          errorCode: code,
-          highWatermark: -1n,
-          lastStableOffset: -1n,
-          logStartOffset: -1n,
-          abortedTransactions: null,
-          preferredReadReplica: -1,
-          records: Buffer.alloc(0),
-        })),
-      };
-    },
-    key,
-    key,
-  );
-  if (split.deniedCount === 0) return FORWARD;
-  if (split.allowed.length === 0) {
-    // sessionId 0: no fetch session on the broker; the client falls back to a full fetch next.
-    return answer(frame, ApiKey.Fetch, {
-      throttleTimeMs: 0,
-      errorCode: 0,
-      sessionId: 0,
-      responses: split.merge([]),
-    });
-  }
-  frame.setBody(ApiKey.Fetch, { ...body, topics: split.allowed });
-  return forwardPatched(ApiKey.Fetch, (r) => (r.responses = split.merge(r.responses)));
 };
 
 export const listOffsets: ApiHandler = (frame, az) => {

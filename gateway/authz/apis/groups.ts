@@ -21,7 +21,8 @@ import type { FilterDecision } from '../../session/client-session.js';
 import type { RequestFrame, RequestApiKey, ResponseTypes } from '../../../protocol/index.js';
 
 const { TOPIC, GROUP, TRANSACTIONAL_ID } = ResourceType;
-const { READ, DESCRIBE, DELETE, CLUSTER_ACTION } = AclOperation;
+const INCONSISTENT_GROUP_PROTOCOL = 23;
+const { READ, DESCRIBE, DELETE, CREATE, CLUSTER_ACTION } = AclOperation;
 
 /** The whole request refused with one top-level error (Kafka's getErrorResponse for these APIs). */
 export function topLevelError<K extends RequestApiKey>(
@@ -64,10 +65,12 @@ export const joinGroup: ApiHandler = (frame, az) => {
 
 export const syncGroup: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.SyncGroup);
-  if (az.can(GROUP, body.groupId, READ)) return FORWARD;
+  // KafkaApis.handleSyncGroupRequest checks protocol type and name (v5+) before authorization.
+  const protocolMissing = frame.apiVersion >= 5 && (body.protocolType === null || body.protocolName === null);
+  if (!protocolMissing && az.can(GROUP, body.groupId, READ)) return FORWARD;
   return answer(frame, ApiKey.SyncGroup, {
     throttleTimeMs: 0,
-    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+    errorCode: protocolMissing ? INCONSISTENT_GROUP_PROTOCOL : Err.GROUP_AUTHORIZATION_FAILED,
     protocolType: null,
     protocolName: null,
     assignment: Buffer.alloc(0),
@@ -84,7 +87,9 @@ function subscribingHeartbeat<K extends RequestApiKey>(
 ): ApiHandler {
   return (frame, az) => {
     const { groupId, topics } = read(frame);
-    if (!az.can(GROUP, groupId, READ)) return topLevelError(frame, apiKey, Err.GROUP_AUTHORIZATION_FAILED);
+    // Kafka's *HeartbeatRequest.getErrorResponse: the code only.
+    if (!az.can(GROUP, groupId, READ))
+      return topLevelError(frame, apiKey, Err.GROUP_AUTHORIZATION_FAILED, { errorMessage: null } as never);
     const denied = (topics ?? []).filter((t) => !az.can(TOPIC, t, DESCRIBE));
     if (denied.length > 0)
       return topLevelError(frame, apiKey, Err.TOPIC_AUTHORIZATION_FAILED, { errorMessage: null } as never);
@@ -92,19 +97,98 @@ function subscribingHeartbeat<K extends RequestApiKey>(
   };
 }
 
-export const consumerGroupHeartbeat = subscribingHeartbeat(ApiKey.ConsumerGroupHeartbeat, (f) => {
+const consumerGroupMember = subscribingHeartbeat(ApiKey.ConsumerGroupHeartbeat, (f) => {
   const b = f.body(ApiKey.ConsumerGroupHeartbeat);
   return { groupId: b.groupId, topics: b.subscribedTopicNames };
 });
-export const shareGroupHeartbeat = subscribingHeartbeat(ApiKey.ShareGroupHeartbeat, (f) => {
+
+/**
+ * KIP-848 heartbeat. The broker resolves a member's subscribedTopicRegex with the permissions of
+ * the principal that sent it (Kafka 4's group coordinator keeps only the topics that principal may
+ * DESCRIBE); through the gateway that principal is the gateway's own, so the assignment the broker
+ * answers is filtered here: a topic the member may not DESCRIBE is never handed to it (issue #12
+ * finding 4). Ids the gateway has not seen yet are looked up before the filter (a topic created
+ * since the last Metadata answer); only an id the cluster does not know at all is left out.
+ */
+export const consumerGroupHeartbeat: ApiHandler = async (frame, az, env) => {
+  const decision = await consumerGroupMember(frame, az, env);
+  if (decision.kind !== 'forward') return decision;
+  return {
+    kind: 'forward',
+    transformResponse: async (response) => {
+      const r = response.body(ApiKey.ConsumerGroupHeartbeat);
+      if (!r.assignment) return;
+      const names = await env.topicIds.resolve(r.assignment.topicPartitions.map((t) => t.topicId));
+      const before = r.assignment.topicPartitions.length;
+      r.assignment.topicPartitions = r.assignment.topicPartitions.filter((t) => {
+        const name = names.get(t.topicId);
+        return name !== undefined && az.can(TOPIC, name, DESCRIBE, false);
+      });
+      if (r.assignment.topicPartitions.length !== before) response.setBody(ApiKey.ConsumerGroupHeartbeat, r);
+    },
+  };
+};
+
+const shareGroupMember = subscribingHeartbeat(ApiKey.ShareGroupHeartbeat, (f) => {
   const b = f.body(ApiKey.ShareGroupHeartbeat);
   return { groupId: b.groupId, topics: b.subscribedTopicNames };
 });
-export const streamsGroupHeartbeat = subscribingHeartbeat(ApiKey.StreamsGroupHeartbeat, (f) => {
+
+/**
+ * KIP-932 heartbeat: READ on the group first; then, as Kafka validates the request before it
+ * authorizes the subscribed topics, a heartbeat without a member id is INVALID_REQUEST.
+ */
+export const shareGroupHeartbeat: ApiHandler = (frame, az, env) => {
+  const b = frame.body(ApiKey.ShareGroupHeartbeat);
+  if (az.can(GROUP, b.groupId, READ) && (b.memberId === null || b.memberId === ''))
+    return topLevelError(frame, ApiKey.ShareGroupHeartbeat, Err.INVALID_REQUEST, { errorMessage: null });
+  return shareGroupMember(frame, az, env);
+};
+
+const streamsGroupMember = subscribingHeartbeat(ApiKey.StreamsGroupHeartbeat, (f) => {
   const b = f.body(ApiKey.StreamsGroupHeartbeat);
-  const topics = (b.topology?.subtopologies ?? []).flatMap((s) => s.sourceTopics);
+  // Kafka's handleStreamsGroupHeartbeat: DESCRIBE on every topic the topology names.
+  const topics = (b.topology?.subtopologies ?? []).flatMap((s) => [
+    ...s.sourceTopics,
+    ...s.repartitionSinkTopics,
+    ...s.repartitionSourceTopics.map((t) => t.name),
+    ...s.stateChangelogTopics.map((t) => t.name),
+  ]);
   return { groupId: b.groupId, topics };
 });
+
+/**
+ * KIP-1071 heartbeat. The broker creates a topology's missing internal topics (changelog and
+ * repartition topics) on the member's behalf; Kafka's KafkaApis creates only those the principal
+ * may CREATE (on the cluster, else on the topic) and reports the others in the response status
+ * ("Unauthorized to CREATE on topics …"). Through the gateway the broker would create every one
+ * of them as the gateway's principal, so a heartbeat whose topology has a missing internal topic
+ * the member may not CREATE is refused here, before the broker sees it, with the denial audited
+ * (issue #12 finding 2; the answer differs from Kafka's, see docs/acls.md).
+ */
+export const streamsGroupHeartbeat: ApiHandler = async (frame, az, env) => {
+  const decision = await streamsGroupMember(frame, az, env);
+  if (decision.kind !== 'forward') return decision;
+  const b = frame.body(ApiKey.StreamsGroupHeartbeat);
+  const internal = [
+    ...new Set(
+      (b.topology?.subtopologies ?? []).flatMap((s) => [
+        ...s.stateChangelogTopics.map((t) => t.name),
+        ...s.repartitionSourceTopics.map((t) => t.name),
+      ]),
+    ),
+  ];
+  if (internal.length === 0 || az.cluster(CREATE, false)) return decision;
+  const mayNotCreate = internal.filter((t) => !az.can(TOPIC, t, CREATE, false));
+  if (mayNotCreate.length === 0) return decision;
+  const existing = new Set(await env.topicIds.allNames());
+  const refused = mayNotCreate.filter((t) => !existing.has(t));
+  if (refused.length === 0) return decision;
+  for (const t of refused) az.denied(TOPIC, t, CREATE);
+  return topLevelError(frame, ApiKey.StreamsGroupHeartbeat, Err.TOPIC_AUTHORIZATION_FAILED, {
+    errorMessage: `Unauthorized to CREATE on topics ${refused.join(',')}.`,
+  } as never);
+};
 
 export const offsetCommit: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.OffsetCommit);
@@ -319,7 +403,8 @@ export const findCoordinator: ApiHandler = (frame, az) => {
       const code = check(key);
       return code === undefined
         ? undefined
-        : { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: null };
+        : // Kafka sets the code only: the message keeps its default, "".
+          { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: '' };
     },
     (k) => k,
     (c) => c.key,
@@ -342,14 +427,14 @@ function describeGroupsOf<
   write: (frame: RequestFrame, ids: string[]) => void,
   groupsOf: (r: ResponseTypes[K]) => G[],
   setGroups: (r: ResponseTypes[K], groups: G[]) => void,
-  deniedGroup: (groupId: string) => G,
+  deniedGroup: (groupId: string, version: number) => G,
   extraCheck?: (g: G, az: RequestAuthz) => G | undefined,
 ): ApiHandler {
   return (frame, az) => {
     const { ids, includeOps } = read(frame);
     const split = splitByDecision(
       ids,
-      (id) => (az.can(GROUP, id, DESCRIBE) ? undefined : deniedGroup(id)),
+      (id) => (az.can(GROUP, id, DESCRIBE) ? undefined : deniedGroup(id, frame.apiVersion)),
       (id) => id,
       (g: G) => g.groupId,
     );
@@ -384,9 +469,12 @@ export const describeGroups = describeGroupsOf<
   (f, ids) => f.setBody(ApiKey.DescribeGroups, { ...f.body(ApiKey.DescribeGroups), groups: ids }),
   (r) => r.groups,
   (r, g) => (r.groups = g),
+  // errorMessage (v6+) stays null in every version: a message set where the version cannot carry
+  // it would make the encoder refuse the answer (issue #12 finding 5).
   (groupId) => ({
     errorCode: Err.GROUP_AUTHORIZATION_FAILED,
-    errorMessage: errorMessage(Err.GROUP_AUTHORIZATION_FAILED),
+    // Kafka's DescribeGroupsResponse.groupError: code only, no message.
+    errorMessage: null,
     groupId,
     groupState: '',
     protocolType: '',
@@ -413,9 +501,10 @@ function topicsHidden<G extends { groupId: string; errorCode: number; errorMessa
   };
 }
 
+/** Kafka's KafkaApis answers an unauthorized group with the code only (errorMessage null). */
 const describedNewGroup = (groupId: string) => ({
   errorCode: Err.GROUP_AUTHORIZATION_FAILED,
-  errorMessage: errorMessage(Err.GROUP_AUTHORIZATION_FAILED),
+  errorMessage: null,
   groupId,
   groupState: '',
   groupEpoch: 0,
@@ -478,7 +567,7 @@ export const streamsGroupDescribe = describeGroupsOf<
   (r, g) => (r.groups = g),
   (groupId) => ({
     errorCode: Err.GROUP_AUTHORIZATION_FAILED,
-    errorMessage: errorMessage(Err.GROUP_AUTHORIZATION_FAILED),
+    errorMessage: null,
     groupId,
     groupState: '',
     groupEpoch: 0,

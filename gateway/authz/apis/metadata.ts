@@ -49,25 +49,62 @@ export const metadata: ApiHandler = async (frame, az, env) => {
     });
   }
   const topics = body.topics!;
-  const ids = topics.filter((t) => t.name === null && t.topicId !== ZERO_UUID).map((t) => t.topicId);
-  const names = ids.length > 0 ? await env.topicIds.resolve(ids) : new Map<string, string | undefined>();
+  // Kafka's handleTopicMetadataRequest refuses names of null and topic ids below v12 with
+  // INVALID_REQUEST for the whole request (MetadataRequest.getErrorResponse: no brokers).
+  if (v < 12 && topics.some((t) => t.name === null || (v >= 10 && t.topicId !== ZERO_UUID)))
+    return answer(frame, ApiKey.Metadata, {
+      throttleTimeMs: 0,
+      brokers: [],
+      clusterId: null,
+      controllerId: -1,
+      topics: topics.map((t) => ({
+        ...errorTopic(Err.INVALID_REQUEST, t.name ?? '', t.topicId),
+        topicAuthorizedOperations: OPS_NOT_REQUESTED,
+      })),
+      clusterAuthorizedOperations: OPS_NOT_REQUESTED,
+      errorCode: 0,
+    });
+  // From v12, one non-zero topic id puts the request in id mode: Kafka then looks up the ids only
+  // (each once) and ignores every name in it.
+  const useIds = v >= 12 && topics.some((t) => t.topicId !== ZERO_UUID);
+  const asked = useIds
+    ? [...new Map(topics.filter((t) => t.topicId !== ZERO_UUID).map((t) => [t.topicId, t])).values()]
+    : topics;
+  const names = useIds
+    ? await env.topicIds.resolve(asked.map((t) => t.topicId))
+    : new Map<string, string | undefined>();
   const nameOf = (t: { name: string | null; topicId: string }): string | undefined =>
-    t.name ?? names.get(t.topicId);
+    useIds ? names.get(t.topicId) : (t.name ?? undefined);
 
+  // Kafka's answer lists unknown ids first, then the authorized topics, then the denied ones.
+  const unknown: ReturnType<typeof errorTopic>[] = [];
+  const denied: ReturnType<typeof errorTopic>[] = [];
+  const local = (list: ReturnType<typeof errorTopic>[], t: ReturnType<typeof errorTopic>) => {
+    list.push(t);
+    return t;
+  };
   const split = splitByDecision(
-    topics,
+    asked,
     (t) => {
       const name = nameOf(t);
-      if (name === undefined) return errorTopic(Err.UNKNOWN_TOPIC_ID, null, t.topicId);
+      if (name === undefined) return local(unknown, errorTopic(Err.UNKNOWN_TOPIC_ID, null, t.topicId));
       if (az.can(TOPIC, name, DESCRIBE)) return undefined;
       // By id: ids are not secret, so the id is echoed; by name: no id for an unauthorized topic.
-      return t.name === null
-        ? errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, null, t.topicId)
-        : errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID);
+      return local(
+        denied,
+        useIds
+          ? errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, null, t.topicId)
+          : errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID),
+      );
     },
-    (t) => nameOf(t) ?? t.topicId,
-    (r) => r.name ?? r.topicId,
+    (t) => (useIds ? t.topicId : t.name!),
+    (r) => (useIds ? r.topicId : r.name!),
   );
+  const inKafkaOrder = <T>(upstream: T[]): (T | ReturnType<typeof errorTopic>)[] => [
+    ...unknown,
+    ...upstream,
+    ...denied,
+  ];
 
   // Auto-creation needs CREATE on the cluster or on the topic. Which topics exist is only known
   // to the broker, so creation is switched off for the request when some topic lacks CREATE, and
@@ -87,22 +124,20 @@ export const metadata: ApiHandler = async (frame, az, env) => {
     return needsOps ? forwardPatched(ApiKey.Metadata, fixOps) : FORWARD;
   }
   if (split.allowed.length === 0 && v === 0) {
-    // v0 cannot ask for "no topics" (empty means all): answer here, without brokers.
-    return answer(frame, ApiKey.Metadata, {
-      throttleTimeMs: 0,
-      brokers: [],
-      clusterId: null,
-      controllerId: -1,
-      topics: split.merge([]),
-      clusterAuthorizedOperations: OPS_NOT_REQUESTED,
-      errorCode: 0,
+    // v0 cannot ask for "no topics" (empty means all): ask for all for the broker list, as Kafka
+    // answers brokers with the denied topics, and keep none of the listed topics.
+    frame.setBody(ApiKey.Metadata, { ...body, topics: [] });
+    return forwardPatched(ApiKey.Metadata, (r) => {
+      r.topics = inKafkaOrder([]);
     });
   }
   // With every topic denied, the broker is still asked for the (topic-less) broker list.
   frame.setBody(ApiKey.Metadata, {
     ...body,
     topics: split.allowed,
-    allowAutoTopicCreation: body.allowAutoTopicCreation && noCreate.size === 0,
+    // v0-3 have no such field (and v0-3 brokers auto-create only with CREATE checks of their own).
+    allowAutoTopicCreation:
+      v >= 4 ? body.allowAutoTopicCreation && noCreate.size === 0 : body.allowAutoTopicCreation,
   });
   return forwardPatched(ApiKey.Metadata, (r) => {
     for (const t of r.topics) {
@@ -112,11 +147,18 @@ export const metadata: ApiHandler = async (frame, az, env) => {
       }
     }
     fixOps(r);
-    r.topics = split.merge(r.topics);
+    r.topics = inKafkaOrder(r.topics);
   });
 };
 
-export const describeTopicPartitions: ApiHandler = (frame, az) => {
+/**
+ * DescribeTopicPartitions: as Kafka's DescribeTopicPartitionsRequestHandler, a listing (no topics
+ * named) pages through the topics the caller may DESCRIBE only, so neither a page nor its
+ * nextCursor ever names another topic (issue #12 finding 3). The broker, asked by the gateway's
+ * principal, would page through every topic; so the gateway names the authorized topics from the
+ * cursor on, and the broker pages through exactly those, sorted, as Kafka's handler does.
+ */
+export const describeTopicPartitions: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.DescribeTopicPartitions);
   const fixOps = (
     topics: { name: string | null; errorCode: number; topicAuthorizedOperations: number }[],
@@ -126,8 +168,27 @@ export const describeTopicPartitions: ApiHandler = (frame, az) => {
         t.topicAuthorizedOperations = az.authorizedOps(TOPIC, t.name);
   };
   if (body.topics.length === 0) {
+    const from = body.cursor?.topicName ?? '';
+    const names = (await env.topicIds.allNames())
+      .filter((n) => n >= from && az.can(TOPIC, n, DESCRIBE, false))
+      .sort();
+    if (names.length === 0)
+      return answer(frame, ApiKey.DescribeTopicPartitions, {
+        throttleTimeMs: 0,
+        topics: [],
+        nextCursor: null,
+      });
+    // Kafka starts at the cursor's partition only if the cursor topic is one it lists.
+    const cursor = body.cursor && names[0] === body.cursor.topicName ? body.cursor : null;
+    frame.setBody(ApiKey.DescribeTopicPartitions, {
+      ...body,
+      topics: names.map((name) => ({ name })),
+      cursor,
+    });
+    const listed = new Set(names);
     return forwardPatched(ApiKey.DescribeTopicPartitions, (r) => {
-      r.topics = r.topics.filter((t) => t.name !== null && az.can(TOPIC, t.name, DESCRIBE, false));
+      // A topic deleted since the listing is simply not listed, as in Kafka's all-topics answer.
+      r.topics = r.topics.filter((t) => t.name !== null && listed.has(t.name) && t.errorCode === 0);
       fixOps(r.topics);
     });
   }

@@ -128,9 +128,10 @@ export const describeTransactions: ApiHandler = (frame, az) => {
             transactionalId: id,
             transactionState: '',
             transactionTimeoutMs: 0,
-            transactionStartTimeMs: -1n,
-            producerId: -1n,
-            producerEpoch: -1,
+            // Kafka sets the code only; the rest keep the message's defaults (zeros).
+            transactionStartTimeMs: 0n,
+            producerId: 0n,
+            producerEpoch: 0,
             topics: [],
           },
     (id) => id,

@@ -47,12 +47,23 @@ export function fakes(): { audit: Audit; metrics: GatewayMetrics; rec: Recorded 
   return { audit, metrics, rec };
 }
 
-/** A cluster view knowing some topic ids; any refresh attempt fails (no broker). */
-export function fakeCluster(ids: Record<string, string> = {}): ClusterView {
+/**
+ * A cluster view knowing some topic ids; any refresh attempt fails (no broker) unless `lookup`
+ * holds ids a refresh would learn (topics created since the gateway last saw a Metadata answer).
+ */
+export function fakeCluster(
+  ids: Record<string, string> = {},
+  lookup: Record<string, string> = {},
+): ClusterView {
+  const known = { ...ids };
   return {
-    topicName: (id: string) => ids[id],
+    topicName: (id: string) => known[id],
     learnTopic: () => undefined,
-    connect: () => Promise.reject(new Error('no broker in unit tests')),
+    connect: () => {
+      if (Object.keys(lookup).length === 0) return Promise.reject(new Error('no broker in unit tests'));
+      Object.assign(known, lookup);
+      return Promise.reject(new Error('learned the looked-up ids; no broker to answer'));
+    },
   } as unknown as ClusterView;
 }
 
@@ -90,14 +101,14 @@ export interface Harness {
 
 export function harness(
   acls: AclBinding[],
-  opts: { ids?: Record<string, string>; reserved?: string[] } = {},
+  opts: { ids?: Record<string, string>; lookup?: Record<string, string>; reserved?: string[] } = {},
 ): Harness {
   const authorizer = new AclAuthorizer({ superUsers: ['User:admin'] });
   for (const a of acls) authorizer.addAcl(a);
   const { audit, metrics, rec } = fakes();
   const filter = aclFilter(
     { authorizer, audit, metrics, reservedTopics: new Set(opts.reserved ?? []) },
-    fakeCluster(opts.ids),
+    fakeCluster(opts.ids, opts.lookup),
   );
   return { authorizer, rec, run: async (frame, s = session()) => filter(frame, s) };
 }
@@ -139,7 +150,23 @@ export function upstream<K extends RequestApiKey>(
   if (d.kind !== 'forward') throw new Error('expected forward');
   const buf = encodeResponseFrame(apiKey, version, 42, body);
   const f = new ResponseFrame(buf.subarray(4), apiKey, version);
-  void d.transformResponse?.(f); // authorization's response transforms are synchronous
+  if (d.transformResponse?.(f) instanceof Promise)
+    throw new Error('asynchronous transform: use upstreamAsync');
+  const out = f.toBuffer();
+  return new ResponseFrame(out.subarray(4), apiKey, version).body(apiKey);
+}
+
+/** upstream() for transforms that look something up first (they return a promise). */
+export async function upstreamAsync<K extends RequestApiKey>(
+  d: FilterDecision,
+  apiKey: K,
+  version: number,
+  body: ResponseTypes[K],
+): Promise<ResponseTypes[K]> {
+  if (d.kind !== 'forward') throw new Error('expected forward');
+  const buf = encodeResponseFrame(apiKey, version, 42, body);
+  const f = new ResponseFrame(buf.subarray(4), apiKey, version);
+  await d.transformResponse?.(f);
   const out = f.toBuffer();
   return new ResponseFrame(out.subarray(4), apiKey, version).body(apiKey);
 }
