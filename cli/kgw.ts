@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-/** The `kgw` command: one entry point for the gateway, mirror, monitor and local Kafka. */
+/** The `kgw` command: one entry point for the gateway, mirror, monitor, local Kafka and the security audit. */
 import { Command } from 'commander';
+import { registerAuditCommand } from './audit-command.js';
 import { registerCertsCommand } from './certs-command.js';
 import { registerGatewayCommand } from './gateway-command.js';
 import { registerKafkaCommand } from './kafka-command.js';
@@ -18,6 +19,7 @@ registerGatewayCommand(program);
 registerMirrorCommand(program);
 registerCertsCommand(program);
 registerMonitorCommand(program);
+registerAuditCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`kgw: ${err instanceof Error ? err.message : String(err)}`);
