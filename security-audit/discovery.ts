@@ -76,11 +76,13 @@ export function probeTls(address: Address, tls: TlsOptions, timeoutMs: number): 
     };
     socket.once('secureConnect', () => {
       const certificate = socket.getPeerCertificate(true);
-      let authorizationError = socket.authorized ? undefined : String(socket.authorizationError);
-      if (!authorizationError) {
-        const nameError = checkServerIdentity(tls.serverName ?? address.host, certificate);
-        if (nameError) authorizationError = nameError.message;
-      }
+      // Chain first (node:tls checked it against the CA), then the name, each with its own message.
+      const chainError =
+        socket.authorized || String(socket.authorizationError).includes('ERR_TLS_CERT_ALTNAME_INVALID')
+          ? undefined
+          : String(socket.authorizationError);
+      const nameError = checkServerIdentity(tls.serverName ?? address.host, certificate)?.message;
+      const authorizationError = chainError ?? nameError;
       finish({
         ok: true,
         authorized: authorizationError === undefined,

@@ -17,12 +17,11 @@ import {
   deleteAcls,
   deleteGroups,
   deleteTopics,
-  leaderOf,
   NodeRouter,
   OPERATION,
   PATTERN,
   PERMISSION,
-  produceOne,
+  produceToNewTopic,
   RESOURCE,
 } from './kafka-ops.js';
 
@@ -39,6 +38,14 @@ export async function setUpFixtures(ctx: CheckContext, runId: string, f: Fixture
   const base = `${ctx.opts.resourcePrefix}${runId}`;
   const admin = await ctx.connect('admin');
   const router = new NodeRouter(admin, (a) => ctx.connect('admin', a));
+  // Each step is tried on its own: a check needing what failed is skipped, the others still run.
+  const step = async (what: string, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (e) {
+      f.notes.push(`could not ${what}: ${(e as Error).message}`);
+    }
+  };
   const hidden = `${base}-hidden`;
   const source = `${base}-source`;
   const created = await createTopics(admin, [hidden, source]);
@@ -47,13 +54,14 @@ export async function setUpFixtures(ctx: CheckContext, runId: string, f: Fixture
     else f.notes.push(`could not create topic ${name}: error ${r.code}${r.message ? ` (${r.message})` : ''}`);
   }
   if (f.created.topics.has(hidden)) {
-    const leader = await leaderOf(admin, hidden, 10_000);
-    const offset = await produceOne(await router.to(leader), hidden, HIDDEN_RECORD);
-    f.hiddenTopic = { name: hidden, id: created.get(hidden)!.id, internal: false };
-    const group = `${base}-hidden-group`;
-    f.created.groups.add(group);
-    await commitOffset(router, { groupId: group, topic: hidden, offset, withinMs: 15_000 });
-    f.hiddenGroup = group;
+    await step(`write a record to ${hidden}`, async () => {
+      const offset = await produceToNewTopic(router, hidden, HIDDEN_RECORD, 15_000);
+      f.hiddenTopic = { name: hidden, id: created.get(hidden)!.id, internal: false };
+      const group = `${base}-hidden-group`;
+      f.created.groups.add(group);
+      await commitOffset(router, { groupId: group, topic: hidden, offset, withinMs: 15_000 });
+      f.hiddenGroup = group;
+    });
   }
   const user = ctx.credentials('user');
   const consumerGroup = `${base}-consumer-group`;
@@ -80,18 +88,19 @@ export async function setUpFixtures(ctx: CheckContext, runId: string, f: Fixture
     },
   ];
   if (f.created.topics.has(source)) acls.push(grant(RESOURCE.TOPIC, source));
-  const aclResult = await createAcls(admin, acls);
-  if (aclResult === ERR.SECURITY_DISABLED) {
-    f.authorizer = false;
-    f.notes.push('the endpoint has no authorizer (CreateAcls: SECURITY_DISABLED)');
-  } else f.created.acls.push(...acls);
-  f.userConsumerGroup = consumerGroup;
-  f.userStreamsGroup = streamsGroup;
-  f.created.groups.add(consumerGroup).add(streamsGroup);
-  if (f.created.topics.has(source)) f.userSourceTopic = source;
-  f.notes.push(
-    `created ${[...f.created.topics].join(', ')}; granted ${principal} ${acls.map((a) => `${a.operation === OPERATION.READ ? 'READ' : 'DESCRIBE'} on ${a.resourceName}${a.patternType === PATTERN.PREFIXED ? '*' : ''}`).join(', ')}`,
-  );
+  await step('grant the user its ACLs', async () => {
+    if ((await createAcls(admin, acls)) === ERR.SECURITY_DISABLED) {
+      f.authorizer = false;
+      f.notes.push('the endpoint has no authorizer (CreateAcls: SECURITY_DISABLED)');
+    } else f.created.acls.push(...acls);
+    f.userConsumerGroup = consumerGroup;
+    f.userStreamsGroup = streamsGroup;
+    f.created.groups.add(consumerGroup).add(streamsGroup);
+    if (f.created.topics.has(source)) f.userSourceTopic = source;
+    f.notes.push(
+      `created ${[...f.created.topics].join(', ')}; granted ${principal} ${acls.map((a) => `${a.operation === OPERATION.READ ? 'READ' : 'DESCRIBE'} on ${a.resourceName}${a.patternType === PATTERN.PREFIXED ? '*' : ''}`).join(', ')}`,
+    );
+  });
 }
 
 /** Removes what `setUpFixtures` and the checks created; returns what could not be removed. */

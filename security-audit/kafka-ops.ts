@@ -111,6 +111,26 @@ export async function leaderOf(conn: AuditConnection, topic: string, withinMs: n
   );
 }
 
+/** UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER: a new topic's leader is not settled yet. */
+const LEADER_MOVING = new Set([3, 5, 6]);
+
+/**
+ * Writes one record to partition 0 of a new topic (acks=all) at its leader, retrying while the
+ * leadership settles; returns its offset.
+ */
+export async function produceToNewTopic(
+  router: NodeRouter,
+  topic: string,
+  value: string,
+  withinMs: number,
+): Promise<bigint> {
+  return withRetries(
+    withinMs,
+    (e) => e instanceof KafkaOpError && LEADER_MOVING.has(e.code),
+    async () => produceOne(await router.to(await leaderOf(router.bootstrap, topic, withinMs)), topic, value),
+  );
+}
+
 /** Writes one record to partition 0 (acks=all); returns its offset. */
 export async function produceOne(conn: AuditConnection, topic: string, value: string): Promise<bigint> {
   const now = BigInt(Date.now());

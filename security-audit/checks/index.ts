@@ -6,7 +6,7 @@
 import type { Check } from '../types.js';
 import { bypassDescribeGroups } from './bypass/describe-groups.js';
 import { bypassDtpCursor } from './bypass/dtp-cursor.js';
-import { bypassFetchSession } from './bypass/fetch-session.js';
+import { bypassFetchSession, bypassFetchSessionProbing } from './bypass/fetch-session.js';
 import { bypassRegexSubscription } from './bypass/regex-subscription.js';
 import { bypassStreamsTopics } from './bypass/streams-topics.js';
 import { enumerationErrors, enumerationScramChallenge, enumerationTiming } from './enumeration.js';
@@ -40,6 +40,7 @@ export const CHECKS: readonly Check[] = [
   leaksUngrantedTopic,
   leaksGroupListing,
   bypassFetchSession,
+  bypassFetchSessionProbing,
   bypassStreamsTopics,
   bypassDtpCursor,
   bypassRegexSubscription,

@@ -11,6 +11,7 @@ import { probeTls } from '../discovery.js';
 import { sendClientHello } from '../net.js';
 import {
   LEGACY_VERSION_SUITES,
+  RECOMMENDED_TLS_CIPHERS,
   TLS_VERSIONS,
   WEAK_SUITE_CLASSES,
   alertName,
@@ -103,9 +104,7 @@ export const tlsCiphers: Check = {
     if (accepted.length > 0)
       return fail(
         `the listener accepts ${accepted.join('; ')}`,
-        'Restrict TLS 1.2 to ECDHE suites with AEAD ciphers (kgw gateway: listeners[].tls.ciphers, e.g. ' +
-          '"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:' +
-          'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"; Kafka: ssl.cipher.suites).',
+        `Restrict TLS 1.2 to ECDHE suites with AEAD ciphers (kgw gateway: listeners[].tls.ciphers: "${RECOMMENDED_TLS_CIPHERS}"; Kafka: ssl.cipher.suites).`,
         details,
       );
     return pass(`refused every weak class (${WEAK_SUITE_CLASSES.map((c) => c.name).join(', ')})`, details);

@@ -41,6 +41,8 @@ export interface TestGatewayOptions {
   auditTopic?: string;
   /** Extra YAML inside `upstream:` (two-space indented), e.g. tls and sasl towards the brokers. */
   upstreamYaml?: string;
+  /** Extra keys inside the listener's `tls: { … }` map, e.g. `minVersion: TLSv1.2, ciphers: "…"`. */
+  listenerTlsYaml?: string;
 }
 
 export interface TestGateway extends RunningGateway {
@@ -138,7 +140,7 @@ export async function startTestGateway(o: TestGatewayOptions): Promise<TestGatew
 listeners:
   - name: external
     port: ${port}
-    ${tls ? `tls: { cert: ${certFile}, key: ${keyFile}, ca: ${pki!.caCert}, clientAuth: ${o.clientAuth ?? 'requested'}, principalMappingRules: "RULE:^CN=([^,]+),.*$/$1/,DEFAULT" }` : 'allowPlaintext: true'}
+    ${tls ? `tls: { cert: ${certFile}, key: ${keyFile}, ca: ${pki!.caCert}, clientAuth: ${o.clientAuth ?? 'requested'}, principalMappingRules: "RULE:^CN=([^,]+),.*$/$1/,DEFAULT"${o.listenerTlsYaml ? `, ${o.listenerTlsYaml}` : ''} }` : 'allowPlaintext: true'}
     saslMechanisms: [${mechanisms.join(', ')}]
     addressing: ${addressing}
 upstream:
