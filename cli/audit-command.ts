@@ -165,8 +165,15 @@ export function registerAuditCommand(program: Command): void {
         console.log(`\nat most ${b.connections} connections and ${b.requests} requests with these options`);
         return;
       }
-      if (!bootstrap) throw new Error('give the bootstrap address, e.g. kgw audit kafka.example.com:9093');
-      const opts = auditOptions(bootstrap, o);
+      let opts: AuditOptions;
+      try {
+        if (!bootstrap) throw new Error('give the bootstrap address, e.g. kgw audit kafka.example.com:9093');
+        opts = auditOptions(bootstrap, o);
+      } catch (e) {
+        console.error(`kgw audit: ${(e as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
       const render = {
         colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
         verbose: o.verbose ?? false,

@@ -68,6 +68,14 @@ export interface Fixtures {
 
 export type Role = 'none' | 'user' | 'admin';
 
+/** The audit's own set-up (a login, a fixture) failed: the check reports an error, never a pass or skip. */
+export class AuditIncomplete extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'AuditIncomplete';
+  }
+}
+
 export class SkipCheck extends Error {
   constructor(reason: string) {
     super(reason);

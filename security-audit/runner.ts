@@ -11,6 +11,7 @@ import { CHECKS } from './checks/index.js';
 import {
   CheckContext,
   SkipCheck,
+  AuditIncomplete,
   chooseMechanism,
   type EndpointProfile,
   type Fixtures,
@@ -185,10 +186,17 @@ export async function runAudit(
     });
     let r: CheckResult;
     const why = check.requires.map((q) => unmet(q, profile, opts)).find((x) => x !== undefined);
-    const needsView =
-      check.requires.includes('user') && !views.user ? `the low-privilege user could not log in` : undefined;
+    // Credentials were given but did not work: the check could not run, which must not look like a pass or skip.
+    const broken = check.requires
+      .filter((q): q is 'user' | 'admin' => q === 'user' || q === 'admin')
+      .find((q) => !views[q]);
     const remaining = deadline - Date.now();
-    if (why ?? needsView) r = result('skip', (why ?? needsView)!);
+    if (why) r = result('skip', why);
+    else if (broken)
+      r = result(
+        'error',
+        `the ${broken === 'user' ? 'low-privilege user' : 'administrator'} could not log in (see notes)`,
+      );
     else if (remaining <= 0)
       r = result('error', 'the global deadline (--timeout) passed before this check could run');
     else {
@@ -218,6 +226,7 @@ export async function runAudit(
           };
       } catch (e) {
         if (e instanceof SkipCheck) r = result('skip', e.message);
+        else if (e instanceof AuditIncomplete) r = result('error', `could not run: ${e.message}`);
         else if (e instanceof BudgetExceeded) r = result('error', e.message);
         else r = result('error', `could not complete: ${(e as Error).message}`);
       } finally {

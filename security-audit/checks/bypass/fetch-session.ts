@@ -6,6 +6,7 @@
  * from an unknown id (FETCH_SESSION_ID_NOT_FOUND) lets live ids be probed across principals: a
  * warning, since Kafka itself does so and offers no setting against it.
  */
+import { AuditIncomplete } from '../../context.js';
 import { budgetOf } from '../../budget.js';
 import { randomInt } from 'node:crypto';
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
@@ -73,7 +74,7 @@ async function adminSession(
   { leader: Address; admin: AuditConnection; v: number; session: number; served: string[] } | string
 > {
   const hidden = ctx.fixtures?.hiddenTopic;
-  if (!hidden) return "the administrator could not create the audit's topic";
+  if (!hidden) throw new AuditIncomplete("the administrator could not create the audit's topic");
   const admin0 = await ctx.connect('admin');
   const leader = await leaderOf(admin0, hidden.name, 5_000);
   admin0.close();

@@ -7,6 +7,7 @@
  * The user gets, from the fixtures, READ on a streams group and on a source topic and DESCRIBE on
  * the group's topic prefix, but no CREATE: the heartbeat then reaches Kafka's CREATE check.
  */
+import { AuditIncomplete } from '../../context.js';
 import { budgetOf } from '../../budget.js';
 import { randomUUID } from 'node:crypto';
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
@@ -76,7 +77,7 @@ export const bypassStreamsTopics: Check = {
   async run(ctx) {
     const f = ctx.fixtures;
     if (!f?.userStreamsGroup || !f.userSourceTopic)
-      return skip(`no streams group or source topic for the user (${f?.notes.join('; ')})`);
+      throw new AuditIncomplete(`no streams group or source topic for the user (${f?.notes.join('; ')})`);
     const user = await ctx.connect('user');
     if (!user.offers(ApiKey.StreamsGroupHeartbeat))
       return skip('the endpoint does not offer StreamsGroupHeartbeat (KIP-1071)');

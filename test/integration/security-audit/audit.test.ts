@@ -134,6 +134,36 @@ describe('kgw audit', () => {
   );
 
   it(
+    'credentials that do not work make the checks needing them errors, never passes or skips',
+    { timeout: 60_000 },
+    async () => {
+      const { code, report } = await runAuditCli([
+        gw.bootstrap,
+        '--ca-file',
+        gw.pki!.caCert,
+        '--user',
+        ALICE.name,
+        '--password',
+        'not-her-password',
+        '--only',
+        'leaks',
+        'sasl',
+      ]);
+      assert.equal(code, 1);
+      const s = statuses(report);
+      assert.deepEqual(s, {
+        'sasl.required': 'pass',
+        'sasl.mechanisms': 'pass',
+        'leaks.internal-topics': 'error',
+        'leaks.broker-addresses': 'error',
+        'leaks.ungranted-topic': 'skip', // no administrator given
+        'leaks.group-listing': 'error',
+      });
+      assert.match(report.notes.join('\n'), /User:alice .*cannot log in/);
+    },
+  );
+
+  it(
     'the gateway configured as docs/security.md recommends passes every check, and the audit cleans up',
     { timeout: 180_000 },
     async () => {
