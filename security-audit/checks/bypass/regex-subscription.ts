@@ -8,6 +8,7 @@
 import { budgetOf } from '../../budget.js';
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import type { ConsumerGroupHeartbeatRequest } from '../../../protocol/generated/messages.js';
+import { AuditIncomplete } from '../../context.js';
 import { viewThrough } from '../../discovery.js';
 import { fail, pass, skip, type Check } from '../../types.js';
 import { randomKafkaUuid } from './streams-topics.js';
@@ -63,8 +64,10 @@ export const bypassRegexSubscription: Check = {
         details.push(
           `heartbeat ${beat + 1}: error ${r.errorCode}${r.errorMessage ? ` (${r.errorMessage})` : ''}`,
         );
-        if (beat === 0)
-          return skip(`the user could not join ${groupId}: error ${r.errorCode} ${r.errorMessage ?? ''}`);
+        const why = `the user could not join ${groupId}: error ${r.errorCode} ${r.errorMessage ?? ''}`;
+        // A group the audit granted must work; one given with --group may simply not be the user's.
+        if (beat === 0 && ctx.fixtures?.userConsumerGroup) throw new AuditIncomplete(why);
+        if (beat === 0) return skip(why);
         break;
       }
       epoch = r.memberEpoch;
@@ -83,6 +86,12 @@ export const bypassRegexSubscription: Check = {
     );
     const adminNames = new Map([...(ctx.views.admin?.topics.values() ?? [])].map((t) => [t.id, t.name]));
     if (ctx.fixtures?.hiddenTopic) adminNames.set(ctx.fixtures.hiddenTopic.id, ctx.fixtures.hiddenTopic.name);
+    // '.*' matches every topic the user may describe: no assignment at all means the probe did not happen.
+    const visibleTopics = [...visibleIds.values()].filter((n) => !n.startsWith('__'));
+    if (owned.length === 0 && visibleTopics.length > 0)
+      throw new AuditIncomplete(
+        `no assignment arrived in ${groupId} although the user may describe ${visibleTopics.length} topic(s): ${details.join('; ') || 'heartbeats answered without one'}`,
+      );
     const foreign = owned
       .filter((t) => !visibleIds.has(t.topicId))
       .map((t) => adminNames.get(t.topicId) ?? `topic id ${t.topicId}`);

@@ -103,7 +103,10 @@ export const bypassStreamsTopics: Check = {
       details.push(
         `heartbeat ${beat + 1}: error ${r.errorCode}${r.errorMessage ? ` (${r.errorMessage})` : ''}${r.status?.length ? `, status ${r.status.map((s) => `${s.statusCode}: ${s.statusDetail}`).join('; ')}` : ''}`,
       );
-      if (r.errorCode !== ERR.NONE) break;
+      // The user was granted READ on this group: a group refusal means the probe never reached the broker.
+      if (r.errorCode === ERR.GROUP_AUTHORIZATION_FAILED)
+        throw new AuditIncomplete(`the user could not join ${groupId}: ${details.join('; ')}`);
+      if (r.errorCode !== ERR.NONE) break; // refused: e.g. for want of CREATE, as it should be
       epoch = r.memberEpoch;
       await ctx.sleep(500);
       created = await topicExists(admin, changelog);
