@@ -137,6 +137,7 @@ export class CheckContext {
 
   /** A Kafka connection as `role` ('none': ApiVersions only, never authenticated). */
   async connect(role: Role, address: Address = this.address): Promise<AuditConnection> {
+    this.refuseWhenEnded();
     const sasl = role === 'none' ? undefined : this.credentials(role);
     const sendsSecrets = sasl !== undefined;
     if (sendsSecrets && this.profile.tls && !this.profile.trusted && !this.opts.insecure)
@@ -151,27 +152,43 @@ export class CheckContext {
       connectTimeoutMs: this.requestTimeoutMs,
       meter: this.meter,
     });
-    this.open.add(conn);
-    return conn;
+    return this.keep(conn);
   }
 
   /** A raw TCP connection to the endpoint (no TLS, nothing sent). */
   async tcp(address: Address = this.address): Promise<Socket> {
+    this.refuseWhenEnded();
     this.meter.chargeConnection();
     const socket = await openTcp(address, this.requestTimeoutMs);
-    this.open.add({ close: () => socket.destroy() });
+    this.keep({ close: () => socket.destroy() });
     return socket;
   }
 
   /** A connection with the listener's transport (TLS when it speaks TLS; nothing sent above it). */
   async stream(address: Address = this.address): Promise<Socket> {
+    this.refuseWhenEnded();
     this.meter.chargeConnection();
     const socket = await connectSocket(address, {
       tls: this.tls(this.profile.trusted, address),
       connectTimeoutMs: this.requestTimeoutMs,
     });
-    this.open.add({ close: () => socket.destroy() });
+    this.keep({ close: () => socket.destroy() });
     return socket;
+  }
+
+  /** After the check ended (timeout), nothing new may be opened. */
+  private refuseWhenEnded(): void {
+    if (this.signal.aborted) throw new Error('the check has ended (timeout): no new connections');
+  }
+
+  /** Tracks a connection for closing; one that finished opening after the check ended is closed at once. */
+  private keep<T extends { close(): void }>(c: T): T {
+    if (this.signal.aborted) {
+      c.close();
+      throw new Error('the check has ended (timeout): connection closed');
+    }
+    this.open.add(c);
+    return c;
   }
 
   /** Registers something the runner must close when the check ends. */

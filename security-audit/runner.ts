@@ -6,21 +6,14 @@
  * sum is the documented maximum, `auditBudget`).
  */
 import { randomBytes } from 'node:crypto';
-import { BudgetExceeded, BudgetMeter, budgetOf, sumBudgets } from './budget.js';
+import { BudgetMeter, budgetOf, sumBudgets } from './budget.js';
 import { CHECKS } from './checks/index.js';
-import {
-  CheckContext,
-  SkipCheck,
-  AuditIncomplete,
-  chooseMechanism,
-  type EndpointProfile,
-  type Fixtures,
-  type PrincipalView,
-} from './context.js';
+import { CheckContext, SkipCheck, chooseMechanism, type Fixtures, type PrincipalView } from './context.js';
 import { profileEndpoint, viewThrough } from './discovery.js';
 import { emptyFixtures, setUpFixtures, tearDownFixtures } from './fixtures.js';
 import { formatAddress, parseAddress } from './net.js';
-import type { AuditOptions, Budget, Check, CheckResult, CheckStatus, Requirement } from './types.js';
+import { resolveOption, runCheck, type CheckEnvironment } from './run-check.js';
+import type { AuditOptions, Budget, Check, CheckResult, CheckStatus } from './types.js';
 
 /** Profile (2 connections), two views, fixtures (admin, a leader, a coordinator and retries). */
 export const SETUP_BUDGET: Budget = budgetOf(8, 60);
@@ -41,12 +34,9 @@ export interface AuditReport {
   summary: Record<CheckStatus, number>;
 }
 
-const resolve = <T>(v: T | ((o: AuditOptions) => T), o: AuditOptions): T =>
-  typeof v === 'function' ? (v as (o: AuditOptions) => T)(o) : v;
-
 /** The most connections and requests an audit with these options can make. */
 export function auditBudget(opts: AuditOptions, checks: readonly Check[] = CHECKS): Budget {
-  return sumBudgets([SETUP_BUDGET, CLEANUP_BUDGET, ...checks.map((c) => resolve(c.budget, opts))]);
+  return sumBudgets([SETUP_BUDGET, CLEANUP_BUDGET, ...checks.map((c) => resolveOption(c.budget, opts))]);
 }
 
 export function selectChecks(opts: Pick<AuditOptions, 'skip' | 'only'>): Check[] {
@@ -59,26 +49,6 @@ export function selectChecks(opts: Pick<AuditOptions, 'skip' | 'only'>): Check[]
       (opts.only.length === 0 || opts.only.some((s) => matches(c, s))) &&
       !opts.skip.some((s) => matches(c, s)),
   );
-}
-
-function unmet(r: Requirement, profile: EndpointProfile, opts: AuditOptions): string | undefined {
-  const sasl = profile.saslMechanisms.length > 0;
-  switch (r) {
-    case 'tls':
-      return profile.tls ? undefined : 'the listener does not speak TLS';
-    case 'sasl':
-      return sasl ? undefined : 'the listener offers no SASL';
-    case 'scram':
-      return profile.saslMechanisms.some((m) => m.startsWith('SCRAM-'))
-        ? undefined
-        : 'no SCRAM mechanism offered';
-    case 'user':
-      return !sasl || opts.user ? undefined : 'needs a low-privilege user (--user, --password)';
-    case 'admin':
-      return sasl && opts.admin
-        ? undefined
-        : 'needs administrator credentials (--admin-user, --admin-password)';
-  }
 }
 
 export async function runAudit(
@@ -173,80 +143,28 @@ export async function runAudit(
   };
 
   const results: CheckResult[] = [];
-  const runCheck = async (check: Check): Promise<void> => {
-    const t0 = Date.now();
-    const result = (status: CheckStatus, summary: string, extra: Partial<CheckResult> = {}): CheckResult => ({
-      id: check.id,
-      family: check.family,
-      title: check.title,
-      status,
-      summary,
-      durationMs: Date.now() - t0,
-      ...extra,
-    });
-    let r: CheckResult;
-    const why = check.requires.map((q) => unmet(q, profile, opts)).find((x) => x !== undefined);
-    // Credentials were given but did not work: the check could not run, which must not look like a pass or skip.
-    const broken = check.requires
-      .filter((q): q is 'user' | 'admin' => q === 'user' || q === 'admin')
-      .find((q) => !views[q]);
-    const remaining = deadline - Date.now();
-    if (why) r = result('skip', why);
-    else if (broken)
-      r = result(
-        'error',
-        `the ${broken === 'user' ? 'low-privilege user' : 'administrator'} could not log in (see notes)`,
-      );
-    else if (remaining <= 0)
-      r = result('error', 'the global deadline (--timeout) passed before this check could run');
-    else {
-      const timeoutMs = Math.min(resolve(check.timeoutMs, opts), remaining);
-      const abort = new AbortController();
-      const meter = new BudgetMeter(check.id, resolve(check.budget, opts));
-      meters.push(meter);
-      const ctx = contextFor(meter, abort.signal, views, fixtures);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), timeoutMs)));
-      try {
-        const outcome = await Promise.race([check.run(ctx), timedOut]);
-        if (outcome === 'timeout') {
-          abort.abort();
-          r = result(
-            'error',
-            `no result within ${(timeoutMs / 1000).toFixed(0)} s (its connections were closed)`,
-          );
-        } else
-          r = {
-            ...result(outcome.status, outcome.summary),
-            ...outcome,
-            id: check.id,
-            family: check.family,
-            title: check.title,
-            durationMs: Date.now() - t0,
-          };
-      } catch (e) {
-        if (e instanceof SkipCheck) r = result('skip', e.message);
-        else if (e instanceof AuditIncomplete) r = result('error', `could not run: ${e.message}`);
-        else if (e instanceof BudgetExceeded) r = result('error', e.message);
-        else r = result('error', `could not complete: ${(e as Error).message}`);
-      } finally {
-        clearTimeout(timer);
-        abort.abort();
-        ctx.closeAll();
-      }
-    }
-    results.push(r);
-    onResult?.(r);
+  const env: CheckEnvironment = {
+    opts,
+    profile,
+    views,
+    deadline,
+    contextFor: (meter, signal) => contextFor(meter, signal, views, fixtures),
+  };
+  const run = async (check: Check): Promise<void> => {
+    const { result, meter } = await runCheck(check, env);
+    if (meter) meters.push(meter);
+    results.push(result);
+    onResult?.(result);
   };
 
   try {
-    const background = Promise.all(checks.filter((c) => c.background).map(runCheck));
-    for (const c of checks.filter((c) => !c.background && !c.last)) await runCheck(c);
+    const background = Promise.all(checks.filter((c) => c.background).map(run));
+    for (const c of checks.filter((c) => !c.background && !c.last)) await run(c);
     await background;
   } finally {
     if (fixtures) notes.push(await removeFixtures(fixtures));
   }
-  for (const c of checks.filter((c) => c.last && !c.background)) await runCheck(c);
+  for (const c of checks.filter((c) => c.last && !c.background)) await run(c);
   clearTimeout(globalTimer);
   const order = new Map(checks.map((c, i) => [c.id, i]));
   results.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
