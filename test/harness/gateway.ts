@@ -26,6 +26,8 @@ export const ADMIN: TestUser = { name: 'admin', password: 'admin-secret' };
 export interface TestGatewayOptions {
   upstream: string;
   tls?: boolean;
+  /** Extra keys inside the listener's `tls: { … }` map, e.g. `minVersion: TLSv1.2, ciphers: "…"`. */
+  listenerTlsYaml?: string;
   mechanisms?: SaslMechanism[];
   users?: TestUser[];
   superUsers?: string[];
@@ -41,8 +43,6 @@ export interface TestGatewayOptions {
   auditTopic?: string;
   /** Extra YAML inside `upstream:` (two-space indented), e.g. tls and sasl towards the brokers. */
   upstreamYaml?: string;
-  /** Extra keys inside the listener's `tls: { … }` map, e.g. `minVersion: TLSv1.2, ciphers: "…"`. */
-  listenerTlsYaml?: string;
 }
 
 export interface TestGateway extends RunningGateway {
