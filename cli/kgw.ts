@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * The `kgw` command: one entry point for the gateway, mirror, monitor, local Kafka and the
- * operator commands. Exit status: 0 done, 1 failed (the message says what to check), 2 asked
+ * operator commands and the security audit. Exit status: 0 done, 1 failed (the message says what to check), 2 asked
  * wrongly (usage or configuration error; nothing was attempted). docs/cli.md.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommand } from './audit-command.js';
 import { registerAclsCommand } from './commands/acls.js';
 import { registerLagCommand } from './commands/lag.js';
 import { registerMirrorStatusCommand } from './commands/mirror-status.js';
@@ -38,6 +39,7 @@ registerStatusCommand(program);
 registerLagCommand(program);
 registerUsersCommand(program);
 registerAclsCommand(program);
+registerAuditCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // commander has already printed its own message (and help) for usage errors.

@@ -25,6 +25,8 @@ export const ADMIN: TestUser = { name: 'admin', password: 'admin-secret' };
 export interface TestGatewayOptions {
   upstream: string;
   tls?: boolean;
+  /** Extra keys inside the listener's `tls: { … }` map, e.g. `minVersion: TLSv1.2, ciphers: "…"`. */
+  listenerTlsYaml?: string;
   mechanisms?: SaslMechanism[];
   users?: TestUser[];
   superUsers?: string[];
@@ -138,7 +140,7 @@ export async function startTestGateway(o: TestGatewayOptions): Promise<TestGatew
 listeners:
   - name: external
     port: ${port}
-    ${tls ? `tls: { cert: ${certFile}, key: ${keyFile}, ca: ${pki!.caCert}, clientAuth: ${o.clientAuth ?? 'requested'}, principalMappingRules: "RULE:^CN=([^,]+),.*$/$1/,DEFAULT" }` : 'allowPlaintext: true'}
+    ${tls ? `tls: { cert: ${certFile}, key: ${keyFile}, ca: ${pki!.caCert}, clientAuth: ${o.clientAuth ?? 'requested'}, principalMappingRules: "RULE:^CN=([^,]+),.*$/$1/,DEFAULT"${o.listenerTlsYaml ? `, ${o.listenerTlsYaml}` : ''} }` : 'allowPlaintext: true'}
     saslMechanisms: [${mechanisms.join(', ')}]
     addressing: ${addressing}
 upstream:
