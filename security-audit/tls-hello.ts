@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { ECDHE_AEAD_TLS12_CIPHERS } from '../security/tls-ciphers.js';
 
 export const TLS_VERSIONS = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 } as const;
 export type LegacyVersionName = keyof typeof TLS_VERSIONS;
@@ -89,18 +90,8 @@ export const WEAK_SUITE_CLASSES: { name: string; why: string; suites: number[] }
   },
 ];
 
-/**
- * The TLS 1.2 suites docs/security.md recommends (OpenSSL names): ECDHE key exchange only (forward
- * secrecy), AEAD ciphers only. TLS 1.3's suites all qualify and are not configurable in Node.
- */
-export const RECOMMENDED_TLS_CIPHERS = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-].join(':');
+/** The TLS 1.2 suites docs/security.md recommends: ECDHE key exchange and AEAD ciphers only. */
+export const RECOMMENDED_TLS_CIPHERS = ECDHE_AEAD_TLS12_CIPHERS;
 
 /** Suites a TLS 1.0/1.1 server accepts in practice: offered by the version probes. */
 export const LEGACY_VERSION_SUITES = [0xc013, 0xc014, 0xc009, 0xc00a, 0x0033, 0x0039, 0x002f, 0x0035, 0x000a];

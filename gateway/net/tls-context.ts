@@ -1,10 +1,12 @@
 /**
  * Server TLS options from PEM files, re-read when the files change so certificates rotate without
- * a restart. TLS 1.2 is the floor whatever the config says.
+ * a restart. TLS 1.2 is the floor whatever the config says; without a cipher list only forward-secret
+ * AEAD suites are offered (security/tls-ciphers.ts).
  */
 import { readFileSync, watchFile, unwatchFile } from 'node:fs';
 import type { SecureContextOptions, Server as TlsServer, TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
+import { DEFAULT_SERVER_CIPHERS } from '../../security/tls-ciphers.js';
 import type { ListenerConfig } from '../config/schema.js';
 
 type TlsConfig = NonNullable<ListenerConfig['tls']>;
@@ -15,7 +17,7 @@ export function tlsOptions(tls: TlsConfig): TlsOptions & SecureContextOptions {
     key: readFileSync(tls.key),
     ca: tls.ca ? readFileSync(tls.ca) : undefined,
     minVersion: tls.minVersion,
-    ciphers: tls.ciphers,
+    ciphers: tls.ciphers ?? DEFAULT_SERVER_CIPHERS,
     requestCert: tls.clientAuth !== 'none',
     rejectUnauthorized: tls.clientAuth === 'required',
     honorCipherOrder: true,

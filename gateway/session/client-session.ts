@@ -100,8 +100,8 @@ export interface ConnectionOrigin {
 }
 
 /**
- * Largest ApiVersions, SaslHandshake or non-OAUTHBEARER SaslAuthenticate before login: SCRAM and
- * PLAIN messages are a few hundred bytes (a user name, a nonce, a proof or a password).
+ * Largest ApiVersions, SaslHandshake or SCRAM/PLAIN SaslAuthenticate before login: those messages are
+ * a few hundred bytes (a user name, a nonce, a proof or a password).
  */
 export const SMALL_FRAME_BEFORE_AUTH = 8 * 1024;
 
@@ -179,14 +179,17 @@ export class ClientSession implements SessionInfo {
 
   /**
    * Before login only ApiVersions, SaslHandshake and SaslAuthenticate are legitimate, and all are
-   * small except an OAUTHBEARER token: that one may use maxFrameBytesBeforeAuth (Kafka's
-   * sasl.server.max.receive.size) once the client has chosen OAUTHBEARER; every other frame must
-   * fit in SMALL_FRAME_BEFORE_AUTH. So an unauthenticated connection on a SCRAM/PLAIN listener holds
-   * a few KiB at most (Kafka allows 512 KiB for any of them: a deliberate tightening).
+   * small except an OAUTHBEARER token or a GSSAPI token (a Kerberos ticket carrying a Windows PAC
+   * runs to tens of KiB): those may use maxFrameBytesBeforeAuth (Kafka's sasl.server.max.receive.size)
+   * once the client has chosen that mechanism; every other frame must fit in SMALL_FRAME_BEFORE_AUTH.
+   * So an unauthenticated connection on a SCRAM/PLAIN listener holds a few KiB at most (Kafka allows
+   * 512 KiB for any of them: a deliberate tightening).
    */
   private maxSizeBeforeAuth(apiKey: number): number {
-    const oauth = apiKey === ApiKey.SaslAuthenticate && this.sasl?.mechanism === 'OAUTHBEARER';
-    return oauth ? this.deps.limits.maxFrameBytesBeforeAuth : SMALL_FRAME_BEFORE_AUTH;
+    const mechanism = this.sasl?.mechanism;
+    const bigToken =
+      apiKey === ApiKey.SaslAuthenticate && (mechanism === 'OAUTHBEARER' || mechanism === 'GSSAPI');
+    return bigToken ? this.deps.limits.maxFrameBytesBeforeAuth : SMALL_FRAME_BEFORE_AUTH;
   }
 
   /** Request bytes held for this connection: an incomplete frame plus frames waiting to be handled. */

@@ -26,7 +26,17 @@ upstream:
 oauthbearer: { staticKeysFile: keys.json }
 credentials: { seedFile: seed.yaml }
 audit: { destination: logs/audit.log }
+kerberos: { keytab: krb/gateway.keytab, servicePrincipal: '*' }
+encryption:
+  kms: { type: keyring, file: keys/keyring.json }
+  topics: [{ prefix: secret., kek: orders }]
 `;
+
+/** The other KMS (a discriminated union: one config holds one of them). */
+const PKCS11_YAML = YAML.replace(
+  '{ type: keyring, file: keys/keyring.json }',
+  '{ type: pkcs11, module: /usr/lib/softhsm/libsofthsm2.so, tokenLabel: kgw, pinFile: secrets/pin }',
+);
 
 /** Values at a dotted path with [] for arrays. */
 function valuesAt(o: unknown, path: string): unknown[] {
@@ -47,14 +57,17 @@ test('every file-path key is resolved against the config file folder, absolute o
   const keys = filePathKeys();
   assert.ok(keys.includes('audit.destination'), 'the audit log is a path (issue #12, finding 10)');
   const seen: string[] = [];
-  for (const key of keys) {
-    for (const v of valuesAt(cfg, key)) {
-      assert.equal(typeof v, 'string');
-      assert.ok(isAbsolute(v as string), `${key} = ${String(v)}`);
-      seen.push(key);
+  for (const parsed of [cfg, parseGatewayConfig(PKCS11_YAML, FILE)]) {
+    for (const key of keys) {
+      for (const v of valuesAt(parsed, key)) {
+        assert.equal(typeof v, 'string');
+        assert.ok(isAbsolute(v as string), `${key} = ${String(v)}`);
+        seen.push(key);
+      }
     }
   }
-  assert.deepEqual([...new Set(seen)].sort(), [...keys].sort(), 'the example sets every path key');
+  assert.deepEqual([...new Set(seen)].sort(), [...keys].sort(), 'the examples set every path key');
+  assert.equal(cfg.kerberos!.keytab, '/etc/kgw/conf/krb/gateway.keytab');
   assert.equal(cfg.audit.destination, join(dirname(FILE), 'logs/audit.log'));
   assert.equal(cfg.listeners[0]!.tls!.key, '/abs/server-key.pem');
   assert.equal(cfg.listeners[1]!.tls!.cert, '/etc/kgw/b.pem');
