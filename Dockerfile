@@ -28,11 +28,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY cli ./cli
+COPY client ./client
 COPY gateway ./gateway
 COPY mirror ./mirror
 COPY monitor ./monitor
 COPY protocol ./protocol
 COPY security ./security
+COPY security-audit ./security-audit
 COPY deploy/kafka ./deploy/kafka
 RUN npx tsc -p tsconfig.json
 

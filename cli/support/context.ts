@@ -24,7 +24,7 @@ import {
   clusterConnectionShape,
   connectionFileProblems,
   resolveConnectionPaths,
-} from '../../protocol/client/cluster-connection.js';
+} from '../../client/cluster-connection.js';
 import { loadYamlConfig } from '../../monitor/yaml-config.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');

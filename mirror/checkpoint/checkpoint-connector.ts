@@ -6,10 +6,10 @@
  */
 import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { tpKey } from '../../protocol/client/cluster.js';
-import type { FetchRecord } from '../../protocol/client/fetcher.js';
-import { commitGroupOffsets } from '../../protocol/client/group-offsets.js';
-import { readTopicToEnd } from '../../protocol/client/read-to-end.js';
+import { tpKey } from '../../client/cluster.js';
+import type { FetchRecord } from '../../client/fetcher.js';
+import { commitGroupOffsets } from '../../client/group-offsets.js';
+import { readTopicToEnd } from '../../client/read-to-end.js';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector } from '../connector.js';
 import { decodeCheckpoint, decodeOffsetSync, encodeCheckpoint, type Checkpoint } from '../formats.js';

@@ -8,7 +8,7 @@
  * before the group, +1": tens of thousands of records re-read after a failover (issue #13).
  */
 import type { OffsetSync } from '../formats.js';
-import { tpKey } from '../../protocol/client/cluster.js';
+import { tpKey } from '../../client/cluster.js';
 import { PartitionSyncHistory, type Translation } from './sync-history.js';
 
 export type { Translation };

@@ -12,9 +12,9 @@
  * A source that does not answer is reported (sourceReachable false), not an error: that is the
  * disaster this command is for.
  */
-import { tpKey, type ClusterClient } from '../../protocol/client/cluster.js';
-import { fetchCommittedOffsets, listGroups, type ListedGroup } from '../../protocol/client/group-state.js';
-import { readTopicToEnd, topicOffsets, type PartitionOffsets } from '../../protocol/client/read-to-end.js';
+import { tpKey, type ClusterClient } from '../../client/cluster.js';
+import { fetchCommittedOffsets, listGroups, type ListedGroup } from '../../client/group-state.js';
+import { readTopicToEnd, topicOffsets, type PartitionOffsets } from '../../client/read-to-end.js';
 import { decodeCheckpoint, decodeOffsetSync } from '../formats.js';
 import { checkpointsTopic, offsetSyncsTopic, positionsTopic } from '../policy/replication-policy.js';
 import { decodePosition } from '../source/position-store.js';

@@ -29,7 +29,7 @@
  * two per transaction or interleaved produce batch (measured in bench/mirror/README.md).
  */
 import type { OffsetSync } from '../formats.js';
-import { tpKey } from '../../protocol/client/cluster.js';
+import { tpKey } from '../../client/cluster.js';
 
 interface Last {
   topic: string;

@@ -5,8 +5,8 @@
  * A position is only written after the target acknowledged every record before it.
  */
 import type { Admin, Producer } from 'kafkajs';
-import { tpKey, type ClusterClient } from '../../protocol/client/cluster.js';
-import { readTopicToEnd } from '../../protocol/client/read-to-end.js';
+import { tpKey, type ClusterClient } from '../../client/cluster.js';
+import { readTopicToEnd } from '../../client/read-to-end.js';
 import { ensureCompactedTopic } from './topics.js';
 
 /** One record of the positions topic: a partition's next offset to read, or undefined (tombstone). */

@@ -6,7 +6,7 @@
  * filter) → produce (idempotent, acks=all, same partition index) → on acknowledgement: offset syncs,
  * metrics, position advanced. Fetch and produce use the project's own wire codec (NativeFetcher,
  * NativeProducer: record batches decoded and built directly, no per-record client objects); the
- * position store is read back at start with the same fetcher (protocol/client/read-to-end.ts);
+ * position store is read back at start with the same fetcher (client/read-to-end.ts);
  * kafkajs serves the admin work and writes positions and offset syncs, none of them per record.
  * Positions are written to the target every kgw.positions.commit.interval.ms. One fetch result may
  * be in flight to the target while the next is fetched; nothing else is buffered, so memory stays
@@ -22,12 +22,7 @@ import { encodeOffsetSync } from '../formats.js';
 import { kafkaFor } from '../kafka/clients.js';
 import { BatchBuilder } from '../kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
-import {
-  NativeFetcher,
-  type FetchBatch,
-  type FetchRecord,
-  type OffsetReset,
-} from '../../protocol/client/fetcher.js';
+import { NativeFetcher, type FetchBatch, type FetchRecord, type OffsetReset } from '../../client/fetcher.js';
 import { NativeProducer } from '../kafka/native-producer.js';
 import { ProvenanceStamper } from '../kafka/record-headers.js';
 import type { MirrorMetrics } from '../metrics.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { kcat } from '../../harness/index.js';
-import { readTopicToEnd } from '../../../protocol/client/read-to-end.js';
+import { readTopicToEnd } from '../../../client/read-to-end.js';
 import { decodeCheckpoint, type Checkpoint } from '../../../mirror/formats.js';
 import { NativeCluster, connectionOptions } from '../../../mirror/kafka/native-cluster.js';
 import { kafka } from './helpers.js';
