@@ -31,6 +31,7 @@ COPY cli ./cli
 COPY client ./client
 COPY gateway ./gateway
 COPY mirror ./mirror
+COPY mm2 ./mm2
 COPY monitor ./monitor
 COPY protocol ./protocol
 COPY security ./security

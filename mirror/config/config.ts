@@ -16,7 +16,7 @@ import {
 } from './keys.js';
 import { parseProperties, type PropertyEntry } from './properties.js';
 import { yamlEntries } from './yaml.js';
-import { PatternList } from '../policy/filters.js';
+import { PatternList } from '../../mm2/filters.js';
 import { MirrorConfigError } from './errors.js';
 import { resolveEntryReferences } from '../../security/config-references.js';
 

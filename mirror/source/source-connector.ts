@@ -18,7 +18,7 @@ import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector, type ConnectorStatus, type DataLossEvent } from '../connector.js';
-import { encodeOffsetSync } from '../formats.js';
+import { encodeOffsetSync } from '../../mm2/formats.js';
 import { kafkaFor } from '../kafka/clients.js';
 import { BatchBuilder } from '../kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
@@ -26,7 +26,7 @@ import { NativeFetcher, type FetchBatch, type FetchRecord, type OffsetReset } fr
 import { NativeProducer } from '../kafka/native-producer.js';
 import { ProvenanceStamper } from '../kafka/record-headers.js';
 import type { MirrorMetrics } from '../metrics.js';
-import { policyFor, offsetSyncsTopic, positionsTopic } from '../policy/replication-policy.js';
+import { policyFor, offsetSyncsTopic, positionsTopic } from '../../mm2/replication-policy.js';
 import {
   injectTraceContext,
   kgwTracer,
@@ -116,7 +116,7 @@ export class MirrorSourceConnector extends Connector {
     await this.dataProducer.init();
 
     const syncsOnSource = flow.offsetSyncsTopicLocation === 'source';
-    const syncsTopic = offsetSyncsTopic(syncsOnSource ? flow.target : flow.source);
+    const syncsTopic = offsetSyncsTopic({ ...flow, location: flow.offsetSyncsTopicLocation });
     if (flow.emitOffsetSyncs) {
       const syncsKafka = syncsOnSource ? this.sourceKafka : this.targetKafka;
       await ensureCompactedTopic(
@@ -314,9 +314,7 @@ export class MirrorSourceConnector extends Connector {
   private fireSyncs(): void {
     const syncs = this.decider.drain();
     if (syncs.length === 0 || this.syncProducer === undefined) return;
-    const topic = offsetSyncsTopic(
-      this.flow.offsetSyncsTopicLocation === 'source' ? this.flow.target : this.flow.source,
-    );
+    const topic = offsetSyncsTopic({ ...this.flow, location: this.flow.offsetSyncsTopicLocation });
     const producer = this.syncProducer;
     this.syncsInFlight = this.syncsInFlight.then(async () => {
       if (this.syncError !== undefined) return;

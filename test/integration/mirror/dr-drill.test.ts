@@ -35,7 +35,7 @@ import { ClusterClient, tpKey } from '../../../client/cluster.js';
 import { commitGroupOffsets, type GroupOffset } from '../../../client/group-offsets.js';
 import { readTopicToEnd } from '../../../client/read-to-end.js';
 import { IDENTITY_POLICY } from '../../../mirror/config/keys.js';
-import { decodeCheckpoint } from '../../../mirror/formats.js';
+import { decodeCheckpoint } from '../../../mm2/formats.js';
 import { kafkaTool, kcat, startPrivateCluster, type PrivateCluster } from '../../harness/index.js';
 import {
   distRoot,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { kcat } from '../../harness/index.js';
 import { readTopicToEnd } from '../../../client/read-to-end.js';
-import { decodeCheckpoint, type Checkpoint } from '../../../mirror/formats.js';
+import { decodeCheckpoint, type Checkpoint } from '../../../mm2/formats.js';
 import { NativeCluster, connectionOptions } from '../../../mirror/kafka/native-cluster.js';
 import { kafka } from './helpers.js';
 
