@@ -30,12 +30,7 @@ export const LAYERS = {
  * Edges that break the layers today and need more than a move to mend, each with its reason.
  * Keyed by importing folder; the value lists paths (from the repository root) it may still import.
  */
-const EXCEPTIONS = {
-  // The metric catalogue and tracing still live in monitor/ until they move to observability/.
-  gateway: ['monitor/metric-names.js', 'monitor/telemetry/tracing.js'],
-  mirror: ['monitor/metric-names.js', 'monitor/telemetry/tracing.js'],
-  dashboards: ['monitor/metric-names.js'],
-};
+const EXCEPTIONS = {};
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { loadGatewayConfig } from '../gateway/config/load.js';
 import { startGateway } from '../gateway/gateway.js';
 import { tuneHeapForThroughput } from '../gateway/heap-tuning.js';
-import { startTracing } from '../monitor/telemetry/tracing.js';
+import { startTracing } from '../observability/tracing.js';
 
 export function registerGatewayCommand(program: Command): void {
   program

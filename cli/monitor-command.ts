@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { ConfigError, loadMonitorConfig } from '../monitor/config.js';
 import { Monitor } from '../monitor/monitor.js';
-import { startTracing } from '../monitor/telemetry/tracing.js';
+import { startTracing } from '../observability/tracing.js';
 
 export function registerMonitorCommand(program: Command): void {
   program

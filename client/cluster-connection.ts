@@ -23,7 +23,7 @@
  *     tokenEndpoint: { url: https://idp/oauth2/token, clientId: monitor, clientSecret: ${env:SECRET}, scope: kafka }
  *
  * Secrets are written by reference (`${env:…}`, `${dir:…}`): every loader resolves them in the
- * document before this schema sees it (security/config-references.ts). Files (CA, certificate, key,
+ * document before this schema sees it (config/references.ts). Files (CA, certificate, key,
  * password, token) are checked at load time by `connectionFileProblems`, so a wrong path is reported
  * with the file, line and key of the configuration; they are read again whenever a client is built.
  *

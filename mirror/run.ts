@@ -1,6 +1,6 @@
 /** Loads a configuration, starts every connector, and stops cleanly on SIGINT/SIGTERM. */
 import { loadMirrorConfig } from './config/config.js';
-import { startTracing } from '../monitor/telemetry/tracing.js';
+import { startTracing } from '../observability/tracing.js';
 import { Mirror } from './runtime.js';
 
 export async function runMirror(configPath: string): Promise<Mirror> {

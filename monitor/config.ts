@@ -12,7 +12,7 @@ import {
   connectionFileProblems,
   resolveConnectionPaths,
 } from '../client/cluster-connection.js';
-import { ConfigError, parseYamlConfig } from './yaml-config.js';
+import { ConfigError, parseYamlConfig } from '../config/yaml.js';
 
 const regexString = z.string().refine(
   (s) => {

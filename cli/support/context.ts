@@ -25,7 +25,7 @@ import {
   connectionFileProblems,
   resolveConnectionPaths,
 } from '../../client/cluster-connection.js';
-import { loadYamlConfig } from '../../monitor/yaml-config.js';
+import { loadYamlConfig } from '../../config/yaml.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
 const httpUrl = z

@@ -20,8 +20,8 @@ import {
 } from '../../client/cluster-connection.js';
 import { parseProperties } from '../../mirror/config/properties.js';
 import { loadMonitorConfig } from '../../monitor/config.js';
-import { formatPath, loadYamlConfig } from '../../monitor/yaml-config.js';
-import { resolveEntryReferences } from '../../security/config-references.js';
+import { formatPath, loadYamlConfig } from '../../config/yaml.js';
+import { resolveEntryReferences } from '../../config/references.js';
 import { contextFile, loadContext, type KgwContext } from './context.js';
 import { UsageError } from './errors.js';
 

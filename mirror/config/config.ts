@@ -18,7 +18,7 @@ import { parseProperties, type PropertyEntry } from './properties.js';
 import { yamlEntries } from './yaml.js';
 import { PatternList } from '../../mm2/filters.js';
 import { MirrorConfigError } from './errors.js';
-import { resolveEntryReferences } from '../../security/config-references.js';
+import { resolveEntryReferences } from '../../config/references.js';
 
 export { MirrorConfigError };
 

@@ -32,7 +32,7 @@ import {
   kgwTracer,
   startReplicationSpan,
   tracingEnabled,
-} from '../../monitor/telemetry/tracing.js';
+} from '../../observability/tracing.js';
 import type { RecordHeader } from '../../protocol/records/batch.js';
 import { OffsetSyncDecider } from './offset-sync-writer.js';
 import { PositionStore } from './position-store.js';
