@@ -53,10 +53,12 @@ function open(key: Buffer, jobs: GcmJobs): number {
       const p = decipher.update(input.subarray(0, ctLength)).copy(jobs.outputs[i]!, 0);
       decipher.final().copy(jobs.outputs[i]!, p);
     } catch {
+      jobs.outputs[i]!.fill(0); // never leave unauthenticated plaintext behind
       return i;
     }
   }
   return -1;
 }
 
-export const jsGcm: GcmEngine = { kind: 'js', seal, open };
+// Node's cipher objects are per record and hold nothing once collected: nothing to retire.
+export const jsGcm: GcmEngine = { kind: 'js', seal, open, retire: () => undefined };

@@ -23,6 +23,8 @@ export interface GcmEngine {
    * that job on hold nothing usable), or -1 when all are authentic.
    */
   open(key: Buffer, jobs: GcmJobs): number;
+  /** The key is no longer used: drop whatever the engine derived from it (the native key schedule). */
+  retire(key: Buffer): void;
 }
 
 export function emptyJobs(): GcmJobs {
