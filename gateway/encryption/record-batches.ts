@@ -41,11 +41,17 @@ export const UNSUPPORTED_FOR_MESSAGE_FORMAT = 43;
 
 const isControl = (attributes: number): boolean => (attributes & BatchAttributes.control) !== 0;
 
+/** Records changed by encryptRecords / decryptRecords (added to, for metrics). */
+export interface RecordCount {
+  records: number;
+}
+
 /** Encrypts every record of a Produce partition under the policy's KEK. */
 export async function encryptRecords(
   records: Buffer | null,
   policy: TopicPolicy,
   keys: DataKeys,
+  count: RecordCount = { records: 0 },
 ): Promise<Buffer | null> {
   if (records === null || records.length === 0) return records;
   let scan;
@@ -76,6 +82,7 @@ export async function encryptRecords(
     }
     const key = await keys.forRecords(policy.kek, toSeal);
     const sealed = sealRecords(batch.records, key, policy.encryptHeaders);
+    count.records += toSeal;
     out.push(await encodeRecordBatch({ ...batch, records: sealed }));
   }
   return out.length === 1 ? out[0]! : Buffer.concat(out);
@@ -94,7 +101,11 @@ export interface Decrypted {
  * passed on, so ciphertext is never handed out as if it were the record's plaintext. A trailing
  * partial batch (brokers cut the last one at the fetch size) is dropped: clients ignore it anyway.
  */
-export async function decryptRecords(records: Buffer, keys: DataKeys): Promise<Decrypted> {
+export async function decryptRecords(
+  records: Buffer,
+  keys: DataKeys,
+  count: RecordCount = { records: 0 },
+): Promise<Decrypted> {
   const scan = scanBatches(records);
   const out: Buffer[] = [];
   for (const raw of scan.batches) {
@@ -109,7 +120,8 @@ export async function decryptRecords(records: Buffer, keys: DataKeys): Promise<D
         continue;
       }
       const opened = await openBatchRecords(batch.records, keys);
-      out.push(await encodeRecordBatch({ ...batch, records: opened }));
+      out.push(await encodeRecordBatch({ ...batch, records: opened.records }));
+      count.records += opened.count;
     } catch (e) {
       return { records: Buffer.concat(out), failure: { offset: raw.baseOffset, error: e as Error } };
     }
@@ -125,8 +137,12 @@ const sameKey = (a: WrappedKeyRef, b: WrappedKeyRef): boolean =>
  * share one data key (one producer batch is sealed under one DEK): each run of records under the
  * same key is unwrapped once and opened in one engine call.
  */
-async function openBatchRecords(records: KafkaRecord[], keys: DataKeys): Promise<KafkaRecord[]> {
+async function openBatchRecords(
+  records: KafkaRecord[],
+  keys: DataKeys,
+): Promise<{ records: KafkaRecord[]; count: number }> {
   const result = records.slice();
+  let count = 0;
   let run: { ref: WrappedKeyRef; at: number[]; envelopes: Envelope[] } | undefined;
   const flush = async (): Promise<void> => {
     if (!run) return;
@@ -134,6 +150,7 @@ async function openBatchRecords(records: KafkaRecord[], keys: DataKeys): Promise
     const members = run.at.map((i) => records[i]!);
     const opened = openRecords(members, dek, run.envelopes);
     run.at.forEach((i, k) => (result[i] = opened[k]!));
+    count += opened.length;
     run = undefined;
   };
   for (let i = 0; i < records.length; i++) {
@@ -146,5 +163,5 @@ async function openBatchRecords(records: KafkaRecord[], keys: DataKeys): Promise
     run.envelopes.push(envelope);
   }
   await flush();
-  return result;
+  return { records: result, count };
 }
