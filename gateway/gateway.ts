@@ -51,7 +51,9 @@ export async function startGateway(cfg: GatewayConfig, log: Logger): Promise<Run
   const gssapi = cfg.kerberos ? gssapiExchanges(cfg.kerberos) : undefined;
   const metrics = new GatewayMetrics({ maxLabelValues: cfg.limits.maxLabelValues });
   // Opened first: a missing or unsafe keyring, or an absent token, stops the start at once.
-  const encryption = cfg.encryption ? startRecordEncryption(cfg.encryption, log) : undefined;
+  const encryption = cfg.encryption
+    ? startRecordEncryption(cfg.encryption, log, { registry: metrics.registry })
+    : undefined;
   const cluster = new ClusterView(cfg.upstream, cfg.limits.maxFrameBytes);
   const credentials = new CredentialStore();
   const authorizer = new AclAuthorizer({
