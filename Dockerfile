@@ -33,6 +33,8 @@ COPY mirror ./mirror
 COPY monitor ./monitor
 COPY protocol ./protocol
 COPY security ./security
+COPY security-audit ./security-audit
+COPY observability ./observability
 COPY deploy/kafka ./deploy/kafka
 RUN npx tsc -p tsconfig.json
 
