@@ -27,12 +27,15 @@ export const DEFAULT_STOP_DEADLINE_MS = 10_000;
 
 /** Starts the service and resolves with the exit code once a signal has stopped it. */
 export async function runUntilSignalled(o: ServiceOptions): Promise<number> {
-  const service = await o.start();
-  o.log.info({ service: o.name, pid: process.pid }, `${o.name} ready`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listening before anything starts: a signal during start-up (or right after "ready") stops the
+  // service cleanly once it is up, instead of killing the process half-way.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  const service = await o.start();
+  o.log.info({ service: o.name, pid: process.pid }, `${o.name} ready`);
+  const signal = await signalled;
   o.log.info({ service: o.name, signal }, `${o.name} stopping`);
   const deadline = o.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS;
   let timer: NodeJS.Timeout | undefined;

@@ -17,10 +17,19 @@ async function run(stopMs: number, signals: NodeJS.Signals[], deadlineMs = 2000)
     const { createLogger } = await import(${JSON.stringify(logger)});
     const log = createLogger({ name: 'kgw-test', format: 'json' });
     await runService({ name: 'thing', log, stopDeadlineMs: ${deadlineMs},
-      start: async () => ({ stop: () => new Promise((r) => setTimeout(r, ${stopMs})) }) });`;
+      start: async () => {
+        // What a real service holds open (its listening sockets); signal handlers alone do not.
+        const serving = setInterval(() => {}, 1000);
+        return { stop: () => new Promise((r) => setTimeout(r, ${stopMs})).then(() => clearInterval(serving)) };
+      } });`;
+  // Not a child of the test runner: NODE_TEST_CONTEXT would make Node treat it as one.
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
+  const exited = once(child, 'exit') as Promise<[number | null]>;
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   while (!out.includes('thing ready')) await once(child.stdout, 'data');
@@ -28,7 +37,7 @@ async function run(stopMs: number, signals: NodeJS.Signals[], deadlineMs = 2000)
     child.kill(s);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = await exited;
   const msgs = out
     .trim()
     .split('\n')
