@@ -1,10 +1,11 @@
 /** `kgw mirror --config <file>`: MirrorMaker-2-compatible replication (mm2.properties or YAML). */
 import type { Command } from 'commander';
 import { loadMirrorConfig } from '../mirror/config/config.js';
-import { runMirror } from '../mirror/run.js';
+import { Mirror } from '../mirror/runtime.js';
+import { startTracing } from '../observability/tracing.js';
+import { createLogger } from '../observability/logger.js';
 import { UsageError } from './support/errors.js';
-
-export { runMirror };
+import { runService } from './support/lifecycle.js';
 
 export function registerMirrorCommand(program: Command): void {
   program
@@ -23,6 +24,23 @@ export function registerMirrorCommand(program: Command): void {
           console.log(`${f.name}: ${f.enabled ? 'enabled' : 'disabled'} (${f.policy} policy)`);
         return;
       }
-      await runMirror(opts.config);
+      const config = loadMirrorConfig(opts.config);
+      const log = createLogger({ name: 'kgw-mirror' });
+      await runService({
+        name: 'mirror',
+        log,
+        async start() {
+          // Off unless OTEL_* variables ask for traces; then each replicated record continues its trace.
+          const tracing = await startTracing('kgw-mirror');
+          const mirror = new Mirror(config, log);
+          await mirror.start();
+          return {
+            async stop() {
+              await mirror.stop();
+              await tracing.shutdown();
+            },
+          };
+        },
+      });
     });
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { clusterSpec } from '../deploy/kafka/cluster-config.js';
 import { startCluster, stopCluster } from '../deploy/kafka/cluster.js';
 import { kafkaLibs } from '../deploy/kafka/runtime.js';
@@ -19,7 +19,9 @@ import { loadMirrorConfig } from '../mirror/config/config.js';
 import { Mirror } from '../mirror/runtime.js';
 import { loadMonitorConfig } from '../monitor/config.js';
 import { Monitor } from '../monitor/monitor.js';
+import { createLogger } from '../observability/logger.js';
 import { createDevPki } from '../security/pki/index.js';
+import { runService } from './support/lifecycle.js';
 
 const stackDir = fileURLToPath(new URL('../../deploy/local-stack/', import.meta.url));
 
@@ -31,20 +33,26 @@ export function registerStartCommand(program: Command): void {
     )
     .option('--kafka-only', 'only the two Kafka clusters')
     .action(async (o: { kafkaOnly?: boolean }) => {
-      const log = pino({ level: 'info' }, pino.destination(2));
-      const specs = [clusterSpec('east'), clusterSpec('west')];
-      for (const spec of specs) await startCluster(spec, { log: (l) => log.info(`[kafka] ${l}`) });
-      const parts: { stop(): Promise<void> }[] = [];
-      if (!o.kafkaOnly) parts.push(...(await startServices(log)));
-      console.log(connectionHelp(!o.kafkaOnly));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+      // Standard output is for the person (how to connect); the parts log on standard error.
+      const log = createLogger({ name: 'kgw-start', to: 'stderr' });
+      await runService({
+        name: 'local stack',
+        log,
+        // Two Kafka clusters shut down in order: give them more than a service's 10 s.
+        stopDeadlineMs: 60_000,
+        async start() {
+          const specs = [clusterSpec('east'), clusterSpec('west')];
+          for (const spec of specs) await startCluster(spec, { log: (l) => log.info(`[kafka] ${l}`) });
+          const parts = o.kafkaOnly ? [] : await startServices(log);
+          console.log(connectionHelp(!o.kafkaOnly));
+          return {
+            async stop() {
+              for (const p of parts.reverse()) await p.stop().catch((e: Error) => log.error(e.message));
+              await Promise.all(specs.map((s) => stopCluster(s)));
+            },
+          };
+        },
       });
-      log.info('stopping the stack');
-      for (const p of parts.reverse()) await p.stop().catch((e: Error) => log.error(e.message));
-      await Promise.all(specs.map((s) => stopCluster(s)));
-      process.exit(0);
     });
 }
 

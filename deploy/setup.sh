@@ -9,7 +9,8 @@
 #      and kinit for the GSSAPI tests, Cyrus SASL's GSSAPI plugin for kcat), and what the gateway's
 #      GSSAPI binding is compiled with (libkrb5-dev, a C compiler), softhsm2 (the PKCS#11 token
 #      behind the encryption KMS tests);
-#   6. compiles that binding (security/kerberos/native/build.sh) when its source changed.
+#   6. compiles that binding (security/kerberos/native/build.sh) when its source changed, and the
+#      batch AES-256-GCM binding of record encryption (security/encryption/native/build.sh).
 # Re-running it when everything is present takes well under a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,4 +70,7 @@ fi
 
 # The gateway's GSS-API acceptor binding (SASL/GSSAPI); rebuilt only when its source changed.
 bash security/kerberos/native/build.sh
+# Record encryption's batch AES-256-GCM binding (one OpenSSL context per data key); rebuilt only when
+# its source changed. Without it the gateway falls back to Node's crypto API (same bytes, slower).
+bash security/encryption/native/build.sh
 say "ready"

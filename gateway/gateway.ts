@@ -47,11 +47,33 @@ export interface RunningGateway {
  * the configuration, so no caller can start a gateway that forwards without them.
  */
 export async function startGateway(cfg: GatewayConfig, log: Logger): Promise<RunningGateway> {
+  // What has been opened so far is closed again, newest first, when a later step fails: a gateway
+  // that cannot start (a port taken, an unreadable security topic) leaves nothing running behind it.
+  const opened: (() => unknown)[] = [];
+  try {
+    return await openGateway(cfg, log, opened);
+  } catch (e) {
+    for (const close of opened.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
+    throw e;
+  }
+}
+
+async function openGateway(
+  cfg: GatewayConfig,
+  log: Logger,
+  opened: (() => unknown)[],
+): Promise<RunningGateway> {
   // Before any connection: a keytab that cannot be used stops the start with the config key named.
   const gssapi = cfg.kerberos ? gssapiExchanges(cfg.kerberos) : undefined;
   const metrics = new GatewayMetrics({ maxLabelValues: cfg.limits.maxLabelValues });
   // Opened first: a missing or unsafe keyring, or an absent token, stops the start at once.
-  const encryption = cfg.encryption ? startRecordEncryption(cfg.encryption, log) : undefined;
+  const encryption = cfg.encryption
+    ? startRecordEncryption(cfg.encryption, log, { registry: metrics.registry })
+    : undefined;
+  if (encryption) opened.push(() => encryption.close());
   const cluster = new ClusterView(cfg.upstream, cfg.limits.maxFrameBytes);
   const credentials = new CredentialStore();
   const authorizer = new AclAuthorizer({
@@ -63,6 +85,7 @@ export async function startGateway(cfg: GatewayConfig, log: Logger): Promise<Run
 
   const auditSink = cfg.audit.topic ? new AuditTopicSink(cfg.upstream, cfg.audit.topic, log) : undefined;
   await auditSink?.start();
+  if (auditSink) opened.push(() => auditSink.stop());
   const audit = new Audit({
     destination: cfg.audit.destination,
     sampleAllowed: cfg.audit.sampleAllowed,
@@ -80,6 +103,7 @@ export async function startGateway(cfg: GatewayConfig, log: Logger): Promise<Run
     } else if (key === FAKE_SECRET_KEY && value) fakeSecret = value;
   });
   await topic.start();
+  opened.push(() => topic.stop());
   if (!fakeSecret) await topic.write([{ key: FAKE_SECRET_KEY, value: randomBytes(32) }]);
   if (cfg.credentials.seedFile) {
     const seeds = seedRecords(cfg.credentials.seedFile, credentials, cfg.credentials.scramIterations);
@@ -135,8 +159,12 @@ export async function startGateway(cfg: GatewayConfig, log: Logger): Promise<Run
     metrics.initListener(l.name, l.saslMechanisms);
     const map = addressMapFor(l);
     const listener = new Listener(l, map, { ...baseDeps, listener: l, addressMap: map }, connectionLimiter);
-    await listener.start(cluster.nodeIds());
+    await listener.start(cluster.nodeIds()).catch(async (e: unknown) => {
+      await listener.close(); // its ports bound before the failure
+      throw e;
+    });
     listeners.push(listener);
+    opened.push(() => listener.close());
   }
   // Brokers that join later get their ports as soon as any response mentions them.
   cluster.on('node-added', (nodeId) => {

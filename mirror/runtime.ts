@@ -4,7 +4,8 @@
  */
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../observability/logger.js';
 import type { MirrorConfig } from './config/config.js';
 import { MirrorCheckpointConnector } from './checkpoint/checkpoint-connector.js';
 import type { Connector } from './connector.js';
@@ -22,7 +23,7 @@ export class Mirror {
 
   constructor(
     readonly config: MirrorConfig,
-    readonly log: Logger = pino({ name: 'kgw-mirror' }),
+    readonly log: Logger = createLogger({ name: 'kgw-mirror' }),
   ) {
     const workerId = `${hostname()}:${config.rest.port}`;
     for (const flow of config.flows) {

@@ -337,6 +337,69 @@ export const GATEWAY_CONNECTIONS_REJECTED_TOTAL = metric({
   origin: { kind: 'kgw', note: 'no single Kafka equivalent (brokers spread this over several MBeans)' },
 });
 
+// ----- gateway: record encryption (docs/encryption.md) -------------------------------------------
+
+/** KMS round trips in seconds: a keyring file answers in microseconds, an HSM in milliseconds. */
+export const KMS_SECONDS_BUCKETS = Object.freeze([
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+]);
+
+const encryptionTopicNote =
+  'topic values are capped like the other client-supplied topic labels: past the cap, and for names that cannot be Kafka topics, they are counted under __other__';
+
+export const GATEWAY_ENCRYPTION_RECORDS_TOTAL = metric({
+  name: 'kgw_gateway_encryption_records_total',
+  help: 'Records the gateway encrypted (Produce) or decrypted (Fetch, ShareFetch), per topic and operation (encrypt, decrypt).',
+  type: 'counter',
+  labelNames: ['topic', 'operation'],
+  unit: 'records',
+  component: 'gateway',
+  origin: { kind: 'kgw', note: 'record encryption at rest is a gateway feature; Kafka has none' },
+  compatibilityNote: encryptionTopicNote,
+});
+
+export const GATEWAY_ENCRYPTION_FAILURES_TOTAL = metric({
+  name: 'kgw_gateway_encryption_failures_total',
+  help: 'Partitions the gateway could not encrypt (answered with an error, never forwarded in plaintext) or decrypt (answered CORRUPT_MESSAGE from the failing batch), per topic, operation and reason (kms, authentication, malformed, corrupt_batch, unsupported_format, unknown_topic, internal).',
+  type: 'counter',
+  labelNames: ['topic', 'operation', 'reason'],
+  unit: 'events',
+  component: 'gateway',
+  origin: { kind: 'kgw', note: 'the gateway log names the partition, offset and cause of each' },
+  compatibilityNote: encryptionTopicNote,
+});
+
+export const GATEWAY_ENCRYPTION_DATA_KEYS_TOTAL = metric({
+  name: 'kgw_gateway_encryption_data_keys_total',
+  help: 'Data-encryption keys made for encryption, per KEK and reason (first: none yet in this process, max_records or max_age: the previous one was rotated out).',
+  type: 'counter',
+  labelNames: ['kek', 'reason'],
+  unit: 'events',
+  component: 'gateway',
+  origin: { kind: 'kgw', note: 'KEK ids come from the configuration, so the label is bounded' },
+});
+
+export const GATEWAY_ENCRYPTION_KMS_SECONDS = metric({
+  name: 'kgw_gateway_encryption_kms_seconds',
+  help: 'Time the KMS took to wrap a new data key or unwrap one found in a record, per operation (wrap, unwrap) and outcome (ok, error).',
+  type: 'histogram',
+  labelNames: ['kms_operation', 'outcome'],
+  unit: 'seconds',
+  component: 'gateway',
+  origin: { kind: 'kgw', note: 'keyring file or PKCS#11 token (security/kms)' },
+  buckets: KMS_SECONDS_BUCKETS,
+});
+
+export const GATEWAY_ENCRYPTION_ENGINE = metric({
+  name: 'kgw_gateway_encryption_engine',
+  help: 'The AES-GCM implementation in use, as a label set to 1: native (the batch binding) or js (Node crypto, the fallback when the binding is not built).',
+  type: 'gauge',
+  labelNames: ['engine'],
+  unit: 'code',
+  component: 'gateway',
+  origin: { kind: 'kgw', note: 'an info-style gauge' },
+});
+
 // ===== mirror ====================================================================================
 
 const mm2SourceMbean =
@@ -966,6 +1029,11 @@ export const METRICS = Object.freeze({
     GATEWAY_FAILED_REAUTHENTICATION_TOTAL,
     GATEWAY_ACL_DENIALS_TOTAL,
     GATEWAY_CONNECTIONS_REJECTED_TOTAL,
+    GATEWAY_ENCRYPTION_RECORDS_TOTAL,
+    GATEWAY_ENCRYPTION_FAILURES_TOTAL,
+    GATEWAY_ENCRYPTION_DATA_KEYS_TOTAL,
+    GATEWAY_ENCRYPTION_KMS_SECONDS,
+    GATEWAY_ENCRYPTION_ENGINE,
   ],
   mirror: [
     MIRROR_RECORD_COUNT,

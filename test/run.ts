@@ -70,11 +70,9 @@ async function main(): Promise<number> {
       [TEST_CLUSTERS_ENV]: JSON.stringify(Object.fromEntries(started.map((h) => [h.spec.name, h.bootstrap]))),
     };
     log(`running ${files.length} test files: ${files.map((f) => relative(distRoot, f)).join(' ')}`);
-    return await run(
-      process.execPath,
-      ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-      env,
-    );
+    // A test stuck waiting fails after 20 minutes instead of holding CI until its own deadline.
+    const flags = ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=1200000'];
+    return await run(process.execPath, [...flags, '--test-reporter=spec', ...files], env);
   } finally {
     await stopAll();
   }

@@ -2,15 +2,17 @@
  * CPU cost of record encryption in the gateway process alone (no broker, no network): partition
  * records of uncompressed batches encrypted and decrypted as the gateway does it, against the
  * floor every byte pays anyway once a response is decoded — decoding and re-encoding the same
- * batches (CRC-32C both ways). One core, same process, paths taking turns.
+ * batches (CRC-32C both ways). One core, same process, paths taking turns. Each AES-GCM engine is
+ * measured: the native batch binding (security/encryption/native, when built) and Node's crypto API.
  *
  *   npm run build && node dist/bench/encryption/cipher.bench.js [--mb 64] [--rounds 5]
  */
 import { DataKeys } from '../../gateway/encryption/data-keys.js';
 import { decryptRecords, encryptRecords } from '../../gateway/encryption/record-batches.js';
 import { decodeRecordBatch, encodeRecordBatch, scanBatches } from '../../protocol/index.js';
+import { jsGcm, nativeGcmEngine, selectGcmEngine, type GcmEngine } from '../../security/encryption/index.js';
 import { KeyringKms, emptyKeyring, rotateKek } from '../../security/kms/index.js';
-import { median } from '../gateway/stats.js';
+import { append, median } from '../gateway/stats.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,26 +74,38 @@ async function mbPerSec(bytes: number, run: () => Promise<unknown>): Promise<num
 }
 
 async function main(): Promise<void> {
+  const native = nativeGcmEngine();
+  if (native instanceof Error) console.error(`[bench] ${native.message}: Node crypto engine only`);
+  const engines: GcmEngine[] = native instanceof Error ? [jsGcm] : [native, jsGcm];
   console.log(
-    `| record size | decode+re-encode MB/s | encrypt MB/s | decrypt MB/s | encrypt / floor | decrypt / floor |`,
+    `| record size | engine | decode+re-encode MB/s | encrypt MB/s | decrypt MB/s | encrypt / floor | decrypt / floor |`,
   );
-  console.log('|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|');
   for (const size of [100, 1024, 10240]) {
     const plain = await field(size);
-    const sealed = (await encryptRecords(plain, policy, keys))!;
     const floor: number[] = [];
-    const enc: number[] = [];
-    const dec: number[] = [];
-    await mbPerSec(plain.length, () => decryptRecords(sealed, keys)); // warm-up
+    const enc = new Map<string, number[]>();
+    const dec = new Map<string, number[]>();
+    const sealed = (await encryptRecords(plain, policy, keys))!;
+    for (const e of engines) {
+      selectGcmEngine(e.kind);
+      await mbPerSec(plain.length, () => decryptRecords(sealed, keys)); // warm-up
+    }
     for (let r = 0; r < rounds; r++) {
       floor.push(await mbPerSec(plain.length, () => reencode(plain)));
-      enc.push(await mbPerSec(plain.length, () => encryptRecords(plain, policy, keys)));
-      dec.push(await mbPerSec(plain.length, () => decryptRecords(sealed, keys)));
+      for (const e of engines) {
+        selectGcmEngine(e.kind);
+        append(enc, e.kind, await mbPerSec(plain.length, () => encryptRecords(plain, policy, keys)));
+        append(dec, e.kind, await mbPerSec(plain.length, () => decryptRecords(sealed, keys)));
+      }
     }
-    const ratio = (xs: number[]): string => median(xs.map((x, i) => x / floor[i]!)).toFixed(2);
-    console.log(
-      `| ${size} B | ${median(floor).toFixed(0)} | ${median(enc).toFixed(0)} | ${median(dec).toFixed(0)} | ${ratio(enc)}x | ${ratio(dec)}x |`,
-    );
+    for (const e of engines) {
+      const ratio = (xs: number[]): string => median(xs.map((x, i) => x / floor[i]!)).toFixed(2);
+      const [en, de] = [enc.get(e.kind)!, dec.get(e.kind)!];
+      console.log(
+        `| ${size} B | ${e.kind} | ${median(floor).toFixed(0)} | ${median(en).toFixed(0)} | ${median(de).toFixed(0)} | ${ratio(en)}x | ${ratio(de)}x |`,
+      );
+    }
   }
 }
 

@@ -15,6 +15,9 @@ import type { KeyManagementService } from '../../security/kms/index.js';
 
 const FAILURE_MEMORY_MS = 1000;
 
+/** Why a new data key was made for encryption: none yet, or the current one reached a limit. */
+export type NewDataKeyReason = 'first' | 'max_records' | 'max_age';
+
 function cacheKey(ref: WrappedKeyRef): string {
   return `${ref.kekId}\u0000${ref.kekVersion}\u0000${ref.wrapped.toString('base64')}`;
 }
@@ -31,19 +34,27 @@ export class DataKeys {
     readonly kms: KeyManagementService,
     private readonly limits: RotationLimits,
     private readonly cacheSize: number,
+    /** Told of every data key made for encryption (metrics). */
+    private readonly onNewKey: (kekId: string, reason: NewDataKeyReason) => void = () => undefined,
   ) {}
 
   /** A DEK for `kekId` with `count` invocations reserved; a new one when the current is spent or old. */
   async forRecords(kekId: string, count: number): Promise<DataKey> {
     const existing = this.current.get(kekId);
+    let reason: NewDataKeyReason = 'first';
     if (existing) {
       const key = await existing;
-      if (key.reserve(count, Date.now())) return key;
+      const now = Date.now();
+      if (key.reserve(count, now)) return key;
+      reason = now - key.createdAt >= this.limits.maxAgeMs ? 'max_age' : 'max_records';
       if (this.current.get(kekId) === existing) this.current.delete(kekId);
     }
     let next = this.current.get(kekId);
     if (!next) {
-      next = this.create(kekId);
+      next = this.create(kekId).then((key) => {
+        this.onNewKey(kekId, reason);
+        return key;
+      });
       this.current.set(kekId, next);
       const created = next;
       created.catch(() => {

@@ -10,6 +10,7 @@
 import type { Logger } from 'pino';
 import { ApiKey, type ResponseFrame } from '../../protocol/index.js';
 import type { DataKeys } from './data-keys.js';
+import { failureReason, type EncryptionMetrics } from './metrics.js';
 import { EncryptionPolicies } from './policy.js';
 import { CORRUPT_MESSAGE, decryptRecords } from './record-batches.js';
 
@@ -18,6 +19,7 @@ export interface FetchDecryptionDeps {
   keys: DataKeys;
   topicName(id: string): string | undefined;
   log: Logger;
+  metrics?: EncryptionMetrics;
 }
 
 interface PartitionWithRecords {
@@ -44,9 +46,12 @@ async function decryptPartitions(
   let changed = false;
   for (const p of partitions) {
     if (!p.records || p.records.length === 0) continue;
-    const result = await decryptRecords(p.records, deps.keys);
+    const count = { records: 0 };
+    const result = await decryptRecords(p.records, deps.keys, count);
     changed = true;
+    deps.metrics?.records(topic, 'decrypt', count.records);
     if (result.failure) {
+      deps.metrics?.failure(topic, 'decrypt', failureReason(result.failure.error));
       deps.log.error(
         {
           topic,

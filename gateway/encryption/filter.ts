@@ -21,6 +21,7 @@ import {
   decryptsTopic,
   type FetchDecryptionDeps,
 } from './fetch.js';
+import type { EncryptionMetrics } from './metrics.js';
 import type { EncryptionPolicies } from './policy.js';
 import { encryptProduceRequest, mergeFailedPartitions } from './produce.js';
 
@@ -29,6 +30,7 @@ export interface EncryptionStageDeps {
   keys: DataKeys;
   topicName(id: string): string | undefined;
   log: Logger;
+  metrics?: EncryptionMetrics;
 }
 
 const FORWARD: FilterDecision = Object.freeze({ kind: 'forward' });

@@ -4,11 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { gcmEngine } from '../../security/encryption/index.js';
 import { KmsError, Pkcs11Kms, keyringFileKms, type KeyManagementService } from '../../security/kms/index.js';
 import type { RequestFilter } from '../session/client-session.js';
 import type { EncryptionConfig } from './config.js';
 import { DataKeys } from './data-keys.js';
 import { encryptionFilter } from './filter.js';
+import { EncryptionMetrics, timedKms } from './metrics.js';
 import { EncryptionPolicies } from './policy.js';
 
 export { encryptionConfigSchema, type EncryptionConfig } from './config.js';
@@ -44,17 +47,47 @@ export interface RecordEncryption {
   close(): Promise<void>;
 }
 
-export function startRecordEncryption(cfg: EncryptionConfig, log: Logger): RecordEncryption {
-  const kms = openKms(cfg.kms);
-  const keys = new DataKeys(kms, cfg.dataKeys, cfg.dataKeys.cacheSize);
+export interface RecordEncryptionOptions {
+  /** Where the encryption metrics are registered (the gateway's /metrics registry). */
+  registry?: Registry;
+  /** Distinct topic label values before __other__ (default 1000). */
+  maxTopicLabels?: number;
+}
+
+export function startRecordEncryption(
+  cfg: EncryptionConfig,
+  log: Logger,
+  opts: RecordEncryptionOptions = {},
+): RecordEncryption {
+  const engine = gcmEngine();
+  const metrics = opts.registry
+    ? new EncryptionMetrics(opts.registry, {
+        maxTopicLabels: opts.maxTopicLabels ?? 1000,
+        engine: engine.kind,
+        keks: cfg.topics.map((t) => t.kek),
+        topics: cfg.topics.flatMap((t) => (t.name === undefined ? [] : [t.name])),
+      })
+    : undefined;
+  const opened = openKms(cfg.kms);
+  const kms = metrics ? timedKms(opened, metrics) : opened;
+  const keys = new DataKeys(kms, cfg.dataKeys, cfg.dataKeys.cacheSize, (kek, reason) =>
+    metrics?.dataKey(kek, reason),
+  );
   const policies = new EncryptionPolicies(cfg.topics);
   const elog = log.child({ component: 'encryption' });
-  elog.info({ kms: kms.description, policies: cfg.topics.length }, 'record encryption on');
+  elog.info(
+    { kms: kms.description, policies: cfg.topics.length, engine: engine.kind },
+    'record encryption on',
+  );
+  if (engine.kind === 'js' && process.env.KGW_GCM_ENGINE !== 'js')
+    elog.warn(
+      'the native AES-GCM binding is not built (deploy/setup.sh builds it): encrypting with Node crypto, several times slower for small records',
+    );
   return {
     kms,
     keys,
     policies,
-    filter: (inner, topicName) => encryptionFilter(inner, { policies, keys, topicName, log: elog }),
+    filter: (inner, topicName) => encryptionFilter(inner, { policies, keys, topicName, log: elog, metrics }),
     close: () => kms.close(),
   };
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { ApiKey, type RequestFrame, type ResponseTypes } from '../../protocol/index.js';
 import { KmsError } from '../../security/kms/index.js';
 import type { DataKeys } from './data-keys.js';
+import { failureReason, type EncryptionMetrics } from './metrics.js';
 import type { EncryptionPolicies } from './policy.js';
 import { UnencryptableRecords, encryptRecords } from './record-batches.js';
 
@@ -24,6 +25,7 @@ export interface ProduceEncryptionDeps {
   /** Topic name of a topic id (Produce v13+ names topics by id). */
   topicName(id: string): string | undefined;
   log: Logger;
+  metrics?: EncryptionMetrics;
 }
 
 export interface FailedPartition {
@@ -53,7 +55,8 @@ export async function encryptProduceRequest(
       // Whether it must be encrypted cannot be decided: never forward it (authorization normally
       // answers unknown ids first).
       changed = true;
-      for (const p of t.partitionData)
+      for (const p of t.partitionData) {
+        deps.metrics?.failure('unknown', 'encrypt', 'unknown_topic');
         failed.push({
           name: t.name,
           topicId: t.topicId,
@@ -61,6 +64,7 @@ export async function encryptProduceRequest(
           errorCode: UNKNOWN_TOPIC_ID,
           errorMessage: `kgw does not know topic id ${t.topicId}`,
         });
+      }
       continue;
     }
     const policy = deps.policies.forTopic(name);
@@ -72,8 +76,11 @@ export async function encryptProduceRequest(
     const partitionData = [];
     for (const p of t.partitionData) {
       try {
-        partitionData.push({ ...p, records: await encryptRecords(p.records, policy, deps.keys) });
+        const count = { records: 0 };
+        partitionData.push({ ...p, records: await encryptRecords(p.records, policy, deps.keys, count) });
+        deps.metrics?.records(name, 'encrypt', count.records);
       } catch (e) {
+        deps.metrics?.failure(name, 'encrypt', failureReason(e));
         const f = failure(e, name, policy.kek);
         deps.log.error(
           { topic: name, partition: p.index, kek: policy.kek, err: f.log },

@@ -14,11 +14,12 @@ import {
   type KafkaRecord,
 } from '../../protocol/index.js';
 import {
+  envelopeOf,
   isSealed,
   needsSealing,
-  openRecord,
-  sealRecord,
-  envelopeOf,
+  openRecords,
+  sealRecords,
+  type Envelope,
   type WrappedKeyRef,
 } from '../../security/encryption/index.js';
 import type { DataKeys } from './data-keys.js';
@@ -40,11 +41,17 @@ export const UNSUPPORTED_FOR_MESSAGE_FORMAT = 43;
 
 const isControl = (attributes: number): boolean => (attributes & BatchAttributes.control) !== 0;
 
+/** Records changed by encryptRecords / decryptRecords (added to, for metrics). */
+export interface RecordCount {
+  records: number;
+}
+
 /** Encrypts every record of a Produce partition under the policy's KEK. */
 export async function encryptRecords(
   records: Buffer | null,
   policy: TopicPolicy,
   keys: DataKeys,
+  count: RecordCount = { records: 0 },
 ): Promise<Buffer | null> {
   if (records === null || records.length === 0) return records;
   let scan;
@@ -66,18 +73,16 @@ export async function encryptRecords(
         UNSUPPORTED_FOR_MESSAGE_FORMAT,
         `message format v${scan.batches[i]!.magic} cannot be encrypted (v2 record batches only)`,
       );
-    const toSeal = isControl(batch.attributes)
-      ? 0
-      : batch.records.filter((r) => needsSealing(r, policy.encryptHeaders)).length;
+    let toSeal = 0;
+    if (!isControl(batch.attributes))
+      for (const r of batch.records) if (needsSealing(r, policy.encryptHeaders)) toSeal++;
     if (toSeal === 0) {
       out.push(scan.batches[i]!.bytes);
       continue;
     }
     const key = await keys.forRecords(policy.kek, toSeal);
-    const sealed: KafkaRecord[] = batch.records.map((r) => ({
-      ...r,
-      ...sealRecord(r, key, policy.encryptHeaders),
-    }));
+    const sealed = sealRecords(batch.records, key, policy.encryptHeaders);
+    count.records += toSeal;
     out.push(await encodeRecordBatch({ ...batch, records: sealed }));
   }
   return out.length === 1 ? out[0]! : Buffer.concat(out);
@@ -96,7 +101,11 @@ export interface Decrypted {
  * passed on, so ciphertext is never handed out as if it were the record's plaintext. A trailing
  * partial batch (brokers cut the last one at the fetch size) is dropped: clients ignore it anyway.
  */
-export async function decryptRecords(records: Buffer, keys: DataKeys): Promise<Decrypted> {
+export async function decryptRecords(
+  records: Buffer,
+  keys: DataKeys,
+  count: RecordCount = { records: 0 },
+): Promise<Decrypted> {
   const scan = scanBatches(records);
   const out: Buffer[] = [];
   for (const raw of scan.batches) {
@@ -110,29 +119,49 @@ export async function decryptRecords(records: Buffer, keys: DataKeys): Promise<D
         out.push(raw.bytes);
         continue;
       }
-      const opened: KafkaRecord[] = [];
-      let last: { ref: WrappedKeyRef; dek: Buffer } | undefined;
-      for (const r of batch.records) {
-        if (!isSealed(r)) {
-          opened.push(r);
-          continue;
-        }
-        const envelope = envelopeOf(r);
-        const ref = envelope.key;
-        // Records of one batch almost always share a data key: skip the cache lookup then.
-        const same =
-          last !== undefined &&
-          last.ref.kekId === ref.kekId &&
-          last.ref.kekVersion === ref.kekVersion &&
-          last.ref.wrapped.equals(ref.wrapped);
-        const dek = same ? last!.dek : await keys.unwrap(ref);
-        last = { ref, dek };
-        opened.push({ ...r, ...openRecord(r, dek, envelope) });
-      }
-      out.push(await encodeRecordBatch({ ...batch, records: opened }));
+      const opened = await openBatchRecords(batch.records, keys);
+      out.push(await encodeRecordBatch({ ...batch, records: opened.records }));
+      count.records += opened.count;
     } catch (e) {
       return { records: Buffer.concat(out), failure: { offset: raw.baseOffset, error: e as Error } };
     }
   }
   return { records: out.length === 1 ? out[0]! : Buffer.concat(out) };
+}
+
+const sameKey = (a: WrappedKeyRef, b: WrappedKeyRef): boolean =>
+  a.kekVersion === b.kekVersion && a.kekId === b.kekId && a.wrapped.equals(b.wrapped);
+
+/**
+ * Opens the sealed records of one batch; the others are kept. Records of a batch almost always
+ * share one data key (one producer batch is sealed under one DEK): each run of records under the
+ * same key is unwrapped once and opened in one engine call.
+ */
+async function openBatchRecords(
+  records: KafkaRecord[],
+  keys: DataKeys,
+): Promise<{ records: KafkaRecord[]; count: number }> {
+  const result = records.slice();
+  let count = 0;
+  let run: { ref: WrappedKeyRef; at: number[]; envelopes: Envelope[] } | undefined;
+  const flush = async (): Promise<void> => {
+    if (!run) return;
+    const dek = await keys.unwrap(run.ref);
+    const members = run.at.map((i) => records[i]!);
+    const opened = openRecords(members, dek, run.envelopes);
+    run.at.forEach((i, k) => (result[i] = opened[k]!));
+    count += opened.length;
+    run = undefined;
+  };
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (!isSealed(r)) continue;
+    const envelope = envelopeOf(r);
+    if (run && !sameKey(run.ref, envelope.key)) await flush();
+    run ??= { ref: envelope.key, at: [], envelopes: [] };
+    run.at.push(i);
+    run.envelopes.push(envelope);
+  }
+  await flush();
+  return { records: result, count };
 }

@@ -104,9 +104,13 @@ export class Listener {
     server.on('error', (err) => this.log.error({ err: err.message, port }, 'listener error'));
     this.servers.set(port, server);
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
+      const failed = (err: Error): void => {
+        this.servers.delete(port); // not listening: a later ensureNodePort may try again
+        reject(err);
+      };
+      server.once('error', failed);
       server.listen(port, this.cfg.bind, () => {
-        server.off('error', reject);
+        server.off('error', failed);
         this.log.info({ bind: this.cfg.bind, port, tls: Boolean(this.cfg.tls) }, 'listening');
         resolve();
       });

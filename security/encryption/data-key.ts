@@ -8,7 +8,7 @@
 // (`maxRecords`, at most 2^32 here) long before the 2^64 field could wrap, and §8.3's limit on
 // invocations per key is enforced by `reserve`.
 import { randomBytes } from 'node:crypto';
-import { NONCE_BYTES, type WrappedKeyRef } from './envelope.js';
+import { NONCE_BYTES, encodeEnvelopePrefix, type WrappedKeyRef } from './envelope.js';
 import { EncryptionError } from './errors.js';
 
 /** Hard ceiling on records encrypted under one DEK, whatever the configuration says. */
@@ -27,6 +27,8 @@ export class DataKey {
   private used = 0;
   private reserved = 0;
   private readonly fixedField = randomBytes(4);
+  /** This key's envelope prefix with flags 0 and a zero nonce: copied, then flags and nonce set. */
+  private readonly headTemplate: Buffer;
 
   constructor(
     /** The 256-bit AES key (never logged, never leaves the process unwrapped). */
@@ -37,6 +39,12 @@ export class DataKey {
     readonly createdAt: number,
   ) {
     if (secret.length !== DATA_KEY_BYTES) throw new RangeError(`a data key is ${DATA_KEY_BYTES} bytes`);
+    this.headTemplate = encodeEnvelopePrefix(0, ref, Buffer.alloc(NONCE_BYTES));
+  }
+
+  /** Bytes of every envelope prefix under this key (version through nonce). */
+  get headLength(): number {
+    return this.headTemplate.length;
   }
 
   get recordsEncrypted(): number {
@@ -58,12 +66,29 @@ export class DataKey {
 
   /** The next IV: fixed field || big-endian invocation counter. Only after `reserve`. */
   nextNonce(): Buffer {
+    const iv = Buffer.allocUnsafe(NONCE_BYTES);
+    this.writeNextNonce(iv, 0);
+    return iv;
+  }
+
+  /**
+   * Writes the envelope prefix of the next record (encodeEnvelopePrefix(flags, ref, nextNonce()))
+   * into `out` at `at`; returns the offset after it.
+   */
+  writeHead(out: Buffer, at: number, flags: number): number {
+    const end = at + this.headTemplate.copy(out, at);
+    out[at + 1] = flags;
+    this.writeNextNonce(out, end - NONCE_BYTES);
+    return end;
+  }
+
+  private writeNextNonce(out: Buffer, at: number): void {
     if (this.used >= this.reserved)
       throw new EncryptionError('DATA_KEY_EXHAUSTED', 'data key used beyond its reserved invocations');
-    const iv = Buffer.allocUnsafe(NONCE_BYTES);
-    this.fixedField.copy(iv, 0);
-    iv.writeBigUInt64BE(BigInt(this.used), 4);
+    this.fixedField.copy(out, at);
+    // The 64-bit counter, big-endian; `used` < 2^32 (MAX_INVOCATIONS_PER_KEY), so the high half is 0.
+    out.writeUInt32BE(Math.floor(this.used / 2 ** 32), at + 4);
+    out.writeUInt32BE(this.used % 2 ** 32, at + 8);
     this.used++;
-    return iv;
   }
 }

@@ -17,7 +17,12 @@ export {
   isSealed,
   needsSealing,
   openRecord,
+  openRecords,
   sealRecord,
+  sealRecords,
   wrappedKeyOf,
   type RecordParts,
 } from './record-cipher.js';
+export { emptyJobs, type GcmEngine, type GcmJobs } from './gcm.js';
+export { gcmEngine, nativeGcmEngine, selectGcmEngine, type GcmEngineChoice } from './gcm-engine.js';
+export { jsGcm } from './gcm-js.js';

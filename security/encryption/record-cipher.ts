@@ -12,17 +12,11 @@
 // encryption (the mirror's provenance headers) are kept after the decrypted ones. A tombstone (null value) stays a tombstone, which compaction needs: if it
 // has no headers to seal it is left as it is; if its headers are sealed, the envelope travels in the
 // marker header's value instead.
-import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { DataKey } from './data-key.js';
-import {
-  EnvelopeFlags,
-  TAG_BYTES,
-  encodeEnvelopePrefix,
-  parseEnvelope,
-  type Envelope,
-  type WrappedKeyRef,
-} from './envelope.js';
+import { EnvelopeFlags, TAG_BYTES, parseEnvelope, type Envelope, type WrappedKeyRef } from './envelope.js';
 import { EncryptionError } from './errors.js';
+import { emptyJobs, type GcmEngine } from './gcm.js';
+import { gcmEngine } from './gcm-engine.js';
 import { decodeParcel, encodeParcel, type HeaderLike } from './parcel.js';
 
 /** Name of the header that marks an encrypted record (always the record's first header). */
@@ -37,12 +31,6 @@ export interface RecordParts {
   headers: HeaderLike[];
 }
 
-function additionalData(prefix: Buffer, key: Buffer | null): Buffer {
-  const len = Buffer.allocUnsafe(4);
-  len.writeInt32BE(key === null ? -1 : key.length, 0);
-  return Buffer.concat(key ? [prefix, len, key] : [prefix, len]);
-}
-
 /** Does this record carry the encryption marker (whether or not we can open it)? */
 export function isSealed(rec: RecordParts): boolean {
   return rec.headers.length > 0 && rec.headers[0]!.key === ENCRYPTION_HEADER;
@@ -54,27 +42,63 @@ export function needsSealing(rec: RecordParts, sealHeaders: boolean): boolean {
 }
 
 /**
- * Encrypts one record under `key` (which must have reserved an invocation for it). Returns the new
- * key/value/headers; the record's other fields are the caller's to keep.
+ * Encrypts the records of one batch under `key`, which must have reserved an invocation for each
+ * record that needs sealing; the others (tombstones with nothing to hide) are returned as they are.
+ * Every other field of a record is kept. All envelopes share one allocation, and the engine seals
+ * them in one call.
  */
+export function sealRecords<R extends RecordParts>(
+  records: readonly R[],
+  key: DataKey,
+  sealHeaders: boolean,
+  engine: GcmEngine = gcmEngine(),
+): R[] {
+  const plaintexts: (Buffer | undefined)[] = new Array<Buffer | undefined>(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    const rec = records[i]!;
+    if (!needsSealing(rec, sealHeaders)) continue;
+    const plaintext = sealHeaders ? encodeParcel(rec.headers, rec.value) : rec.value!;
+    plaintexts[i] = plaintext;
+    total += key.headLength + plaintext.length + TAG_BYTES;
+  }
+  const all = Buffer.allocUnsafe(total);
+  const jobs = emptyJobs();
+  const envelopes: Buffer[] = new Array<Buffer>(records.length);
+  let p = 0;
+  for (let i = 0; i < records.length; i++) {
+    const plaintext = plaintexts[i];
+    if (plaintext === undefined) continue;
+    const rec = records[i]!;
+    const flags =
+      (sealHeaders ? EnvelopeFlags.sealedHeaders : 0) | (rec.value === null ? EnvelopeFlags.nullValue : 0);
+    const start = p;
+    p = key.writeHead(all, p, flags);
+    const headEnd = p;
+    p += plaintext.length + TAG_BYTES;
+    envelopes[i] = all.subarray(start, p);
+    jobs.heads.push(all.subarray(start, headEnd));
+    jobs.recordKeys.push(rec.key);
+    jobs.inputs.push(plaintext);
+    jobs.outputs.push(all.subarray(headEnd, p));
+  }
+  if (jobs.inputs.length > 0) engine.seal(key.secret, jobs);
+  return records.map((rec, i) => {
+    const envelope = envelopes[i];
+    if (envelope === undefined) return rec;
+    const nullValue = rec.value === null;
+    const marker = { key: ENCRYPTION_HEADER, value: nullValue ? envelope : MARKER_VALUE };
+    return {
+      ...rec,
+      value: nullValue ? null : envelope,
+      headers: sealHeaders ? [marker] : [marker, ...rec.headers],
+    };
+  });
+}
+
+/** Encrypts one record (see sealRecords). */
 export function sealRecord(rec: RecordParts, key: DataKey, sealHeaders: boolean): RecordParts {
-  if (!needsSealing(rec, sealHeaders)) return rec;
-  const nullValue = rec.value === null;
-  const flags = (sealHeaders ? EnvelopeFlags.sealedHeaders : 0) | (nullValue ? EnvelopeFlags.nullValue : 0);
-  const plaintext = sealHeaders ? encodeParcel(rec.headers, rec.value) : rec.value!;
-  const nonce = key.nextNonce();
-  const prefix = encodeEnvelopePrefix(flags, key.ref, nonce);
-  const cipher = createCipheriv('aes-256-gcm', key.secret, nonce, { authTagLength: TAG_BYTES });
-  cipher.setAAD(additionalData(prefix, rec.key));
-  const body = cipher.update(plaintext);
-  const final = cipher.final();
-  const envelope = Buffer.concat([prefix, body, final, cipher.getAuthTag()]);
-  const marker = { key: ENCRYPTION_HEADER, value: nullValue ? envelope : MARKER_VALUE };
-  return {
-    key: rec.key,
-    value: nullValue ? null : envelope,
-    headers: sealHeaders ? [marker] : [marker, ...rec.headers],
-  };
+  return sealRecords([rec], key, sealHeaders)[0]!;
 }
 
 /** The envelope of a sealed record (parsed, not yet authenticated). */
@@ -107,27 +131,50 @@ export function wrappedKeyOf(rec: RecordParts): WrappedKeyRef {
 }
 
 /**
- * Decrypts a sealed record with its unwrapped data key (`envelope`: its already parsed envelope). Throws EncryptionError
- * AUTHENTICATION_FAILED if anything (value, key, envelope) was altered or the key is wrong.
+ * Decrypts sealed records that share one unwrapped data key (`envelopes[i]`: record i's already
+ * parsed envelope). Throws EncryptionError AUTHENTICATION_FAILED if anything of any record (value,
+ * key, envelope) was altered or the key is wrong; nothing is returned then.
  */
-export function openRecord(rec: RecordParts, dataKey: Buffer, envelope = envelopeOf(rec)): RecordParts {
-  const decipher = createDecipheriv('aes-256-gcm', dataKey, envelope.nonce, { authTagLength: TAG_BYTES });
-  decipher.setAAD(additionalData(envelope.prefix, rec.key));
-  const ct = envelope.sealed.subarray(0, envelope.sealed.length - TAG_BYTES);
-  decipher.setAuthTag(envelope.sealed.subarray(envelope.sealed.length - TAG_BYTES));
-  let plaintext: Buffer;
-  try {
-    const body = decipher.update(ct);
-    const final = decipher.final();
-    plaintext = final.length === 0 ? body : Buffer.concat([body, final]);
-  } catch {
+export function openRecords<R extends RecordParts>(
+  records: readonly R[],
+  dataKey: Buffer,
+  envelopes: readonly Envelope[] = records.map(envelopeOf),
+  engine: GcmEngine = gcmEngine(),
+): R[] {
+  let total = 0;
+  for (const e of envelopes) total += Math.max(0, e.sealed.length - TAG_BYTES);
+  const all = Buffer.allocUnsafe(total);
+  const jobs = emptyJobs();
+  let p = 0;
+  for (let i = 0; i < records.length; i++) {
+    const envelope = envelopes[i]!;
+    const length = envelope.sealed.length - TAG_BYTES; // parseEnvelope guarantees a whole tag
+    jobs.heads.push(envelope.prefix);
+    jobs.recordKeys.push(records[i]!.key);
+    jobs.inputs.push(envelope.sealed);
+    jobs.outputs.push(all.subarray(p, p + length));
+    p += length;
+  }
+  const failed = engine.open(dataKey, jobs);
+  if (failed >= 0) {
+    const { kekId, kekVersion } = envelopes[failed]!.key;
     throw new EncryptionError(
       'AUTHENTICATION_FAILED',
-      `record failed authentication under KEK ${envelope.key.kekId} v${envelope.key.kekVersion}`,
+      `record failed authentication under KEK ${kekId} v${kekVersion}`,
     );
   }
-  const nullValue = (envelope.flags & EnvelopeFlags.nullValue) !== 0;
-  if ((envelope.flags & EnvelopeFlags.sealedHeaders) !== 0) {
+  return records.map((rec, i) => ({ ...rec, ...unpack(rec, envelopes[i]!.flags, jobs.outputs[i]!) }));
+}
+
+/** Decrypts one sealed record (see openRecords). */
+export function openRecord(rec: RecordParts, dataKey: Buffer, envelope = envelopeOf(rec)): RecordParts {
+  return openRecords([rec], dataKey, [envelope])[0]!;
+}
+
+/** The record's value and headers from its decrypted plaintext. */
+function unpack(rec: RecordParts, flags: number, plaintext: Buffer): RecordParts {
+  const nullValue = (flags & EnvelopeFlags.nullValue) !== 0;
+  if ((flags & EnvelopeFlags.sealedHeaders) !== 0) {
     const { headers, value } = decodeParcel(plaintext, nullValue);
     // Headers added after encryption (e.g. the mirror's provenance headers) follow the sealed ones.
     return {

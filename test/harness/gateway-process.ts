@@ -10,8 +10,8 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.js';
-import { ADMIN, freePortRange, type TestUser } from './gateway.js';
+import { freePort, freePortRange } from './ports.js';
+import { ADMIN, type TestUser } from './gateway.js';
 
 export interface GatewayProcessOptions {
   upstream: string;

@@ -4,12 +4,11 @@
  * (kafkajs options, Java .properties files, kcat -X flags).
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import pino from 'pino';
-import { freePort } from './ports.js';
+import { freePort, freePortRange } from './ports.js';
 import { parseGatewayConfig } from '../../gateway/config/load.js';
 import type { SaslMechanism } from '../../gateway/config/schema.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
@@ -90,27 +89,6 @@ export function testPki(): Promise<DevPkiFiles> {
     password: 'test-store-password',
   });
   return pkiPromise;
-}
-
-/** A base port with `count` free ports above it. */
-export async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    // Above every Kafka port we use (all below 32768), so a gateway never takes a cluster's port.
-    const base = 40000 + Math.floor(Math.random() * 15000);
-    const ok = await Promise.all(
-      Array.from(
-        { length: count },
-        (_, i) =>
-          new Promise<boolean>((resolve) => {
-            const s = createServer();
-            s.once('error', () => resolve(false));
-            s.listen(base + i, '127.0.0.1', () => s.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (ok.every(Boolean)) return base;
-  }
-  throw new Error('no free port range');
 }
 
 export async function startTestGateway(o: TestGatewayOptions): Promise<TestGateway> {

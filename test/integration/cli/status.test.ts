@@ -25,6 +25,7 @@ import {
 import { monitorConfigSchema } from '../../../monitor/config.js';
 import { Monitor } from '../../../monitor/monitor.js';
 import { expectExit, jsonOf, kgw } from './helpers.js';
+import { eventually as pollUntil } from '../../harness/eventually.js';
 
 const EAST = (): string => clusterBootstrap('east');
 const WEST = (): string => clusterBootstrap('west');
@@ -56,15 +57,9 @@ interface MirrorJson {
   }[];
 }
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+/** Polls once a second for up to a minute: the mirror and the monitor refresh on their own clocks. */
+const eventually = <T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> =>
+  pollUntil(what, check, ms, 1000);
 
 before(async () => {
   const kafka = new Kafka({ clientId: 'cli-status', brokers: EAST().split(','), logLevel: logLevel.NOTHING });

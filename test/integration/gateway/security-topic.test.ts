@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 import { KafkaClientConnection } from '../../../client/connection.js';
 import { parseAddress } from '../../../client/cluster.js';
@@ -16,6 +15,7 @@ import { ApiKey } from '../../../protocol/index.js';
 import { hi } from '../../../security/scram/index.js';
 import { clusterBootstrap, uniqueName } from '../../harness/index.js';
 import { ADMIN, startTestGateway, type TestGateway, type TestUser } from '../../harness/gateway.js';
+import { eventually as pollUntil } from '../../harness/eventually.js';
 
 const { Kafka, logLevel } = kafkajs;
 const SCRAM_SHA_512 = 2; // Kafka's ScramMechanism code
@@ -102,13 +102,9 @@ async function known(gw: TestGateway, name: string): Promise<boolean> {
   }
 }
 
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `not within 10 s: ${what}`);
-    await sleep(100);
-  }
-}
+/** Credentials travel through the security topic: every instance learns them within seconds. */
+const eventually = (what: string, check: () => Promise<boolean>): Promise<boolean> =>
+  pollUntil(what, check, 10_000, 100);
 
 async function canLogIn(gw: TestGateway, user: TestUser): Promise<boolean> {
   try {

@@ -219,7 +219,7 @@ describe('mirror active-active (DefaultReplicationPolicy)', () => {
       'bad.properties',
       `${mm2Properties({})}\neast->west.emit.checkpoints.interval.seconds = soon\n`,
     );
-    const r = spawnSync(process.execPath, [join(distRoot, 'mirror/main.js'), file], {
+    const r = spawnSync(process.execPath, [join(distRoot, 'cli/kgw.js'), 'mirror', '--config', file], {
       encoding: 'utf8',
       timeout: 20_000,
     });

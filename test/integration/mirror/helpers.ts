@@ -67,7 +67,7 @@ export function killAllMirrors(): void {
 process.once('exit', killAllMirrors);
 
 export async function startMirror(configFile: string): Promise<MirrorProcess> {
-  const child = spawn(process.execPath, [join(distRoot, 'mirror/main.js'), configFile], {
+  const child = spawn(process.execPath, [join(distRoot, 'cli/kgw.js'), 'mirror', '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
