@@ -219,6 +219,15 @@ export class MirrorCheckpointConnector extends Connector {
       : this.policy.formatRemoteTopic(this.flow.source, topic);
   }
 
+  /**
+   * Whether a source topic can hold copies of the target's own records: any topic under
+   * IdentityReplicationPolicy (same names both ways), only `<target>.<topic>` under the default policy.
+   * Other topics are not read for copies (a one-way flow pays nothing).
+   */
+  private mayHoldTargetCopies(topic: string): boolean {
+    return this.policy.kind === 'identity' || this.policy.topicSource(topic) === this.flow.target;
+  }
+
   /** MM2: emit on an upstream rewind or when the downstream offset advanced; never rewind downstream otherwise. */
   private isMoreRecent(c: Checkpoint): boolean {
     const last = this.checkpoints.get(c.group)?.get(tpKey(c.topic, c.partition));
@@ -248,14 +257,19 @@ export class MirrorCheckpointConnector extends Connector {
     }
     // The group offsets are read first: every sync, position and copy they can need is read after.
     await this.catchUp();
-    await this.copies!.catchUp(committed, () => this.stopping);
+    await this.copies!.catchUp(
+      committed.filter((c) => this.mayHoldTargetCopies(c.topic)),
+      () => this.stopping,
+    );
     const fresh: Checkpoint[] = [];
     const untranslated = { ahead: 0, behind: 0, no_syncs: 0 };
     for (const { group, topic, partition, offset: upstream, metadata } of committed) {
       const position = this.positions.get(tpKey(topic, partition));
       const translated = translateBothOrigins(
         this.store.translate(topic, partition, upstream, position),
-        this.copies!.translate(topic, partition, upstream),
+        this.mayHoldTargetCopies(topic)
+          ? this.copies!.translate(topic, partition, upstream)
+          : { kind: 'none' },
       );
       if (translated.kind !== 'exact') {
         untranslated[translated.kind === 'none' ? 'no_syncs' : translated.kind]++;

@@ -292,7 +292,7 @@ describe('exact offset translation (DefaultReplicationPolicy, east→west)', () 
     } finally {
       await admin.disconnect();
     }
-    await produceNumbered(EAST(), plain, 'p', 900);
+    await produceNumbered(EAST(), plain, 'p', 400);
     await writeTransactions(txn, 0);
     await writeCompacted(compacted, 0);
     // The broker's log cleaner runs every 15 s; wait until it has made gaps.
@@ -366,12 +366,12 @@ describe('exact offset translation (DefaultReplicationPolicy, east→west)', () 
   });
 
   test('after kill -9, more writes and moved groups, the restarted mirror is exact again', async () => {
-    await produceNumbered(EAST(), plain, 'q', 300, 900);
+    await produceNumbered(EAST(), plain, 'q', 200, 400);
     await mirror!.kill9(); // mid-stream: records after the last committed position are copied again
     await writeTransactions(txn, 1);
     await writeCompacted(compacted, 1);
     mirror = await startMirror(config);
-    await produceNumbered(EAST(), plain, 'r', 200, 1200);
+    await produceNumbered(EAST(), plain, 'r', 100, 600);
     await waitMirrored(TOPICS, (t) => `east.${t}`);
     await checkAll(await scatterGroups(groupsOf(2), 2), mirror, (t) => `east.${t}`);
   });
