@@ -163,6 +163,7 @@ export class MirrorSourceConnector extends Connector {
         onOffsetReset: (r) => this.offsetReset(r),
       },
     );
+    for (const [topic, id] of this.positions.topicIds()) this.fetcher.expectTopicId(topic, id);
     const topicSync = new TopicSync(flow, policy, this.sourceAdmin, this.targetAdmin, this.log);
     await this.applyTopics(await topicSync.refresh());
     if (flow.syncTopicConfigs)
@@ -374,7 +375,8 @@ export class MirrorSourceConnector extends Connector {
       const ackedAt = Date.now();
       round.forEach((c, i) => this.acknowledged(c, offsets[i]!, fetchedAt, ackedAt));
     }
-    for (const b of batches) this.positions!.advance(b.topic, b.partition, b.nextOffset);
+    for (const b of batches)
+      this.positions!.advance(b.topic, b.partition, b.nextOffset, this.fetcher?.topicIdOf(b.topic));
     this.fireSyncs();
   }
 
