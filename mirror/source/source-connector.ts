@@ -39,6 +39,8 @@ import {
   tracingEnabled,
 } from '../../monitor/telemetry/tracing.js';
 import type { RecordHeader } from '../../protocol/records/batch.js';
+import type { Conflicts } from '../conflicts/conflicts.js';
+import { writeRepairs } from '../conflicts/repair-writer.js';
 import { OffsetSyncDecider } from './offset-sync-writer.js';
 import { PositionStore } from './position-store.js';
 import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.js';
@@ -91,6 +93,8 @@ export class MirrorSourceConnector extends Connector {
     private readonly metrics: MirrorMetrics,
     log: Logger,
     workerId: string,
+    /** Active-active conflicts (detection, last-writer-wins), shared by the process's flows. */
+    private readonly conflicts?: Conflicts,
   ) {
     super('MirrorSourceConnector', flow, log, workerId);
   }
@@ -205,6 +209,7 @@ export class MirrorSourceConnector extends Connector {
         const fetchedAt = Date.now();
         await inFlight; // at most one fetch result waits while another is being produced
         if (batches.length > 0) inFlight = this.replicate(batches, fetchedAt);
+        else if (this.conflicts?.hasRepairs(this.flow.target)) inFlight = this.repair();
       }
       await inFlight;
       await this.commit();
@@ -347,9 +352,13 @@ export class MirrorSourceConnector extends Connector {
       let chunk: Chunk | undefined;
       let chunkBytes = 0;
       let index = 0;
+      const watched = this.conflicts?.watches(this.flow, batch.topic) === true;
       for (const r of batch.records) {
-        if (provenance.isEcho(r.headers)) {
-          this.skippedEchoes++;
+        const echo = provenance.isEcho(r.headers);
+        // Watched topics: conflict detection sees local writes, last-writer-wins sees every
+        // record (echoes too) and keeps losing versions from being copied.
+        if (watched ? !this.conflicts!.admit(this.flow, batch.topic, batch.partition, r, echo) : echo) {
+          if (echo) this.skippedEchoes++;
           continue;
         }
         if (chunk === undefined || chunkBytes + r.size > MAX_CHUNK_BYTES) {
@@ -376,6 +385,20 @@ export class MirrorSourceConnector extends Connector {
     }
     for (const b of batches) this.positions!.advance(b.topic, b.partition, b.nextOffset);
     this.fireSyncs();
+    await this.repair();
+  }
+
+  /** Writes the last-writer-wins winners the target's log tail lacks (mirror/conflicts/lww.ts). */
+  private async repair(): Promise<void> {
+    const repairs = this.conflicts?.takeRepairs(this.flow.target) ?? [];
+    if (repairs.length === 0) return;
+    try {
+      const written = await writeRepairs(this.dataProducer!, repairs, this.flow.source);
+      this.conflicts!.repaired(this.flow.target, written);
+    } catch (err) {
+      this.conflicts!.requeue(this.flow.target, repairs); // the restarted task writes them
+      throw err;
+    }
   }
 
   /**
