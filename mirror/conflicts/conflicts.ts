@@ -100,17 +100,11 @@ export class Conflicts {
    */
   admit(flow: FlowView, topic: string, partition: number, r: SeenRecord, echo: boolean): boolean {
     if (r.key === null) return !echo; // no key: nothing to compare (and compaction refuses it)
-    const originCluster = header(r.headers, H_ORIGIN_CLUSTER);
-    const local = originCluster === undefined;
+    const local = header(r.headers, H_ORIGIN_CLUSTER) === undefined;
     if (local && !echo && flow.conflictWindowMs > 0) this.detect(flow, topic, r);
     if (!this.lwwTopic(topic)) return !echo;
-    let version: Version;
-    if (local) version = { ts: r.timestamp, cluster: flow.source, offset: r.offset };
-    else {
-      const offset = header(r.headers, H_ORIGIN_OFFSET);
-      if (offset === undefined || !/^\d+$/.test(offset)) return !echo; // not a copy we understand
-      version = { ts: r.timestamp, cluster: originCluster, offset: BigInt(offset) };
-    }
+    const version = this.versionOf(flow, r);
+    if (version === undefined) return !echo;
     const won = this.lww!.observe(
       flow.source,
       topic,
@@ -124,6 +118,26 @@ export class Conflicts {
     if (echo) return false;
     if (!won) this.discarded.inc({ topic: this.topics.of(topic) });
     return won;
+  }
+
+  /**
+   * Replays a record of `flow`'s source read at task start (replay.ts): last-writer-wins learns the
+   * source's tail and winners again; nothing is counted or copied.
+   */
+  replay(flow: FlowView, topic: string, partition: number, r: SeenRecord): void {
+    const version = r.key === null ? undefined : this.versionOf(flow, r);
+    if (version === undefined || !this.lwwTopic(topic)) return;
+    this.lww!.observe(flow.source, topic, partition, r.key!, version, r.value, ownHeaders(r.headers));
+    this.noteLwwEvictions();
+  }
+
+  /** Where a record was first written: its provenance, or `flow`'s source for a client's write. */
+  private versionOf(flow: FlowView, r: SeenRecord): Version | undefined {
+    const cluster = header(r.headers, H_ORIGIN_CLUSTER);
+    if (cluster === undefined) return { ts: r.timestamp, cluster: flow.source, offset: r.offset };
+    const offset = header(r.headers, H_ORIGIN_OFFSET);
+    if (offset === undefined || !/^\d+$/.test(offset)) return undefined; // not a copy we understand
+    return { ts: r.timestamp, cluster, offset: BigInt(offset) };
   }
 
   hasRepairs(cluster: string): boolean {

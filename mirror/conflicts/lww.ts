@@ -112,13 +112,21 @@ export class LwwState {
         this.entries.delete(this.entries.keys().next().value as string);
         this.evictions++;
       }
-      e = { topic, partition, key, winner: version, value, headers, tails: new Map() };
+      e = {
+        topic,
+        partition,
+        key: Buffer.from(key),
+        winner: version,
+        value: copy(value),
+        headers: headers.map((h) => ({ key: h.key, value: copy(h.value) })),
+        tails: new Map(),
+      };
     } else {
       this.entries.delete(id); // re-inserted below: Map order is the LRU order
       if (this.beats(version, e.winner)) {
         e.winner = version;
-        e.value = value;
-        e.headers = headers;
+        e.value = copy(value);
+        e.headers = headers.map((h) => ({ key: h.key, value: copy(h.value) }));
       }
     }
     this.entries.set(id, e);
@@ -178,6 +186,14 @@ export class LwwState {
     this.evictions = 0;
     return n;
   }
+}
+
+/**
+ * Fetched buffers are views into a whole Fetch response: keeping one would keep the response (up
+ * to kgw.fetch.max.bytes) alive for as long as the key's winner lives.
+ */
+function copy(b: Buffer | null): Buffer | null {
+  return b === null ? null : Buffer.from(b);
 }
 
 /** latin1 maps every byte to one character, so distinct keys give distinct ids. */

@@ -41,6 +41,7 @@ import {
 import type { RecordHeader } from '../../protocol/records/batch.js';
 import type { Conflicts } from '../conflicts/conflicts.js';
 import { writeRepairs } from '../conflicts/repair-writer.js';
+import { replayLwwTopics } from '../conflicts/replay.js';
 import { OffsetSyncDecider } from './offset-sync-writer.js';
 import { PositionStore } from './position-store.js';
 import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.js';
@@ -157,18 +158,21 @@ export class MirrorSourceConnector extends Connector {
       64 * 1024,
       Math.min(flow.fetchMaxBytes, Math.floor(flow.maxInFlightBytes / 2)),
     );
-    this.fetcher = new NativeFetcher(
-      new NativeCluster(this.sourceCluster, connectionOptions(this.sourceCluster, role)),
-      {
-        maxBytes: fetchBytes,
-        partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
-        maxWaitMs: flow.fetchMaxWaitMs,
-        isolationLevel: this.sourceCluster.isolationLevel ?? 'read_committed',
-        onOffsetReset: (r) => this.offsetReset(r),
-      },
-    );
+    const source = new NativeCluster(this.sourceCluster, connectionOptions(this.sourceCluster, role));
+    this.fetcher = new NativeFetcher(source, {
+      maxBytes: fetchBytes,
+      partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
+      maxWaitMs: flow.fetchMaxWaitMs,
+      isolationLevel: this.sourceCluster.isolationLevel ?? 'read_committed',
+      onOffsetReset: (r) => this.offsetReset(r),
+    });
     const topicSync = new TopicSync(flow, policy, this.sourceAdmin, this.targetAdmin, this.log);
     await this.applyTopics(await topicSync.refresh());
+    if (this.conflicts !== undefined) {
+      const sources = this.topics.map((t) => t.source);
+      const n = await replayLwwTopics(this.conflicts, flow, source, sources, () => this.stopping);
+      if (n > 0) this.log.info({ connector: this.name, records: n }, 'last-writer-wins state read back');
+    }
     if (flow.syncTopicConfigs)
       await topicSync
         .syncConfigs(this.topics)

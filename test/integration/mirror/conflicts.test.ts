@@ -138,28 +138,32 @@ describe('mirror active-active conflicts', () => {
   const lwwTopic = uniqueName('cf-lww');
   const detectTopic = uniqueName('cf-detect');
   let mirror: MirrorProcess;
+  let configFile: string;
+  /** Everything the LWW writers wrote, for the oracle. */
+  const written: Written[] = [];
+  const keys = Array.from({ length: 60 }, (_, i) => `key-${i}`);
+  const base = Date.now() - 30_000;
 
   before(async () => {
     await Promise.all([
       createCompacted(EAST(), [lwwTopic, detectTopic]),
       createCompacted(WEST(), [lwwTopic, detectTopic]),
     ]);
-    mirror = await startMirror(
-      writeConfig(
-        'conflicts.properties',
-        mm2Properties({
-          'east->west.enabled': 'true',
-          'west->east.enabled': 'true',
-          topics: `${lwwTopic}, ${detectTopic}`,
-          'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
-          'emit.checkpoints.enabled': 'false',
-          'kgw.conflicts.window.ms': String(WINDOW_MS),
-          'kgw.conflicts.log.lines.per.minute': String(LOG_LINES),
-          'kgw.conflicts.lww.topics': lwwTopic,
-          'kgw.conflicts.lww.cluster.order': 'west, east',
-        }),
-      ),
+    configFile = writeConfig(
+      'conflicts.properties',
+      mm2Properties({
+        'east->west.enabled': 'true',
+        'west->east.enabled': 'true',
+        topics: `${lwwTopic}, ${detectTopic}`,
+        'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
+        'emit.checkpoints.enabled': 'false',
+        'kgw.conflicts.window.ms': String(WINDOW_MS),
+        'kgw.conflicts.log.lines.per.minute': String(LOG_LINES),
+        'kgw.conflicts.lww.topics': lwwTopic,
+        'kgw.conflicts.lww.cluster.order': 'west, east',
+      }),
     );
+    mirror = await startMirror(configFile);
   });
   after(async () => {
     await mirror?.stop();
@@ -222,63 +226,87 @@ describe('mirror active-active conflicts', () => {
   });
 
   test('last-writer-wins: concurrent writers in both clusters converge to the newest version', async () => {
-    const keys = Array.from({ length: 60 }, (_, i) => `key-${i}`);
-    const base = Date.now() - 30_000;
     // 3000 writes per cluster within 2 s of record time: ties across and within clusters, and
     // each writer often writes a key with an older timestamp than its previous write of it.
     const [east, west] = await Promise.all([
       write('east', EAST(), lwwTopic, keys, 3000, base, 2000, 7),
       write('west', WEST(), lwwTopic, keys, 3000, base, 2000, 11),
     ]);
-    const rank = { west: 0, east: 1 }; // kgw.conflicts.lww.cluster.order = west, east
-    const oracle = new Map<string, Written>();
-    for (const w of [...east, ...west]) {
-      const b = oracle.get(w.key);
-      if (
-        b === undefined ||
-        w.ts > b.ts ||
-        (w.ts === b.ts &&
-          (rank[w.cluster] < rank[b.cluster] || (w.cluster === b.cluster && w.offset > b.offset)))
-      )
-        oracle.set(w.key, w);
-    }
-    const expected = new Map([...oracle].map(([k, w]) => [k, w.value]));
+    written.push(...east, ...west);
     const ties = [...east, ...west].filter((w) =>
       [...east, ...west].some((o) => o !== w && o.key === w.key && o.ts === w.ts && o.cluster !== w.cluster),
     ).length;
     assert.ok(ties > 0, 'the writers made cross-cluster timestamp ties');
+    await converges(mirror, lwwTopic, written, true);
+  });
 
-    let views: [Map<string, string>, Map<string, string>] | undefined;
-    await waitFor(
-      'both clusters hold the winners',
-      async () => {
-        views = [await compactedView(EAST(), lwwTopic), await compactedView(WEST(), lwwTopic)];
-        return views.every((v) => sameMap(v, expected)) ? true : undefined;
-      },
-      180_000,
-    ).catch((err: unknown) => {
-      const diff = (v: Map<string, string> | undefined) =>
-        [...expected].filter(([k, val]) => v?.get(k) !== val).slice(0, 5);
-      throw new Error(
-        `${String(err)}; east differs at ${JSON.stringify(diff(views?.[0]))}, west at ${JSON.stringify(diff(views?.[1]))}`,
-      );
-    });
-    // Quiescent: nothing moves any more (a repair loop or a late copy would show up here).
-    await new Promise((r) => setTimeout(r, 3000));
-    const [e, w] = [await compactedView(EAST(), lwwTopic), await compactedView(WEST(), lwwTopic)];
-    assert.deepEqual(e, w, 'both clusters hold identical key-to-value maps');
-    assert.deepEqual(e, expected, 'and they are the last-writer-wins winners of what was written');
-    const discarded = await metric(mirror, 'kgw_mirror_lww_discarded_total', `topic="${lwwTopic}"`);
-    const repairsEast = await metric(mirror, 'kgw_mirror_lww_repairs_total', 'cluster="east"');
-    const repairsWest = await metric(mirror, 'kgw_mirror_lww_repairs_total', 'cluster="west"');
-    assert.ok(discarded > 0, 'losing versions were kept from being copied');
-    console.log(
-      `lww: ${east.length + west.length} writes over ${keys.length} keys, ${ties} in cross-cluster ties; ` +
-        `discarded ${discarded}, repairs east ${repairsEast} west ${repairsWest}; ` +
-        `records east ${(await readAll(EAST(), lwwTopic)).length} west ${(await readAll(WEST(), lwwTopic)).length}`,
-    );
+  test('last-writer-wins survives kill -9 in the middle of concurrent writes', async () => {
+    // Same keys and timestamp range: most of these lose to what is already there, and repairs are
+    // queued when the mirror dies. The restarted mirror reads the topics back (replay.ts).
+    const writers = Promise.all([
+      write('east', EAST(), lwwTopic, keys, 1500, base, 2500, 23),
+      write('west', WEST(), lwwTopic, keys, 1500, base, 2500, 29),
+    ]);
+    await new Promise((r) => setTimeout(r, 1500));
+    await mirror.kill9();
+    const [east, west] = await writers;
+    written.push(...east, ...west);
+    mirror = await startMirror(configFile);
+    await converges(mirror, lwwTopic, written, false);
   });
 });
+
+/** Waits until both clusters hold the oracle's winners of `written`, then checks they stay. */
+async function converges(
+  mirror: MirrorProcess,
+  lwwTopic: string,
+  written: Written[],
+  expectDiscards: boolean,
+): Promise<void> {
+  const rank = { west: 0, east: 1 }; // kgw.conflicts.lww.cluster.order = west, east
+  const oracle = new Map<string, Written>();
+  for (const w of written) {
+    const b = oracle.get(w.key);
+    if (
+      b === undefined ||
+      w.ts > b.ts ||
+      (w.ts === b.ts &&
+        (rank[w.cluster] < rank[b.cluster] || (w.cluster === b.cluster && w.offset > b.offset)))
+    )
+      oracle.set(w.key, w);
+  }
+  const expected = new Map([...oracle].map(([k, w]) => [k, w.value]));
+  let views: [Map<string, string>, Map<string, string>] | undefined;
+  await waitFor(
+    'both clusters hold the winners',
+    async () => {
+      views = [await compactedView(EAST(), lwwTopic), await compactedView(WEST(), lwwTopic)];
+      return views.every((v) => sameMap(v, expected)) ? true : undefined;
+    },
+    180_000,
+  ).catch((err: unknown) => {
+    const diff = (v: Map<string, string> | undefined) =>
+      [...expected].filter(([k, val]) => v?.get(k) !== val).slice(0, 5);
+    throw new Error(
+      `${String(err)}; east differs at ${JSON.stringify(diff(views?.[0]))}, west at ${JSON.stringify(diff(views?.[1]))}`,
+    );
+  });
+  // Quiescent: nothing moves any more (a repair loop or a late copy would show up here).
+  await new Promise((r) => setTimeout(r, 3000));
+  const [e, w] = [await compactedView(EAST(), lwwTopic), await compactedView(WEST(), lwwTopic)];
+  assert.deepEqual(e, w, 'both clusters hold identical key-to-value maps');
+  assert.deepEqual(e, expected, 'and they are the last-writer-wins winners of what was written');
+  const discarded = await metric(mirror, 'kgw_mirror_lww_discarded_total', `topic="${lwwTopic}"`);
+  const repairsEast = await metric(mirror, 'kgw_mirror_lww_repairs_total', 'cluster="east"');
+  const repairsWest = await metric(mirror, 'kgw_mirror_lww_repairs_total', 'cluster="west"');
+  // (after a restart the counters start again, and what they count depends on where it stopped)
+  if (expectDiscards) assert.ok(discarded > 0, 'losing versions were kept from being copied');
+  console.log(
+    `lww: ${written.length} writes over ${expected.size} keys; ` +
+      `discarded ${discarded}, repairs east ${repairsEast} west ${repairsWest}; ` +
+      `records east ${(await readAll(EAST(), lwwTopic)).length} west ${(await readAll(WEST(), lwwTopic)).length}`,
+  );
+}
 
 function sameMap(a: Map<string, string>, b: Map<string, string>): boolean {
   return a.size === b.size && [...b].every(([k, v]) => a.get(k) === v);
