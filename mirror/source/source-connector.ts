@@ -42,6 +42,7 @@ import type { RecordHeader } from '../../protocol/records/batch.js';
 import type { Conflicts } from '../conflicts/conflicts.js';
 import { writeRepairs } from '../conflicts/repair-writer.js';
 import { replayLwwTopics } from '../conflicts/replay.js';
+import { lwwTopicProblems } from '../conflicts/topic-check.js';
 import { OffsetSyncDecider } from './offset-sync-writer.js';
 import { PositionStore } from './position-store.js';
 import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.js';
@@ -170,7 +171,10 @@ export class MirrorSourceConnector extends Connector {
     await this.applyTopics(await topicSync.refresh());
     if (this.conflicts !== undefined) {
       const sources = this.topics.map((t) => t.source);
-      const n = await replayLwwTopics(this.conflicts, flow, source, sources, () => this.stopping);
+      const lww = sources.filter((t) => this.conflicts!.lwwTopic(t));
+      for (const problem of await lwwTopicProblems(this.sourceAdmin, lww))
+        this.log.warn({ connector: this.name, cluster: flow.source }, problem);
+      const n = await replayLwwTopics(this.conflicts, flow, source, lww, () => this.stopping);
       if (n > 0) this.log.info({ connector: this.name, records: n }, 'last-writer-wins state read back');
     }
     if (flow.syncTopicConfigs)
