@@ -81,7 +81,12 @@ export async function encryptRecords(
       continue;
     }
     const key = await keys.forRecords(policy.kek, toSeal);
-    const sealed = sealRecords(batch.records, key, policy.encryptHeaders);
+    let sealed;
+    try {
+      sealed = sealRecords(batch.records, key, policy.encryptHeaders);
+    } finally {
+      key.release(); // a key rotated out meanwhile is wiped once its last batch is sealed
+    }
     count.records += toSeal;
     out.push(await encodeRecordBatch({ ...batch, records: sealed }));
   }
@@ -146,10 +151,10 @@ async function openBatchRecords(
   let run: { ref: WrappedKeyRef; at: number[]; envelopes: Envelope[] } | undefined;
   const flush = async (): Promise<void> => {
     if (!run) return;
-    const dek = await keys.unwrap(run.ref);
-    const members = run.at.map((i) => records[i]!);
-    const opened = openRecords(members, dek, run.envelopes);
-    run.at.forEach((i, k) => (result[i] = opened[k]!));
+    const { at, envelopes } = run;
+    const members = at.map((i) => records[i]!);
+    const opened = await keys.withDataKey(run.ref, (dek) => openRecords(members, dek, envelopes));
+    at.forEach((i, k) => (result[i] = opened[k]!));
     count += opened.length;
     run = undefined;
   };

@@ -24,5 +24,6 @@ export {
   type RecordParts,
 } from './record-cipher.js';
 export { emptyJobs, type GcmEngine, type GcmJobs } from './gcm.js';
-export { gcmEngine, nativeGcmEngine, selectGcmEngine, type GcmEngineChoice } from './gcm-engine.js';
+export { gcmEngine, nativeGcmEngine, selectGcmEngine, wipeKey, type GcmEngineChoice } from './gcm-engine.js';
 export { jsGcm } from './gcm-js.js';
+export { loadGcmBinding, type GcmBinding } from './gcm-native.js';
