@@ -14,7 +14,7 @@ import {
   type KafkaRecord,
 } from '../../protocol/index.js';
 import {
-  envelopeOf,
+  envelopeAfter,
   isSealed,
   needsSealing,
   openRecords,
@@ -161,8 +161,9 @@ async function openBatchRecords(
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     if (!isSealed(r)) continue;
-    const envelope = envelopeOf(r);
-    if (run && !sameKey(run.ref, envelope.key)) await flush();
+    // Records of one run share the key object when parsed `like` the run's last envelope.
+    const envelope = envelopeAfter(r, run?.envelopes[run.envelopes.length - 1]);
+    if (run && envelope.key !== run.ref && !sameKey(run.ref, envelope.key)) await flush();
     run ??= { ref: envelope.key, at: [], envelopes: [] };
     run.at.push(i);
     run.envelopes.push(envelope);

@@ -13,6 +13,7 @@ export { DATA_KEY_BYTES, DataKey, MAX_INVOCATIONS_PER_KEY, type RotationLimits }
 export { decodeParcel, encodeParcel, type HeaderLike } from './parcel.js';
 export {
   ENCRYPTION_HEADER,
+  envelopeAfter,
   envelopeOf,
   isSealed,
   needsSealing,
