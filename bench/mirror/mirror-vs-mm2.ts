@@ -265,7 +265,9 @@ try {
     (topics: string): ChildProcess => {
       const file = join(dir, `${name}.properties`);
       writeFileSync(file, mm2Properties(east, west, topics, ['kgw.rest.port = -1', 'tasks.max = 1']));
-      return spawn(process.execPath, [join(dist, 'cli/kgw.js'), 'mirror', '--config', file], { stdio: 'ignore' });
+      return spawn(process.execPath, [join(dist, 'cli/kgw.js'), 'mirror', '--config', file], {
+        stdio: 'ignore',
+      });
     };
   const results: Result[] = [];
   if (BASELINE_DIST !== undefined)
