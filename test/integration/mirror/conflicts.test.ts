@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { uniqueName } from '../../harness/index.js';
+import { createTopicsWithLeaders, uniqueName } from '../../harness/index.js';
 import {
   EAST,
   WEST,
@@ -32,18 +32,19 @@ const PARTITIONS = 3;
 const WINDOW_MS = 1000;
 const LOG_LINES = 3;
 
-async function createCompacted(bootstrap: string, topics: string[]): Promise<void> {
+/** The compacted topics, and `plain` (the default cleanup.policy, delete). */
+async function createTopics(bootstrap: string, compacted: string[], plain: string): Promise<void> {
   const admin = kafka(bootstrap).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({
+    await createTopicsWithLeaders(admin, [
+      ...compacted.map((topic) => ({
         topic,
         numPartitions: PARTITIONS,
         configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
       })),
-      waitForLeaders: true,
-    });
+      { topic: plain, numPartitions: 1 },
+    ]);
   } finally {
     await admin.disconnect();
   }
@@ -137,6 +138,8 @@ async function metric(mirror: MirrorProcess, name: string, labels: string): Prom
 describe('mirror active-active conflicts', () => {
   const lwwTopic = uniqueName('cf-lww');
   const detectTopic = uniqueName('cf-detect');
+  /** Under last-writer-wins by mistake: not compacted. */
+  const plainTopic = uniqueName('cf-plain');
   let mirror: MirrorProcess;
   let configFile: string;
   /** Everything the LWW writers wrote, for the oracle. */
@@ -145,21 +148,18 @@ describe('mirror active-active conflicts', () => {
   const base = Date.now() - 30_000;
 
   before(async () => {
-    await Promise.all([
-      createCompacted(EAST(), [lwwTopic, detectTopic]),
-      createCompacted(WEST(), [lwwTopic, detectTopic]),
-    ]);
+    for (const side of [EAST(), WEST()]) await createTopics(side, [lwwTopic, detectTopic], plainTopic);
     configFile = writeConfig(
       'conflicts.properties',
       mm2Properties({
         'east->west.enabled': 'true',
         'west->east.enabled': 'true',
-        topics: `${lwwTopic}, ${detectTopic}`,
+        topics: `${lwwTopic}, ${detectTopic}, ${plainTopic}`,
         'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
         'emit.checkpoints.enabled': 'false',
         'kgw.conflicts.window.ms': String(WINDOW_MS),
         'kgw.conflicts.log.lines.per.minute': String(LOG_LINES),
-        'kgw.conflicts.lww.topics': lwwTopic,
+        'kgw.conflicts.lww.topics': `${lwwTopic}, ${plainTopic}`,
         'kgw.conflicts.lww.cluster.order': 'west, east',
       }),
     );
@@ -168,6 +168,18 @@ describe('mirror active-active conflicts', () => {
   after(async () => {
     await mirror?.stop();
     killAllMirrors();
+  });
+
+  test('a topic under last-writer-wins that is not compacted is reported at start, in both directions', async () => {
+    const warning = `topic ${plainTopic} is under kgw.conflicts.lww.topics but its cleanup.policy is delete`;
+    await waitFor('the warning from both flows', async () =>
+      mirror.output().split(warning).length - 1 >= 2 ? true : undefined,
+    );
+    assert.doesNotMatch(
+      mirror.output(),
+      new RegExp(`topic ${lwwTopic} is under`),
+      'the compacted one is fine',
+    );
   });
 
   test('detection: exactly the writes within the window are counted; the log is sampled and hashed', async () => {
