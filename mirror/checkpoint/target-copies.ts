@@ -16,6 +16,8 @@ import { topicOffsets, type PartitionOffsets } from '../../protocol/client/read-
 import { originOf } from '../failover/origin.js';
 import { CopyIndex, type CopyTranslation } from './copy-index.js';
 
+const MAX_ROUND_MS = 30_000;
+
 export interface GroupPosition {
   topic: string;
   partition: number;
@@ -98,7 +100,10 @@ export class TargetCopies {
       const { topic, partition, index } = this.indexes.get(k)!;
       await this.fetcher.assign(topic, partition, index.scannedTo);
     }
-    while (behind.size > 0) {
+    // Bounded per round: a source that stops answering (or a topic deleted meanwhile) must not hold
+    // up the checkpoints of everything else; what is not read yet answers 'unknown' (no checkpoint).
+    const deadline = Date.now() + MAX_ROUND_MS;
+    while (behind.size > 0 && Date.now() < deadline) {
       if (isStopped()) throw new Error('indexing copies: stopped');
       for (const b of await this.fetcher.poll()) {
         const entry = this.indexes.get(tpKey(b.topic, b.partition));
@@ -128,6 +133,10 @@ export class TargetCopies {
           behind.delete(k);
         }
       }
+    }
+    for (const k of behind.keys()) {
+      const { topic, partition } = this.indexes.get(k)!;
+      this.fetcher.unassign(topic, partition); // resumed from scannedTo next round
     }
     this.bound();
   }
