@@ -146,6 +146,19 @@ export class NativeFetcher {
     return this.assignments.has(tpKey(topic, partition));
   }
 
+  /**
+   * The id `topic` is expected to have (e.g. stored with a position before a restart): if metadata
+   * shows another, the topic was deleted and created again, reported like one noticed while running.
+   */
+  expectTopicId(topic: string, topicId: string): void {
+    if (!this.topicIds.has(topic)) this.topicIds.set(topic, topicId);
+  }
+
+  /** The topic's id from the last metadata answer (undefined before it, or from pre-2.8 brokers). */
+  topicIdOf(topic: string): string | undefined {
+    return this.topicIds.get(topic);
+  }
+
   position(topic: string, partition: number): bigint | undefined {
     return this.assignments.get(tpKey(topic, partition))?.offset;
   }

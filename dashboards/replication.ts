@@ -5,7 +5,10 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   MIRROR_BYTE_COUNT,
   MIRROR_CHECKPOINT_LATENCY_MS_MAX,
+  MIRROR_CONFLICTS_TOTAL,
   MIRROR_HEARTBEAT_AGE_SECONDS,
+  MIRROR_LWW_DISCARDED_TOTAL,
+  MIRROR_LWW_REPAIRS_TOTAL,
   MIRROR_RECORD_AGE_SECONDS,
   MIRROR_RECORD_COUNT,
   MIRROR_REPLICATION_LATENCY_MS_MAX,
@@ -271,6 +274,41 @@ export function replicationDashboard(): dashboard.Dashboard {
               RATE_INTERVAL,
             ),
             legend: 'p99 {{source}} → {{target}}',
+          },
+        ],
+      }),
+    )
+    .withRow(row('Active-active conflicts'))
+    .withPanel(
+      timeSeriesPanel({
+        title: 'Conflicts per topic',
+        description:
+          'Writes of a key in one cluster within kgw.conflicts.window.ms of a write of the same key in another (docs/mirror.md, Conflicts). Empty unless the window is set.',
+        unit: UNIT.perSecond,
+        span: 12,
+        queries: [
+          {
+            expr: `sum by (topic) (rate(${sel(MIRROR_CONFLICTS_TOTAL, { topic: TOPIC })}[${RATE_INTERVAL}]))`,
+            legend: '{{topic}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        title: 'Last-writer-wins: losers discarded and winners rewritten',
+        description:
+          'Versions that lost and were not copied, and winners written again into a cluster whose last record for the key had lost (kgw.conflicts.lww.topics).',
+        unit: UNIT.perSecond,
+        span: 12,
+        queries: [
+          {
+            expr: `sum by (topic) (rate(${sel(MIRROR_LWW_DISCARDED_TOTAL, { topic: TOPIC })}[${RATE_INTERVAL}]))`,
+            legend: 'discarded {{topic}}',
+          },
+          {
+            expr: `sum by (topic, cluster) (rate(${sel(MIRROR_LWW_REPAIRS_TOTAL, { topic: TOPIC })}[${RATE_INTERVAL}]))`,
+            legend: 'repaired {{topic}} in {{cluster}}',
           },
         ],
       }),

@@ -50,10 +50,19 @@ class Window {
     if (v > this.max) this.max = v;
     this.last = v;
   }
+  /**
+   * Moves to the window holding `now`. The previous window is kept only if it is the one right
+   * before: rolled lazily (when a record arrives or a scrape reads it), a window whose records are
+   * minutes old would otherwise be reported as "the last 30 s" at the first scrape after a quiet
+   * spell (e.g. the catch-up right after the mirror started: seconds of latency shown while the lag
+   * is 0).
+   */
   roll(now: number): void {
-    if (now - this.start < WINDOW_MS) return;
-    this.prev = { n: this.n, sum: this.sum, min: this.min, max: this.max, ms: now - this.start };
-    this.start = now;
+    const periods = Math.floor((now - this.start) / WINDOW_MS);
+    if (periods < 1) return;
+    this.prev =
+      periods === 1 ? { n: this.n, sum: this.sum, min: this.min, max: this.max, ms: WINDOW_MS } : undefined;
+    this.start += periods * WINDOW_MS;
     this.n = 0;
     this.sum = 0;
     this.min = Infinity;

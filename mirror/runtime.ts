@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createLogger } from '../observability/logger.js';
 import type { MirrorConfig } from './config/config.js';
 import { MirrorCheckpointConnector } from './checkpoint/checkpoint-connector.js';
+import { Conflicts } from './conflicts/conflicts.js';
 import type { Connector } from './connector.js';
 import { MirrorHeartbeatConnector } from './heartbeat/heartbeat-connector.js';
 import { MirrorMetrics } from './metrics.js';
@@ -26,12 +27,14 @@ export class Mirror {
     readonly log: Logger = createLogger({ name: 'kgw-mirror' }),
   ) {
     const workerId = `${hostname()}:${config.rest.port}`;
+    // One for the process: a conflict is two clusters' writes, and each flow reads one cluster.
+    const conflicts = new Conflicts(config.conflicts, this.metrics.registry, log);
     for (const flow of config.flows) {
       const source = config.clusters.get(flow.source)!;
       const target = config.clusters.get(flow.target)!;
       const list: Connector[] = [];
       if (flow.enabled) {
-        list.push(new MirrorSourceConnector(flow, source, target, this.metrics, log, workerId));
+        list.push(new MirrorSourceConnector(flow, source, target, this.metrics, log, workerId, conflicts));
         if (flow.emitCheckpointsIntervalMs > 0 || flow.syncGroupOffsetsIntervalMs > 0)
           list.push(new MirrorCheckpointConnector(flow, source, target, this.metrics, log, workerId));
       }

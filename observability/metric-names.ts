@@ -597,6 +597,56 @@ export const MIRROR_CHECKPOINT_UNTRANSLATED = metric({
   origin: { kind: 'kgw', note: 'no MM2 equivalent: MM2 skips such partitions silently' },
 });
 
+export const MIRROR_CONFLICTS_TOTAL = metric({
+  name: 'kgw_mirror_conflicts_total',
+  help: 'Writes of a key in one cluster within kgw.conflicts.window.ms of a write of the same key in another cluster (active-active), per topic (capped: __other__ beyond 100 topics).',
+  type: 'counter',
+  labelNames: ['topic'],
+  unit: 'events',
+  component: 'mirror',
+  origin: { kind: 'kgw', note: 'no MM2 equivalent: MM2 has no notion of where a record was first written' },
+});
+
+export const MIRROR_CONFLICT_KEYS_EVICTED_TOTAL = metric({
+  name: 'kgw_mirror_conflict_keys_evicted_total',
+  help: 'Keys the conflict detector forgot because a topic reached kgw.conflicts.max.keys: a conflict whose first write was forgotten is not counted.',
+  type: 'counter',
+  labelNames: ['topic'],
+  unit: 'events',
+  component: 'mirror',
+  origin: { kind: 'kgw', note: 'no MM2 equivalent' },
+});
+
+export const MIRROR_LWW_DISCARDED_TOTAL = metric({
+  name: 'kgw_mirror_lww_discarded_total',
+  help: 'Versions of a key that lost under last-writer-wins and were not copied to the other cluster, per topic.',
+  type: 'counter',
+  labelNames: ['topic'],
+  unit: 'records',
+  component: 'mirror',
+  origin: { kind: 'kgw', note: 'no MM2 equivalent' },
+});
+
+export const MIRROR_LWW_REPAIRS_TOTAL = metric({
+  name: 'kgw_mirror_lww_repairs_total',
+  help: 'Winning versions written again into a cluster whose last record for the key had lost under last-writer-wins, per topic and cluster written to.',
+  type: 'counter',
+  labelNames: ['topic', 'cluster'],
+  unit: 'records',
+  component: 'mirror',
+  origin: { kind: 'kgw', note: 'no MM2 equivalent' },
+});
+
+export const MIRROR_LWW_KEYS_EVICTED_TOTAL = metric({
+  name: 'kgw_mirror_lww_keys_evicted_total',
+  help: 'Keys whose last-writer-wins state was forgotten because kgw.conflicts.lww.max.keys was reached: a later version of such a key wins by arrival, not by timestamp.',
+  type: 'counter',
+  labelNames: [],
+  unit: 'events',
+  component: 'mirror',
+  origin: { kind: 'kgw', note: 'no MM2 equivalent' },
+});
+
 export const MIRROR_HEARTBEAT_AGE_SECONDS = metric({
   name: 'kgw_mirror_heartbeat_age_seconds',
   help: "Seconds since the newest MM2 heartbeat for source->target was written to the target's `heartbeats` topic.",
@@ -1057,6 +1107,11 @@ export const METRICS = Object.freeze({
     MIRROR_SOURCE_RECORDS_LOST_TOTAL,
     MIRROR_SOURCE_OFFSET_RESETS_TOTAL,
     MIRROR_CHECKPOINT_UNTRANSLATED,
+    MIRROR_CONFLICTS_TOTAL,
+    MIRROR_CONFLICT_KEYS_EVICTED_TOTAL,
+    MIRROR_LWW_DISCARDED_TOTAL,
+    MIRROR_LWW_REPAIRS_TOTAL,
+    MIRROR_LWW_KEYS_EVICTED_TOTAL,
   ],
   monitor: [
     MIRROR_PARTITION_LAG_RECORDS,

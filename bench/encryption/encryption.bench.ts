@@ -5,9 +5,12 @@
  * Ratios are the median of per-round ratios (encrypted / plain), as bench/gateway does.
  *
  *   npm run build && node dist/bench/encryption/encryption.bench.js [--records N] [--size BYTES] [--rounds R]
+ *     [--port-base P] [--heap-mb M]
  *
- * Ports (this bench's own range): broker 14592, controller 14692, gateways 14700 / 14720 with
- * per-broker ports from 14710 / 14730.
+ * Ports, from P (default 14592, this bench's own range): broker P, controller P+100, gateways
+ * P+108 / P+128 with per-broker ports from P+118 / P+138. --port-base moves them all, so runs on a
+ * shared machine stay inside the range they were given. The AES-GCM engine is the gateway's
+ * (KGW_GCM_ENGINE=js|native forces one) and is printed with the results.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +22,7 @@ import { startCluster, stopCluster } from '../../deploy/kafka/cluster.js';
 import { parseGatewayConfig } from '../../gateway/config/load.js';
 import { startGateway, type RunningGateway } from '../../gateway/gateway.js';
 import { tuneHeapForThroughput } from '../../gateway/heap-tuning.js';
+import { gcmEngine } from '../../security/encryption/index.js';
 import { emptyKeyring, rotateKek, writeKeyringFile } from '../../security/kms/index.js';
 import { consumerPerf, producerPerf } from '../gateway/perf-tools.js';
 import { append, median } from '../gateway/stats.js';
@@ -30,6 +34,8 @@ const arg = (name: string, dflt: number): number => {
 const records = arg('records', 200_000);
 const size = arg('size', 1024);
 const rounds = arg('rounds', 3);
+const portBase = arg('port-base', 14592);
+const heapMb = arg('heap-mb', 1024);
 
 function gatewayYaml(o: { port: number; brokerBase: number; bootstrap: string; keyring?: string }): string {
   return `
@@ -53,8 +59,8 @@ ${
 async function main(): Promise<void> {
   tuneHeapForThroughput();
   const spec = clusterSpec('encbench', {
-    basePort: 14592,
-    heapMb: 1024,
+    basePort: portBase,
+    heapMb,
     overrides: { 'file.delete.delay.ms': '1000' },
   });
   console.error('[bench] starting Kafka (one node)');
@@ -68,11 +74,12 @@ async function main(): Promise<void> {
   const start = async (yaml: string): Promise<void> => {
     gateways.push(await startGateway(parseGatewayConfig(yaml, 'bench.yaml'), log));
   };
-  await start(gatewayYaml({ port: 14700, brokerBase: 14710, bootstrap: kafka.bootstrap }));
-  await start(gatewayYaml({ port: 14720, brokerBase: 14730, bootstrap: kafka.bootstrap, keyring }));
+  const [plainPort, encPort] = [portBase + 108, portBase + 128];
+  await start(gatewayYaml({ port: plainPort, brokerBase: plainPort + 10, bootstrap: kafka.bootstrap }));
+  await start(gatewayYaml({ port: encPort, brokerBase: encPort + 10, bootstrap: kafka.bootstrap, keyring }));
   const paths = [
-    { name: 'gateway, no encryption', bootstrap: '127.0.0.1:14700' },
-    { name: 'gateway, AES-256-GCM encryption', bootstrap: '127.0.0.1:14720' },
+    { name: 'gateway, no encryption', bootstrap: `127.0.0.1:${plainPort}` },
+    { name: 'gateway, AES-256-GCM encryption', bootstrap: `127.0.0.1:${encPort}` },
   ];
   const prod = new Map<string, number[]>();
   const cons = new Map<string, number[]>();
@@ -102,7 +109,9 @@ async function main(): Promise<void> {
     const [plain, enc] = paths.map((p) => p.name) as [string, string];
     const perRound = (m: Map<string, number[]>): number =>
       median(m.get(enc)!.map((x, i) => x / m.get(plain)![i]!));
-    console.log(`\n## Record encryption cost (${records} records of ${size} B, ${rounds} rounds)\n`);
+    console.log(
+      `\n## Record encryption cost (${records} records of ${size} B, ${rounds} rounds, AES-GCM engine: ${gcmEngine().kind})\n`,
+    );
     console.log('| path | produce MB/s (median) | consume MB/s (median) |');
     console.log('|---|---|---|');
     for (const p of paths)

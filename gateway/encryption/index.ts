@@ -88,6 +88,9 @@ export function startRecordEncryption(
     keys,
     policies,
     filter: (inner, topicName) => encryptionFilter(inner, { policies, keys, topicName, log: elog, metrics }),
-    close: () => kms.close(),
+    close: () => {
+      keys.close(); // wipes every data key held, once in-flight batches are done with it
+      return kms.close();
+    },
   };
 }

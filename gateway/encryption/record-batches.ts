@@ -14,7 +14,7 @@ import {
   type KafkaRecord,
 } from '../../protocol/index.js';
 import {
-  envelopeOf,
+  envelopeAfter,
   isSealed,
   needsSealing,
   openRecords,
@@ -81,7 +81,12 @@ export async function encryptRecords(
       continue;
     }
     const key = await keys.forRecords(policy.kek, toSeal);
-    const sealed = sealRecords(batch.records, key, policy.encryptHeaders);
+    let sealed;
+    try {
+      sealed = sealRecords(batch.records, key, policy.encryptHeaders);
+    } finally {
+      key.release(); // a key rotated out meanwhile is wiped once its last batch is sealed
+    }
     count.records += toSeal;
     out.push(await encodeRecordBatch({ ...batch, records: sealed }));
   }
@@ -146,18 +151,19 @@ async function openBatchRecords(
   let run: { ref: WrappedKeyRef; at: number[]; envelopes: Envelope[] } | undefined;
   const flush = async (): Promise<void> => {
     if (!run) return;
-    const dek = await keys.unwrap(run.ref);
-    const members = run.at.map((i) => records[i]!);
-    const opened = openRecords(members, dek, run.envelopes);
-    run.at.forEach((i, k) => (result[i] = opened[k]!));
+    const { at, envelopes } = run;
+    const members = at.map((i) => records[i]!);
+    const opened = await keys.withDataKey(run.ref, (dek) => openRecords(members, dek, envelopes));
+    at.forEach((i, k) => (result[i] = opened[k]!));
     count += opened.length;
     run = undefined;
   };
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     if (!isSealed(r)) continue;
-    const envelope = envelopeOf(r);
-    if (run && !sameKey(run.ref, envelope.key)) await flush();
+    // Records of one run share the key object when parsed `like` the run's last envelope.
+    const envelope = envelopeAfter(r, run?.envelopes[run.envelopes.length - 1]);
+    if (run && envelope.key !== run.ref && !sameKey(run.ref, envelope.key)) await flush();
     run ??= { ref: envelope.key, at: [], envelopes: [] };
     run.at.push(i);
     run.envelopes.push(envelope);

@@ -26,7 +26,9 @@ import {
 } from '../../mm2/replication-policy.js';
 import { decodePosition } from '../source/position-store.js';
 import { ensureCompactedTopic } from '../source/topics.js';
+import { translateBothOrigins } from './both-origins.js';
 import { OffsetSyncStore, type Translation } from '../../mm2/offset-sync-store.js';
+import { TargetCopies, type GroupPosition } from './target-copies.js';
 import { TopicTail } from './topic-tail.js';
 
 export class MirrorCheckpointConnector extends Connector {
@@ -41,6 +43,9 @@ export class MirrorCheckpointConnector extends Connector {
   private readonly positions = new Map<string, bigint>();
   /** The target: checkpoints read back at start, positions followed, offsets committed into groups. */
   private target?: NativeCluster;
+  /** The source, read for the copies of the target's own records that groups consume (active-active). */
+  private source?: NativeCluster;
+  private copies?: TargetCopies;
   /** Group partitions already reported as behind the kept sync history (logged once each). */
   private readonly reportedBehind = new Set<string>();
   private cancelTimers: (() => void)[] = [];
@@ -73,6 +78,12 @@ export class MirrorCheckpointConnector extends Connector {
     this.producer = targetKafka.producer({ allowAutoTopicCreation: false });
     await this.producer.connect();
     this.target = new NativeCluster(this.targetCluster, connectionOptions(this.targetCluster, role));
+    this.source = new NativeCluster(this.sourceCluster, connectionOptions(this.sourceCluster, role));
+    this.copies = new TargetCopies(this.source, {
+      home: flow.target,
+      homeTopic: (t) => this.renameTopic(t),
+      maxRuns: flow.checkpointMaxSyncRuns,
+    });
     const isStopped = (): boolean => this.stopping;
 
     const topic = checkpointsTopic(flow.source);
@@ -173,6 +184,7 @@ export class MirrorCheckpointConnector extends Connector {
     this.cancelTimers = [];
     this.syncsCluster?.close();
     this.target?.close();
+    this.source?.close();
     await Promise.all([
       this.producer?.disconnect().catch(() => undefined),
       this.sourceAdmin?.disconnect().catch(() => undefined),
@@ -182,6 +194,8 @@ export class MirrorCheckpointConnector extends Connector {
     this.syncsTail = undefined;
     this.positionsTail = undefined;
     this.target = undefined;
+    this.source = undefined;
+    this.copies = undefined;
   }
 
   private remember(c: Checkpoint): void {
@@ -205,6 +219,15 @@ export class MirrorCheckpointConnector extends Connector {
       : this.policy.formatRemoteTopic(this.flow.source, topic);
   }
 
+  /**
+   * Whether a source topic can hold copies of the target's own records: any topic under
+   * IdentityReplicationPolicy (same names both ways), only `<target>.<topic>` under the default policy.
+   * Other topics are not read for copies (a one-way flow pays nothing).
+   */
+  private mayHoldTargetCopies(topic: string): boolean {
+    return this.policy.kind === 'identity' || this.policy.topicSource(topic) === this.flow.target;
+  }
+
   /** MM2: emit on an upstream rewind or when the downstream offset advanced; never rewind downstream otherwise. */
   private isMoreRecent(c: Checkpoint): boolean {
     const last = this.checkpoints.get(c.group)?.get(tpKey(c.topic, c.partition));
@@ -214,34 +237,54 @@ export class MirrorCheckpointConnector extends Connector {
   }
 
   async emitCheckpoints(): Promise<void> {
-    await this.catchUp();
-    const fresh: Checkpoint[] = [];
-    const untranslated = { ahead: 0, behind: 0, no_syncs: 0 };
+    const committed: (GroupPosition & { group: string; metadata: string })[] = [];
     for (const group of this.groups) {
       const offsets = await this.sourceAdmin!.fetchOffsets({ groupId: group });
       for (const t of offsets) {
         if (!includedAndNotExcluded(this.flow.topics, this.flow.topicsExclude, t.topic)) continue;
         for (const p of t.partitions) {
-          const upstream = BigInt(p.offset);
-          if (upstream < 0n) continue;
-          const position = this.positions.get(tpKey(t.topic, p.partition));
-          const translated = this.store.translate(t.topic, p.partition, upstream, position);
-          if (translated.kind !== 'exact') {
-            untranslated[translated.kind === 'none' ? 'no_syncs' : translated.kind]++;
-            this.untranslated(group, t.topic, p.partition, upstream, translated);
-            continue;
-          }
-          const c: Checkpoint = {
-            group,
-            topic: this.renameTopic(t.topic),
-            partition: p.partition,
-            upstreamOffset: upstream,
-            downstreamOffset: translated.offset,
-            metadata: p.metadata ?? '',
-          };
-          if (this.isMoreRecent(c)) fresh.push(c);
+          const offset = BigInt(p.offset);
+          if (offset >= 0n)
+            committed.push({
+              group,
+              topic: t.topic,
+              partition: p.partition,
+              offset,
+              metadata: p.metadata ?? '',
+            });
         }
       }
+    }
+    // The group offsets are read first: every sync, position and copy they can need is read after.
+    await this.catchUp();
+    await this.copies!.catchUp(
+      committed.filter((c) => this.mayHoldTargetCopies(c.topic)),
+      () => this.stopping,
+    );
+    const fresh: Checkpoint[] = [];
+    const untranslated = { ahead: 0, behind: 0, no_syncs: 0 };
+    for (const { group, topic, partition, offset: upstream, metadata } of committed) {
+      const position = this.positions.get(tpKey(topic, partition));
+      const translated = translateBothOrigins(
+        this.store.translate(topic, partition, upstream, position),
+        this.mayHoldTargetCopies(topic)
+          ? this.copies!.translate(topic, partition, upstream)
+          : { kind: 'none' },
+      );
+      if (translated.kind !== 'exact') {
+        untranslated[translated.kind === 'none' ? 'no_syncs' : translated.kind]++;
+        this.untranslated(group, topic, partition, upstream, translated);
+        continue;
+      }
+      const c: Checkpoint = {
+        group,
+        topic: this.renameTopic(topic),
+        partition,
+        upstreamOffset: upstream,
+        downstreamOffset: translated.offset,
+        metadata,
+      };
+      if (this.isMoreRecent(c)) fresh.push(c);
     }
     this.metrics.checkpointUntranslated(this.flow.source, this.flow.target, untranslated);
     if (fresh.length === 0) return;

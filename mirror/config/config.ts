@@ -19,6 +19,7 @@ import { yamlEntries } from './yaml.js';
 import { PatternList } from '../../mm2/filters.js';
 import { MirrorConfigError } from './errors.js';
 import { resolveEntryReferences } from '../../config/references.js';
+import { conflictsConfig, type ConflictsConfig } from '../conflicts/config.js';
 
 export { MirrorConfigError };
 
@@ -79,6 +80,8 @@ export interface FlowConfig {
   fetchMaxWaitMs: number;
   /** Bound on the offset-sync runs the checkpoint connector keeps (32 bytes each). */
   checkpointMaxSyncRuns: number;
+  /** Same key written in two clusters within this many ms is a conflict; 0 = not detected. */
+  conflictWindowMs: number;
 }
 
 export interface MirrorConfig {
@@ -87,6 +90,8 @@ export interface MirrorConfig {
   /** Every source->target pair of distinct clusters; `enabled` says which replicate. */
   flows: FlowConfig[];
   rest: { host: string; port: number };
+  /** Active-active conflict detection and last-writer-wins (mirror/conflicts/). */
+  conflicts: ConflictsConfig;
   warnings: string[];
 }
 
@@ -203,6 +208,7 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
       host: global.get('kgw.rest.host')?.value ?? GLOBAL_KEYS['kgw.rest.host'].default,
       port: Number(restPort?.value ?? GLOBAL_KEYS['kgw.rest.port'].default),
     },
+    conflicts: conflictsConfig((k) => global.get(k), aliases, flows, fail),
     warnings,
   };
 }
@@ -381,5 +387,6 @@ function flowConfig(
     fetchMaxBytes: num('kgw.fetch.max.bytes'),
     fetchMaxWaitMs: num('kgw.fetch.max.wait.ms'),
     checkpointMaxSyncRuns: num('kgw.checkpoint.max.sync.runs'),
+    conflictWindowMs: num('kgw.conflicts.window.ms'),
   };
 }

@@ -60,6 +60,8 @@ export const FLOW_KEYS = {
   'kgw.fetch.max.bytes': { type: 'long', default: String(8 * 1024 * 1024), min: 1024 },
   'kgw.fetch.max.wait.ms': { type: 'long', default: '500', min: 0 },
   'kgw.checkpoint.max.sync.runs': { type: 'long', default: '1000000', min: 16 },
+  // Active-active conflicts (docs/mirror.md "Conflicts"): 0 = detection off.
+  'kgw.conflicts.window.ms': { type: 'long', default: '0', min: 0 },
 } as const satisfies Record<string, KeyDef>;
 
 export type FlowKey = keyof typeof FLOW_KEYS;
@@ -96,6 +98,13 @@ export const GLOBAL_KEYS = {
   clusters: { type: 'list', default: '' },
   'kgw.rest.host': { type: 'string', default: '127.0.0.1' },
   'kgw.rest.port': { type: 'long', default: '8083', min: -1 },
+  // Active-active conflicts, process-wide because detection and last-writer-wins compare what
+  // several flows see (mirror/conflicts/config.ts checks them together).
+  'kgw.conflicts.max.keys': { type: 'long', default: '100000', min: 16 },
+  'kgw.conflicts.log.lines.per.minute': { type: 'long', default: '10', min: 0 },
+  'kgw.conflicts.lww.topics': { type: 'regexlist', default: '' },
+  'kgw.conflicts.lww.cluster.order': { type: 'list', default: '' },
+  'kgw.conflicts.lww.max.keys': { type: 'long', default: '1000000', min: 16 },
 } as const satisfies Record<string, KeyDef>;
 
 /**

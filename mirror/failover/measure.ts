@@ -30,7 +30,11 @@ export async function measureReReads(
       sourceTopic: p.sourceTopic,
       partition: p.partition,
       sourceOffset: row.sourceOffset,
-      copiesResumeAt: p.copiesResumeAt,
+      // With the source down, the checkpoint stands for the copies too: kgw's checkpoint connector
+      // translates the copies of the target's records a group read (mirror/checkpoint/copy-index.ts),
+      // so the target's own records from the checkpoint on are the ones the group has not read.
+      copiesResumeAt:
+        p.copiesResumeAt ?? (!facts.sourceReachable && p.checkpoint !== undefined ? row.offset : undefined),
       sourceReachable: facts.sourceReachable,
     });
     const scan = await scanPartition(

@@ -16,7 +16,10 @@
  *    forward flow does not copy a record back where it came from), but each copy names its original
  *    (provenance headers), so the position on the target is the origin offset of the first copy at
  *    or after the group's committed offset on the source. This needs the source (failback, or a
- *    planned failover); when the source is down only checkpoints are known.
+ *    planned failover); when the source is down only checkpoints are known, and kgw's checkpoint
+ *    connector writes them for these partitions too, from the same headers (issue #13): a record
+ *    written on the target at or after such a checkpoint has not been read by the group. A
+ *    checkpoint written by Apache MirrorMaker 2 or an older kgw does not cover copies.
  *
  * When both apply (both clusters write to the partition) the lower offset is taken: the group may
  * read some records again but skips none.

@@ -1,8 +1,12 @@
 /**
  * Where a flow's source positions live: the compacted topic kgw-mirror-offsets.<source>.internal on
  * the TARGET cluster, so positions and the data they describe are acknowledged by the same cluster.
- * Key: JSON ["<source topic>", <partition>]; value: JSON {"offset": "<next offset to read>"}.
- * A position is only written after the target acknowledged every record before it.
+ * Key: JSON ["<source topic>", <partition>]; value: JSON {"offset": "<next offset to read>",
+ * "topicId": "<the source topic's id>"} (topicId absent in positions written before it was stored).
+ * A position is only written after the target acknowledged every record before it. The topic id lets
+ * a restarted mirror notice a source topic deleted and created again while it was down (the fetcher
+ * is told the id to expect; a different one is reported as topic-recreated), even when the new
+ * topic already has more records than the stored position.
  */
 import type { Admin, Producer } from 'kafkajs';
 import { tpKey, type ClusterClient } from '../../client/cluster.js';
@@ -13,17 +17,26 @@ import { ensureCompactedTopic } from './topics.js';
 export function decodePosition(
   key: Buffer,
   value: Buffer | null,
-): { topic: string; partition: number; offset: bigint | undefined } {
+): { topic: string; partition: number; offset: bigint | undefined; topicId?: string } {
   const [topic, partition] = JSON.parse(key.toString()) as [string, number];
   if (value === null) return { topic, partition, offset: undefined };
-  return { topic, partition, offset: BigInt((JSON.parse(value.toString()) as { offset: string }).offset) };
+  const v = JSON.parse(value.toString()) as { offset: string; topicId?: unknown };
+  const topicId = typeof v.topicId === 'string' ? v.topicId : undefined;
+  return { topic, partition, offset: BigInt(v.offset), ...(topicId === undefined ? {} : { topicId }) };
 }
 
-export type Positions = ReadonlyMap<string, { topic: string; partition: number; offset: bigint }>;
+interface Position {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  topicId?: string;
+}
+
+export type Positions = ReadonlyMap<string, Position>;
 
 export class PositionStore {
-  private readonly committed = new Map<string, bigint>();
-  private readonly current = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  private readonly committed = new Map<string, { offset: bigint; topicId?: string }>();
+  private readonly current = new Map<string, Position>();
 
   constructor(
     private readonly admin: Admin,
@@ -40,14 +53,14 @@ export class PositionStore {
       this.topic,
       (_p, r) => {
         if (r.key === null) return;
-        const { topic, partition, offset } = decodePosition(r.key, r.value);
+        const { topic, partition, offset, topicId } = decodePosition(r.key, r.value);
         const key = tpKey(topic, partition);
         if (offset === undefined) {
           this.committed.delete(key);
           return;
         }
-        this.committed.set(key, offset);
-        this.current.set(key, { topic, partition, offset });
+        this.committed.set(key, { offset, topicId });
+        this.current.set(key, { topic, partition, offset, topicId });
       },
       { isStopped },
     );
@@ -57,9 +70,16 @@ export class PositionStore {
     return this.current.get(tpKey(topic, partition))?.offset;
   }
 
+  /** The topic ids stored with the positions, per source topic (the newest one read). */
+  topicIds(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const p of this.current.values()) if (p.topicId !== undefined) out.set(p.topic, p.topicId);
+    return out;
+  }
+
   /** Records that everything before `offset` is on the target (not yet durable: see commit). */
-  advance(topic: string, partition: number, offset: bigint): void {
-    this.current.set(tpKey(topic, partition), { topic, partition, offset });
+  advance(topic: string, partition: number, offset: bigint, topicId?: string): void {
+    this.current.set(tpKey(topic, partition), { topic, partition, offset, topicId });
   }
 
   /** The current positions, as a commit taken now would write them. */
@@ -72,7 +92,10 @@ export class PositionStore {
    * commit; resolves once the target has them.
    */
   async commit(positions: Positions = this.current): Promise<number> {
-    const dirty = [...positions.entries()].filter(([k, v]) => this.committed.get(k) !== v.offset);
+    const dirty = [...positions.entries()].filter(([k, v]) => {
+      const c = this.committed.get(k);
+      return c === undefined || c.offset !== v.offset || c.topicId !== v.topicId;
+    });
     if (dirty.length === 0) return 0;
     await this.producer.send({
       topic: this.topic,
@@ -80,10 +103,13 @@ export class PositionStore {
       messages: dirty.map(([, v]) => ({
         partition: 0,
         key: JSON.stringify([v.topic, v.partition]),
-        value: JSON.stringify({ offset: v.offset.toString() }),
+        value: JSON.stringify({
+          offset: v.offset.toString(),
+          ...(v.topicId === undefined ? {} : { topicId: v.topicId }),
+        }),
       })),
     });
-    for (const [k, v] of dirty) this.committed.set(k, v.offset);
+    for (const [k, v] of dirty) this.committed.set(k, { offset: v.offset, topicId: v.topicId });
     return dirty.length;
   }
 }

@@ -34,6 +34,10 @@ import {
   tracingEnabled,
 } from '../../observability/tracing.js';
 import type { RecordHeader } from '../../protocol/records/batch.js';
+import type { Conflicts } from '../conflicts/conflicts.js';
+import { writeRepairs } from '../conflicts/repair-writer.js';
+import { replayLwwTopics } from '../conflicts/replay.js';
+import { lwwTopicProblems } from '../conflicts/topic-check.js';
 import { OffsetSyncDecider } from './offset-sync-writer.js';
 import { PositionStore } from './position-store.js';
 import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.js';
@@ -86,6 +90,8 @@ export class MirrorSourceConnector extends Connector {
     private readonly metrics: MirrorMetrics,
     log: Logger,
     workerId: string,
+    /** Active-active conflicts (detection, last-writer-wins), shared by the process's flows. */
+    private readonly conflicts?: Conflicts,
   ) {
     super('MirrorSourceConnector', flow, log, workerId);
   }
@@ -148,18 +154,25 @@ export class MirrorSourceConnector extends Connector {
       64 * 1024,
       Math.min(flow.fetchMaxBytes, Math.floor(flow.maxInFlightBytes / 2)),
     );
-    this.fetcher = new NativeFetcher(
-      new NativeCluster(this.sourceCluster, connectionOptions(this.sourceCluster, role)),
-      {
-        maxBytes: fetchBytes,
-        partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
-        maxWaitMs: flow.fetchMaxWaitMs,
-        isolationLevel: this.sourceCluster.isolationLevel ?? 'read_committed',
-        onOffsetReset: (r) => this.offsetReset(r),
-      },
-    );
+    const source = new NativeCluster(this.sourceCluster, connectionOptions(this.sourceCluster, role));
+    this.fetcher = new NativeFetcher(source, {
+      maxBytes: fetchBytes,
+      partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
+      maxWaitMs: flow.fetchMaxWaitMs,
+      isolationLevel: this.sourceCluster.isolationLevel ?? 'read_committed',
+      onOffsetReset: (r) => this.offsetReset(r),
+    });
+    for (const [topic, id] of this.positions.topicIds()) this.fetcher.expectTopicId(topic, id);
     const topicSync = new TopicSync(flow, policy, this.sourceAdmin, this.targetAdmin, this.log);
     await this.applyTopics(await topicSync.refresh());
+    if (this.conflicts !== undefined) {
+      const sources = this.topics.map((t) => t.source);
+      const lww = sources.filter((t) => this.conflicts!.lwwTopic(t));
+      for (const problem of await lwwTopicProblems(this.sourceAdmin, lww))
+        this.log.warn({ connector: this.name, cluster: flow.source }, problem);
+      const n = await replayLwwTopics(this.conflicts, flow, source, lww, () => this.stopping);
+      if (n > 0) this.log.info({ connector: this.name, records: n }, 'last-writer-wins state read back');
+    }
     if (flow.syncTopicConfigs)
       await topicSync
         .syncConfigs(this.topics)
@@ -200,6 +213,7 @@ export class MirrorSourceConnector extends Connector {
         const fetchedAt = Date.now();
         await inFlight; // at most one fetch result waits while another is being produced
         if (batches.length > 0) inFlight = this.replicate(batches, fetchedAt);
+        else if (this.conflicts?.hasRepairs(this.flow.target)) inFlight = this.repair();
       }
       await inFlight;
       await this.commit();
@@ -340,9 +354,13 @@ export class MirrorSourceConnector extends Connector {
       let chunk: Chunk | undefined;
       let chunkBytes = 0;
       let index = 0;
+      const watched = this.conflicts?.watches(this.flow, batch.topic) === true;
       for (const r of batch.records) {
-        if (provenance.isEcho(r.headers)) {
-          this.skippedEchoes++;
+        const echo = provenance.isEcho(r.headers);
+        // Watched topics: conflict detection sees local writes, last-writer-wins sees every
+        // record (echoes too) and keeps losing versions from being copied.
+        if (watched ? !this.conflicts!.admit(this.flow, batch.topic, batch.partition, r, echo) : echo) {
+          if (echo) this.skippedEchoes++;
           continue;
         }
         if (chunk === undefined || chunkBytes + r.size > MAX_CHUNK_BYTES) {
@@ -367,8 +385,23 @@ export class MirrorSourceConnector extends Connector {
       const ackedAt = Date.now();
       round.forEach((c, i) => this.acknowledged(c, offsets[i]!, fetchedAt, ackedAt));
     }
-    for (const b of batches) this.positions!.advance(b.topic, b.partition, b.nextOffset);
+    for (const b of batches)
+      this.positions!.advance(b.topic, b.partition, b.nextOffset, this.fetcher?.topicIdOf(b.topic));
     this.fireSyncs();
+    await this.repair();
+  }
+
+  /** Writes the last-writer-wins winners the target's log tail lacks (mirror/conflicts/lww.ts). */
+  private async repair(): Promise<void> {
+    const repairs = this.conflicts?.takeRepairs(this.flow.target) ?? [];
+    if (repairs.length === 0) return;
+    try {
+      const written = await writeRepairs(this.dataProducer!, repairs, this.flow.source);
+      this.conflicts!.repaired(this.flow.target, written);
+    } catch (err) {
+      this.conflicts!.requeue(this.flow.target, repairs); // the restarted task writes them
+      throw err;
+    }
   }
 
   /**

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { NONCE_BYTES, encodeEnvelopePrefix, type WrappedKeyRef } from './envelope.js';
 import { EncryptionError } from './errors.js';
+import { wipeKey } from './gcm-engine.js';
 
 /** Hard ceiling on records encrypted under one DEK, whatever the configuration says. */
 export const MAX_INVOCATIONS_PER_KEY = 2 ** 32;
@@ -29,6 +30,10 @@ export class DataKey {
   private readonly fixedField = randomBytes(4);
   /** This key's envelope prefix with flags 0 and a zero nonce: copied, then flags and nonce set. */
   private readonly headTemplate: Buffer;
+  /** Batches that reserved invocations and have not called `release` yet. */
+  private leases = 0;
+  private retired = false;
+  private wipedOut = false;
 
   constructor(
     /** The 256-bit AES key (never logged, never leaves the process unwrapped). */
@@ -51,17 +56,48 @@ export class DataKey {
     return this.used;
   }
 
+  /** True once `secret` has been overwritten with zeros (the key can never be used again). */
+  get wiped(): boolean {
+    return this.wipedOut;
+  }
+
   /**
-   * Claims `count` invocations for one batch if the key is young enough and has room; a batch larger
-   * than maxRecords may take a fresh key whole (never beyond MAX_INVOCATIONS_PER_KEY).
+   * Claims `count` invocations for one batch if the key is young enough, not retired and has room;
+   * a batch larger than maxRecords may take a fresh key whole (never beyond MAX_INVOCATIONS_PER_KEY).
+   * A successful reservation is a lease on the key material: call `release` once the batch is sealed
+   * (or abandoned), so a key retired meanwhile is wiped only after its last batch.
    */
   reserve(count: number, now: number): boolean {
-    if (now - this.createdAt >= this.limits.maxAgeMs) return false;
+    if (this.retired || now - this.createdAt >= this.limits.maxAgeMs) return false;
     const cap = Math.min(this.limits.maxRecords, MAX_INVOCATIONS_PER_KEY);
     const limit = this.reserved === 0 ? MAX_INVOCATIONS_PER_KEY : cap;
     if (this.reserved + count > limit) return false;
     this.reserved += count;
+    this.leases++;
     return true;
+  }
+
+  /** Ends the lease taken by one successful `reserve`. Invocations reserved and not used are skipped. */
+  release(): void {
+    if (this.leases === 0) throw new Error('DataKey.release without a reservation');
+    this.leases--;
+    this.wipeIfDone();
+  }
+
+  /**
+   * No further reservations: the key is replaced. Its bytes (and the native engine's key schedule)
+   * are wiped as soon as no batch holds a lease, which may be now. Records it sealed are decrypted
+   * with the KMS-unwrapped copy (gateway/encryption/data-keys.ts), never with this object.
+   */
+  retire(): void {
+    this.retired = true;
+    this.wipeIfDone();
+  }
+
+  private wipeIfDone(): void {
+    if (!this.retired || this.leases > 0 || this.wipedOut) return;
+    wipeKey(this.secret);
+    this.wipedOut = true;
   }
 
   /** The next IV: fixed field || big-endian invocation counter. Only after `reserve`. */
@@ -83,6 +119,8 @@ export class DataKey {
   }
 
   private writeNextNonce(out: Buffer, at: number): void {
+    // A wiped key is 32 zero bytes: sealing with it would publish records anyone can read.
+    if (this.wipedOut) throw new EncryptionError('DATA_KEY_WIPED', 'data key used after it was wiped');
     if (this.used >= this.reserved)
       throw new EncryptionError('DATA_KEY_EXHAUSTED', 'data key used beyond its reserved invocations');
     this.fixedField.copy(out, at);

@@ -7,7 +7,9 @@ export type EncryptionErrorCode =
   /** AES-GCM authentication failed: wrong key, or the ciphertext, key or envelope was altered. */
   | 'AUTHENTICATION_FAILED'
   /** A data-encryption key has used up its invocation budget (NIST SP 800-38D §8.3). */
-  | 'DATA_KEY_EXHAUSTED';
+  | 'DATA_KEY_EXHAUSTED'
+  /** The data key was retired and its bytes wiped (a lease was not held while using it: a bug). */
+  | 'DATA_KEY_WIPED';
 
 export class EncryptionError extends Error {
   override readonly name = 'EncryptionError';

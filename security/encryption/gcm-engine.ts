@@ -8,11 +8,26 @@ import { loadGcmBinding, nativeGcm } from './gcm-native.js';
 export type GcmEngineChoice = 'auto' | 'js' | 'native';
 
 let engine: GcmEngine | undefined;
+/** One native engine per process, so `wipeKey` reaches every context it made whichever engine runs. */
+let native: GcmEngine | undefined;
 
 /** The native engine, or an Error saying why it is not available. */
 export function nativeGcmEngine(): GcmEngine | Error {
+  if (native) return native;
   const { binding, error } = loadGcmBinding();
-  return binding ? nativeGcm(binding) : new Error(`the AES-GCM binding is not built (${error})`);
+  if (!binding) return new Error(`the AES-GCM binding is not built (${error})`);
+  return (native = nativeGcm(binding));
+}
+
+/**
+ * A data key is no longer used: frees what each engine derived from it (the native binding's
+ * OpenSSL contexts, whose key schedules OpenSSL clears as it frees them), then overwrites the key's
+ * bytes with zeros. What this cannot reach is in docs/encryption.md ("Key material in memory").
+ */
+export function wipeKey(key: Buffer): void {
+  native?.retire(key);
+  jsGcm.retire(key);
+  key.fill(0);
 }
 
 export function selectGcmEngine(choice: GcmEngineChoice): GcmEngine {

@@ -60,5 +60,12 @@ function open(key: Buffer, jobs: GcmJobs): number {
   return -1;
 }
 
-// Node's cipher objects are per record and hold nothing once collected: nothing to retire.
-export const jsGcm: GcmEngine = { kind: 'js', seal, open, retire: () => undefined };
+// Node's cipher objects are per record; nothing is kept here to retire. Each one's OpenSSL context
+// (with its key schedule) is freed, and cleared by OpenSSL, when V8 collects the object.
+export const jsGcm: GcmEngine = {
+  kind: 'js',
+  seal,
+  open,
+  retire: () => undefined,
+  holds: () => false,
+};

@@ -11,7 +11,7 @@ interface NativeContext {
   readonly __gcmContext: never;
 }
 
-interface Binding {
+export interface GcmBinding {
   newContext(key: Buffer): NativeContext;
   release(context: NativeContext): void;
   seal(c: NativeContext, heads: Buffer[], keys: (Buffer | null)[], inputs: Buffer[], outputs: Buffer[]): void;
@@ -29,13 +29,13 @@ export const GCM_BINDING_PATH = fileURLToPath(
   new URL('../../../security/encryption/native/build/kgw_gcm.node', import.meta.url),
 );
 
-let loaded: { binding?: Binding; error?: string } | undefined;
+let loaded: { binding?: GcmBinding; error?: string } | undefined;
 
 /** The binding, or why it cannot be loaded. */
-export function loadGcmBinding(): { binding?: Binding; error?: string } {
+export function loadGcmBinding(): { binding?: GcmBinding; error?: string } {
   if (!loaded) {
     try {
-      loaded = { binding: createRequire(import.meta.url)(GCM_BINDING_PATH) as Binding };
+      loaded = { binding: createRequire(import.meta.url)(GCM_BINDING_PATH) as GcmBinding };
     } catch (e) {
       loaded = { error: `${GCM_BINDING_PATH}: ${(e as Error).message}` };
     }
@@ -43,7 +43,7 @@ export function loadGcmBinding(): { binding?: Binding; error?: string } {
   return loaded;
 }
 
-export function nativeGcm(binding: Binding): GcmEngine {
+export function nativeGcm(binding: GcmBinding): GcmEngine {
   const contexts = new WeakMap<Buffer, NativeContext>();
   const contextOf = (key: Buffer): NativeContext => {
     let c = contexts.get(key);
@@ -66,5 +66,6 @@ export function nativeGcm(binding: Binding): GcmEngine {
       if (c) binding.release(c);
       contexts.delete(key);
     },
+    holds: (key: Buffer): boolean => contexts.has(key),
   };
 }

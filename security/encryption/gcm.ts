@@ -25,6 +25,8 @@ export interface GcmEngine {
   open(key: Buffer, jobs: GcmJobs): number;
   /** The key is no longer used: drop whatever the engine derived from it (the native key schedule). */
   retire(key: Buffer): void;
+  /** Whether the engine keeps anything derived from the key (a native context) until `retire`. */
+  holds(key: Buffer): boolean;
 }
 
 export function emptyJobs(): GcmJobs {

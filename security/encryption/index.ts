@@ -13,6 +13,7 @@ export { DATA_KEY_BYTES, DataKey, MAX_INVOCATIONS_PER_KEY, type RotationLimits }
 export { decodeParcel, encodeParcel, type HeaderLike } from './parcel.js';
 export {
   ENCRYPTION_HEADER,
+  envelopeAfter,
   envelopeOf,
   isSealed,
   needsSealing,
@@ -24,5 +25,6 @@ export {
   type RecordParts,
 } from './record-cipher.js';
 export { emptyJobs, type GcmEngine, type GcmJobs } from './gcm.js';
-export { gcmEngine, nativeGcmEngine, selectGcmEngine, type GcmEngineChoice } from './gcm-engine.js';
+export { gcmEngine, nativeGcmEngine, selectGcmEngine, wipeKey, type GcmEngineChoice } from './gcm-engine.js';
 export { jsGcm } from './gcm-js.js';
+export { loadGcmBinding, type GcmBinding } from './gcm-native.js';

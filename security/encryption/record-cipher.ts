@@ -103,22 +103,30 @@ export function sealRecord(rec: RecordParts, key: DataKey, sealHeaders: boolean)
 
 /** The envelope of a sealed record (parsed, not yet authenticated). */
 export function envelopeOf(rec: RecordParts): Envelope {
+  return envelopeAfter(rec, undefined);
+}
+
+/**
+ * envelopeOf, given the envelope of the record before (`like`): a shortcut when both were sealed
+ * under one data key (parseEnvelope). Not a map callback on purpose (an index is not an envelope).
+ */
+export function envelopeAfter(rec: RecordParts, like: Envelope | undefined): Envelope {
   if (!isSealed(rec)) throw new EncryptionError('MALFORMED_ENVELOPE', 'record is not encrypted');
   const marker = rec.headers[0]!.value;
   let envelope: Envelope;
   if (rec.value === null) {
     if (marker === null)
       throw new EncryptionError('MALFORMED_ENVELOPE', 'encrypted tombstone without an envelope');
-    envelope = parseEnvelope(marker);
+    envelope = parseEnvelope(marker, like);
     if ((envelope.flags & EnvelopeFlags.nullValue) === 0)
       throw new EncryptionError(
         'MALFORMED_ENVELOPE',
         'envelope in the marker header of a record with a value',
       );
   } else {
-    if (marker === null || !marker.equals(MARKER_VALUE))
+    if (marker === null || marker.length !== 1 || marker[0] !== MARKER_VALUE[0])
       throw new EncryptionError('MALFORMED_ENVELOPE', 'unknown encryption marker value');
-    envelope = parseEnvelope(rec.value);
+    envelope = parseEnvelope(rec.value, like);
     if ((envelope.flags & EnvelopeFlags.nullValue) !== 0)
       throw new EncryptionError('MALFORMED_ENVELOPE', 'null-value envelope in a record value');
   }

@@ -176,9 +176,16 @@ export class KeyringKms implements KeyManagementService {
       });
       decipher.setAAD(wrapAssociatedData(ref.kekId, ref.kekVersion));
       decipher.setAuthTag(w.subarray(w.length - TAG_BYTES));
-      return Promise.resolve(
-        Buffer.concat([decipher.update(w.subarray(IV_BYTES, w.length - TAG_BYTES)), decipher.final()]),
-      );
+      // update's output is the DEK itself, returned as is: a concatenation would leave an unwiped
+      // copy behind (GCM's final() never adds bytes). Unauthenticated output is wiped on failure.
+      const dek = decipher.update(w.subarray(IV_BYTES, w.length - TAG_BYTES));
+      try {
+        decipher.final();
+      } catch (e) {
+        dek.fill(0);
+        throw e;
+      }
+      return Promise.resolve(dek);
     } catch {
       return Promise.reject(
         new KmsError('UNWRAP_FAILED', `KEK "${ref.kekId}" v${ref.kekVersion} rejected a wrapped data key`),

@@ -209,16 +209,23 @@ export class Pkcs11Kms implements KeyManagementService {
         this.gcm(iv, wrapAssociatedData(ref.kekId, ref.kekVersion)),
         kek.handle,
       );
+      const space = Buffer.alloc(body.length);
       let out: Buffer;
       try {
-        out = this.p11.C_Decrypt(this.session, body, Buffer.alloc(body.length));
+        out = this.p11.C_Decrypt(this.session, body, space);
       } catch {
+        space.fill(0);
         throw new KmsError(
           'UNWRAP_FAILED',
           `KEK "${ref.kekId}" v${ref.kekVersion} rejected a wrapped data key`,
         );
       }
-      return Promise.resolve(Buffer.from(out));
+      // The DEK in a buffer of its own length (the caller wipes it when done); the scratch copy the
+      // token wrote into is wiped here.
+      const dek = Buffer.alloc(out.length);
+      out.copy(dek);
+      space.fill(0);
+      return Promise.resolve(dek);
     } catch (e) {
       return Promise.reject(this.asKmsError(e, `cannot unwrap a data key under "${ref.kekId}"`));
     }

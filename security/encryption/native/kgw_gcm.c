@@ -10,7 +10,7 @@
  * the JavaScript engine (../gcm-js.ts), which tests compare in both directions.
  *
  *   newContext(key: Buffer[32]) -> context      two EVP_CIPHER_CTX (seal, open), key schedules expanded
- *   release(context)                            frees both now (OpenSSL cleanses the key schedule)
+ *   release(context)                            frees both now; later calls on it throw
  *   seal(context, heads, recordKeys, inputs, outputs) -> undefined
  *   open(context, heads, recordKeys, inputs, outputs) -> index of the first unauthentic job, or -1
  *
@@ -40,14 +40,22 @@
     }                                                                                           \
   } while (0)
 
+/*
+ * Key material on this side: the caller's key bytes are read once by EVP_CipherInit_ex and never
+ * copied here; the only copy is the expanded key schedule (and GHASH key) inside each OpenSSL
+ * context. EVP_CIPHER_CTX_free hands the context to the provider's freectx, which for AES-GCM in
+ * OpenSSL 3 is OPENSSL_clear_free of the whole context (key schedule included): release() is
+ * therefore the wipe, and ../gcm-engine.ts calls it before zeroing the JS key. The box itself holds
+ * only pointers; it is cleansed anyway so a freed box never points at a freed context.
+ */
 typedef struct {
-  EVP_CIPHER_CTX *ctx[2]; /* [1] seals, [0] opens; the raw key itself is not kept */
+  EVP_CIPHER_CTX *ctx[2]; /* [1] seals, [0] opens */
   int released;
 } gcm_box;
 
 static void box_release(gcm_box *box) {
   for (int i = 0; i < 2; i++) {
-    if (box->ctx[i]) EVP_CIPHER_CTX_free(box->ctx[i]); /* cleanses the expanded key */
+    if (box->ctx[i]) EVP_CIPHER_CTX_free(box->ctx[i]); /* the provider clears the key schedule */
     box->ctx[i] = NULL;
   }
   box->released = 1;
@@ -57,6 +65,7 @@ static void box_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   box_release((gcm_box *)data);
+  OPENSSL_cleanse(data, sizeof(gcm_box));
   free(data);
 }
 

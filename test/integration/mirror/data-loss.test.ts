@@ -1,6 +1,7 @@
 /**
  * Loss made visible: source records deleted (DeleteRecords, as retention would) while the mirror was
- * paused and had not copied them, and a source topic deleted and created again under the mirror.
+ * paused and had not copied them, and a source topic deleted and created again under the mirror or
+ * while it was down (told by the topic id stored with its positions).
  * The mirror must say so (REST status `data_loss`, an error log line, the metrics the
  * MirrorSourceDataLost alert reads) and keep copying what is there, not move on silently.
  */
@@ -116,6 +117,37 @@ describe('source data lost before it was mirrored is reported', () => {
     assert.deepEqual(
       values.slice(80),
       Array.from({ length: 10 }, (_, i) => `c-${i}`),
+    );
+  });
+
+  test('a source topic re-created while the mirror was down, already past its stored position, is reported and copied from its start', async () => {
+    await mirror.stop(); // the stored position is 10, with the topic's id
+    await tool('topics', ['--bootstrap-server', EAST(), '--delete', '--topic', topic]);
+    await waitFor('topic gone', async () => ((await topicExists(EAST(), topic)) ? undefined : true));
+    await createTopic(EAST(), topic, 1);
+    await produceNumbered(EAST(), topic, 'd', 30); // more than 10: no offset error would tell
+    mirror = await startMirror(
+      writeConfig('loss.properties', mm2Properties({ 'east->west.enabled': 'true', topics: topic })),
+    );
+    const event = await explainedBy(mirror.output, () =>
+      waitFor('data_loss after the restart', async () => (await status()).data_loss?.[0]),
+    );
+    assert.deepEqual(event, {
+      ...event,
+      topic,
+      partition: 0,
+      reason: 'topic_recreated',
+      from: '10',
+      to: '0',
+    });
+    await waitFor('the re-created topic’s records on west', async () =>
+      (await endOffsets(WEST(), `east.${topic}`)).get(0) === 120 ? true : undefined,
+    );
+    const values = (await readAll(WEST(), `east.${topic}`)).map((r) => r.value);
+    assert.deepEqual(
+      values.slice(90),
+      Array.from({ length: 30 }, (_, i) => `d-${i}`),
+      'every record of the new topic, none skipped',
     );
   });
 });

@@ -6,10 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { kcat } from '../../harness/index.js';
+import { ClusterClient } from '../../../client/cluster.js';
+import { commitGroupOffsets } from '../../../client/group-offsets.js';
 import { readTopicToEnd } from '../../../client/read-to-end.js';
 import { decodeCheckpoint, type Checkpoint } from '../../../mm2/formats.js';
 import { NativeCluster, connectionOptions } from '../../../mirror/kafka/native-cluster.js';
-import { kafka } from './helpers.js';
 
 export interface PartitionRecord {
   offset: number;
@@ -108,23 +109,32 @@ export async function latestCheckpoints(
   return out;
 }
 
-/** Commits offsets for a group without members (as kafka-consumer-groups --reset-offsets does). */
+/**
+ * Commits offsets for a group without members, in one member-less OffsetCommit (what
+ * kafka-consumer-groups --reset-offsets sends; kafkajs' setOffsets joins the group once per topic,
+ * seconds each). `offsets`: "topic:partition" -> offset.
+ */
 export async function setGroupOffsets(
   bootstrap: string,
   group: string,
-  topic: string,
-  offsets: ReadonlyMap<number, number>,
+  offsets: ReadonlyMap<string, number>,
 ): Promise<void> {
-  const admin = kafka(bootstrap).admin();
-  await admin.connect();
+  const client = new ClusterClient('check', [bootstrap], {
+    clientId: 'kgw-translation-check',
+    connectTimeoutMs: 5000,
+    requestTimeoutMs: 15_000,
+  });
   try {
-    await admin.setOffsets({
-      groupId: group,
-      topic,
-      partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })),
-    });
+    await commitGroupOffsets(
+      client,
+      group,
+      [...offsets].map(([tp, offset]) => {
+        const [topic, partition] = tp.split(':') as [string, string];
+        return { topic, partition: Number(partition), offset: BigInt(offset) };
+      }),
+    );
   } finally {
-    await admin.disconnect();
+    client.close();
   }
 }
 

@@ -8,6 +8,7 @@ import {
   ENCRYPTION_HEADER,
   EncryptionError,
   envelopeOf,
+  encodeEnvelopePrefix,
   isSealed,
   openRecord,
   parseEnvelope,
@@ -113,6 +114,47 @@ describe('sealRecord / openRecord', () => {
     assert.throws(() => parseEnvelope(Buffer.from([2, 0, 1, 0x61])), /unknown format version 2/);
     assert.throws(() => parseEnvelope(Buffer.from([1, 0, 5, 0x61])), /runs past the end/);
     assert.throws(() => parseEnvelope(Buffer.from([1, 0x80, 1, 0x61])), /unknown flags/);
+  });
+
+  test('parsing like the previous envelope gives what a full parse gives, or falls back to one', () => {
+    const anyEnvelope = fc
+      .record({
+        flags: fc.constantFrom(0, 1, 2, 3),
+        kekId: fc.constantFrom('a', 'orders', 'ordersX'),
+        kekVersion: fc.constantFrom(1, 2),
+        wrapped: fc.constantFrom(ref.wrapped, ref.wrapped.subarray(1), randomBytes(60)),
+        nonce: fc.uint8Array({ minLength: 12, maxLength: 12 }).map((a) => Buffer.from(a)),
+        sealed: fc.uint8Array({ minLength: 0, maxLength: 40 }).map((a) => Buffer.from(a)),
+      })
+      .map((e) => Buffer.concat([encodeEnvelopePrefix(e.flags, e, e.nonce), e.sealed]));
+    fc.assert(
+      fc.property(anyEnvelope, anyEnvelope, (first, second) => {
+        const full = (b: Buffer) => {
+          try {
+            return parseEnvelope(b);
+          } catch (e) {
+            return e as Error;
+          }
+        };
+        const like = full(first);
+        if (like instanceof Error) return;
+        let fast: ReturnType<typeof full>;
+        try {
+          fast = parseEnvelope(second, like);
+        } catch (e) {
+          fast = e as Error;
+        }
+        const slow = full(second);
+        if (slow instanceof Error) {
+          assert.ok(fast instanceof Error, 'a malformed envelope is refused either way');
+          assert.equal(fast.message, slow.message);
+        } else {
+          assert.ok(!(fast instanceof Error));
+          assert.deepEqual({ ...fast, key: { ...fast.key } }, { ...slow, key: { ...slow.key } });
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
