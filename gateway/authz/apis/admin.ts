@@ -271,6 +271,18 @@ export const controllerDenial =
 const CLUSTER_DENIED = Err.CLUSTER_AUTHORIZATION_FAILED;
 const clusterMessage = errorMessage(CLUSTER_DENIED);
 
+/**
+ * DescribeLogDirs: DESCRIBE on the cluster (KafkaApis.handleDescribeLogDirsRequest), which lists
+ * every topic on the brokers' disks; the gateway's reserved topics (credentials, audit) are left
+ * out, as from every other listing.
+ */
+export const describeLogDirs: ApiHandler = (frame, az) => {
+  if (!az.cluster(DESCRIBE)) return topLevelError(frame, ApiKey.DescribeLogDirs, CLUSTER_DENIED);
+  return forwardPatched(ApiKey.DescribeLogDirs, (r) => {
+    for (const d of r.results) d.topics = d.topics.filter((t) => !az.reserved(t.name));
+  });
+};
+
 export const electLeaders: ApiHandler = (frame, az) => {
   if (az.cluster(ALTER)) return FORWARD;
   const body = frame.body(ApiKey.ElectLeaders);

@@ -487,17 +487,17 @@ export const describeGroups = describeGroupsOf<
 /** KIP-848 describe: a group whose members hold topics the client may not DESCRIBE is refused as a whole. */
 function topicsHidden<G extends { groupId: string; errorCode: number; errorMessage: string | null }>(
   topicsOf: (g: G) => string[],
+  refused: (g: G) => G = (g) => ({
+    ...g,
+    errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+    errorMessage: 'The group has described topic(s) that the client is not authorized to describe.',
+    members: [],
+    authorizedOperations: OPS_NOT_REQUESTED,
+  }),
 ): (g: G, az: RequestAuthz) => G | undefined {
   return (g, az) => {
     const hidden = topicsOf(g).some((t) => !az.can(TOPIC, t, DESCRIBE, false));
-    if (!hidden) return undefined;
-    return {
-      ...g,
-      errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
-      errorMessage: 'The group has described topic(s) that the client is not authorized to describe.',
-      members: [],
-      authorizedOperations: OPS_NOT_REQUESTED,
-    };
+    return hidden ? refused(g) : undefined;
   };
 }
 
@@ -565,9 +565,35 @@ export const streamsGroupDescribe = describeGroupsOf<
     f.setBody(ApiKey.StreamsGroupDescribe, { ...f.body(ApiKey.StreamsGroupDescribe), groupIds: ids }),
   (r) => r.groups,
   (r, g) => (r.groups = g),
-  (groupId) => ({
-    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
-    errorMessage: null,
+  (groupId) => describedStreamsGroup(groupId, Err.GROUP_AUTHORIZATION_FAILED, null),
+  // KafkaApis.handleStreamsGroupDescribe: a group whose topology names a topic (source,
+  // repartition or changelog) the client may not DESCRIBE is replaced by a fresh one carrying
+  // only the error, so neither its topology nor its members' tasks are shown.
+  topicsHidden(
+    (g) =>
+      (g.topology?.subtopologies ?? []).flatMap((s) => [
+        ...s.sourceTopics,
+        ...s.repartitionSinkTopics,
+        ...s.repartitionSourceTopics.map((t) => t.name),
+        ...s.stateChangelogTopics.map((t) => t.name),
+      ]),
+    (g) =>
+      describedStreamsGroup(
+        g.groupId,
+        Err.TOPIC_AUTHORIZATION_FAILED,
+        'The described group uses topics that the client is not authorized to describe.',
+      ),
+  ),
+);
+
+function describedStreamsGroup(
+  groupId: string,
+  errorCode: number,
+  errorMessage: string | null,
+): StreamsGroupDescribeResponseDescribedGroup {
+  return {
+    errorCode,
+    errorMessage,
     groupId,
     groupState: '',
     groupEpoch: 0,
@@ -575,8 +601,8 @@ export const streamsGroupDescribe = describeGroupsOf<
     topology: null,
     members: [],
     authorizedOperations: OPS_NOT_REQUESTED,
-  }),
-);
+  };
+}
 
 export const listGroups: ApiHandler = (_frame, az) => {
   if (az.cluster(DESCRIBE, false)) return FORWARD;
