@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import {
   ApiKey,
   ZERO_UUID,
+  defaultCreateTopicsRequest,
   defaultDescribeLogDirsResponse,
   defaultInitProducerIdRequest,
   defaultMetadataRequest,
@@ -63,6 +64,28 @@ describe('red team rules', () => {
     });
     await h.run(plain);
     assert.equal(plain.modified, false);
+  });
+
+  it('CreateTopics of a reserved topic is refused even with CREATE on the cluster', async () => {
+    const h = harness([acl(RT.CLUSTER, 'kafka-cluster', Op.CREATE)], { reserved: ['__kgw_security'] });
+    const create = (names: string[]) =>
+      request(ApiKey.CreateTopics, 7, {
+        ...defaultCreateTopicsRequest(),
+        timeoutMs: 1000,
+        topics: names.map((name) => ({
+          name,
+          numPartitions: 1,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [],
+        })),
+      });
+    const r = answered(await h.run(create(['__kgw_security'])), ApiKey.CreateTopics, 7);
+    assert.deepEqual(
+      r.topics.map((t) => [t.name, t.errorCode]),
+      [['__kgw_security', 29]],
+    );
+    assert.equal((await h.run(create(['any-topic']))).kind, 'forward');
   });
 
   it("DescribeLogDirs leaves out the gateway's reserved topics, even for the cluster's administrator", async () => {
