@@ -174,8 +174,25 @@ function configDenied(az: RequestAuthz, type: number, name: string, op: AclOpera
 const configKey = (r: { resourceType: number; resourceName: string }): string =>
   `${r.resourceType}:${r.resourceName}`;
 
+const KNOWN_CONFIG_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigType));
+
 export const describeConfigs: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.DescribeConfigs);
+  // KafkaApis.handleDescribeConfigsRequest throws InvalidRequestException on a resource type it
+  // does not know, which fails the whole request (DescribeConfigsRequest.getErrorResponse: every
+  // resource INVALID_REQUEST with the error's default message). Answered here, so that a broker
+  // knowing a newer type never authorizes it as the gateway's principal.
+  if (body.resources.some((r) => !KNOWN_CONFIG_TYPES.has(r.resourceType)))
+    return answer(frame, ApiKey.DescribeConfigs, {
+      throttleTimeMs: 0,
+      results: body.resources.map((r) => ({
+        errorCode: Err.INVALID_REQUEST,
+        errorMessage: errorMessage(Err.INVALID_REQUEST),
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        configs: [],
+      })),
+    });
   const split = splitByDecision(
     body.resources,
     (r) => {

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
-import { ApiKey } from '../../../protocol/index.js';
+import { ApiKey, apiKeyInfo } from '../../../protocol/index.js';
 import { differences, normaliser } from '../../harness/answer-diff.js';
 import { PATHS, TOPICS, startReference, type Reference } from '../../harness/authz-reference.js';
 import { eventually } from '../../harness/eventually.js';
@@ -195,6 +195,42 @@ describe('red team: attacks beyond the conformance corpus, Kafka as the referenc
         assert.equal(names.includes(TOPICS.denied), false, show(r.gateway));
       },
     );
+  }
+
+  // Config resources of a type Kafka does not know (0 UNKNOWN, 1, 64), alone and beside a denied
+  // topic: Kafka refuses the whole request (its authorization throws InvalidRequestException).
+  const CONFIG_APIS = [
+    { apiKey: ApiKey.DescribeConfigs, version: 4, configs: { configurationKeys: null } },
+    { apiKey: ApiKey.AlterConfigs, version: 2, configs: { configs: [] } },
+    { apiKey: ApiKey.IncrementalAlterConfigs, version: 1, configs: { configs: [] } },
+  ];
+  for (const api of CONFIG_APIS) {
+    for (const type of [0, 1, 64]) {
+      it(
+        `${apiKeyInfo(api.apiKey)!.name} v${api.version} with config resource type ${type}: Kafka's answer`,
+        { timeout: 120_000 },
+        async () => {
+          for (const resources of [
+            [{ resourceType: type, resourceName: TOPICS.ok }],
+            [
+              { resourceType: 2, resourceName: TOPICS.denied },
+              { resourceType: type, resourceName: TOPICS.ok },
+            ],
+            [
+              { resourceType: type, resourceName: TOPICS.ok },
+              { resourceType: 2, resourceName: TOPICS.ok },
+            ],
+          ]) {
+            const r = await bothPaths(api.apiKey, api.version, () => ({
+              ...buildRequest(api.apiKey, api.version, () => undefined),
+              resources: resources.map((x) => ({ ...x, ...api.configs })),
+              validateOnly: true,
+            }));
+            assert.deepEqual(r.diffs, [], `${show(r.direct)}\n${show(r.gateway)}`);
+          }
+        },
+      );
+    }
   }
 
   it(

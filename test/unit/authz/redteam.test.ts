@@ -10,6 +10,7 @@ import {
   ApiKey,
   ZERO_UUID,
   defaultCreateTopicsRequest,
+  defaultDescribeConfigsRequest,
   defaultDescribeLogDirsResponse,
   defaultInitProducerIdRequest,
   defaultMetadataRequest,
@@ -64,6 +65,27 @@ describe('red team rules', () => {
     });
     await h.run(plain);
     assert.equal(plain.modified, false);
+  });
+
+  it('DescribeConfigs naming a config resource type Kafka does not know is answered here, never forwarded', async () => {
+    const h = harness([acl(RT.TOPIC, 'ok-t', Op.DESCRIBE_CONFIGS)]);
+    const d = await h.run(
+      request(ApiKey.DescribeConfigs, 4, {
+        ...defaultDescribeConfigsRequest(),
+        resources: [
+          { resourceType: 2, resourceName: 'ok-t', configurationKeys: null },
+          { resourceType: 64, resourceName: 'ok-t', configurationKeys: null },
+        ],
+      }),
+    );
+    const r = answered(d, ApiKey.DescribeConfigs, 4);
+    assert.deepEqual(
+      r.results.map((x) => [x.resourceType, x.errorCode]),
+      [
+        [2, 42],
+        [64, 42],
+      ],
+    );
   });
 
   it('CreateTopics of a reserved topic is refused even with CREATE on the cluster', async () => {
