@@ -234,6 +234,15 @@ function alterConfigsOf(
     const split = splitByDecision(
       body.resources,
       (r) => {
+        // Kafka's ConfigAdminManager refuses a type it does not know per resource (42, "Unknown
+        // resource type N"): answered here, so no broker authorizes it as the gateway's principal.
+        if (!KNOWN_CONFIG_TYPES.has(r.resourceType))
+          return {
+            errorCode: Err.INVALID_REQUEST,
+            errorMessage: `Unknown resource type ${r.resourceType}`,
+            resourceType: r.resourceType,
+            resourceName: r.resourceName,
+          };
         const code = configDenied(az, r.resourceType, r.resourceName, ALTER_CONFIGS);
         return code === undefined
           ? undefined

@@ -226,6 +226,7 @@ describe('red team: attacks beyond the conformance corpus, Kafka as the referenc
               resources: resources.map((x) => ({ ...x, ...api.configs })),
               validateOnly: true,
             }));
+            if (process.env.KGW_REDTEAM_DUMP) console.log(show(r.direct));
             assert.deepEqual(r.diffs, [], `${show(r.direct)}\n${show(r.gateway)}`);
           }
         },

@@ -88,6 +88,23 @@ describe('red team rules', () => {
     );
   });
 
+  it('AlterConfigs and IncrementalAlterConfigs answer an unknown config resource type here, per resource', async () => {
+    const h = harness([acl(RT.TOPIC, 'ok-t', Op.ALTER_CONFIGS)]);
+    for (const apiKey of [ApiKey.AlterConfigs, ApiKey.IncrementalAlterConfigs] as const) {
+      const d = await h.run(
+        request(apiKey, 1, {
+          validateOnly: true,
+          resources: [{ resourceType: 64, resourceName: 'ok-t', configs: [] }],
+        }),
+      );
+      const r = answered(d, apiKey, 1);
+      assert.deepEqual(
+        r.responses.map((x) => [x.errorCode, x.errorMessage]),
+        [[42, 'Unknown resource type 64']],
+      );
+    }
+  });
+
   it('CreateTopics of a reserved topic is refused even with CREATE on the cluster', async () => {
     const h = harness([acl(RT.CLUSTER, 'kafka-cluster', Op.CREATE)], { reserved: ['__kgw_security'] });
     const create = (names: string[]) =>
