@@ -234,6 +234,27 @@ describe('red team: attacks beyond the conformance corpus, Kafka as the referenc
     }
   }
 
+  // The corpus sends FindCoordinator with key type 0 only: transactional (1), share-state (2) and
+  // unknown (3) keys, allowed and denied, every version.
+  for (const keyType of [1, 2, 3]) {
+    it(`FindCoordinator key type ${keyType}, v0-6: Kafka's answer`, { timeout: 120_000 }, async () => {
+      const diffs: string[] = [];
+      for (let version = 0; version <= 6; version++) {
+        if (keyType > 0 && version === 0) continue; // v0 has no key type
+        for (const key of ['ok-x', 'no-x', 'g-ok']) {
+          const r = await bothPaths(ApiKey.FindCoordinator, version, () => ({
+            ...buildRequest(ApiKey.FindCoordinator, version, () => undefined),
+            keyType,
+            ...(version < 4 ? { key } : { coordinatorKeys: [key] }),
+          }));
+          if (process.env.KGW_REDTEAM_DUMP) console.log(version, key, show(r.direct), show(r.gateway));
+          diffs.push(...r.diffs.map((d) => `v${version} ${key}${d}`));
+        }
+      }
+      assert.deepEqual(diffs, []);
+    });
+  }
+
   it(
     "DescribeLogDirs through the gateway does not list the gateway's reserved (security) topic",
     { timeout: 120_000 },
