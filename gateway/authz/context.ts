@@ -110,6 +110,11 @@ export class RequestAuthz {
     );
   }
 
+  /** One of the gateway's own topics, which no client sees or touches whatever its ACLs. */
+  reserved(topic: string): boolean {
+    return this.deps.reservedTopics.has(topic);
+  }
+
   cluster(op: AclOperation, logIfDenied = true): boolean {
     return this.can(ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, op, logIfDenied);
   }

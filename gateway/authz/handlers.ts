@@ -154,7 +154,7 @@ export const RULES: ReadonlyMap<number, AuthzRule> = new Map<number, AuthzRule>(
   [ApiKey.DescribeConfigs, rule(admin.describeConfigs, 1, 4)],
   [ApiKey.AlterConfigs, rule(admin.alterConfigs, 0, 2)],
   [ApiKey.AlterReplicaLogDirs, rule(admin.alterReplicaLogDirs, 1, 2)],
-  [ApiKey.DescribeLogDirs, rule(admin.clusterApi(ApiKey.DescribeLogDirs, DESCRIBE), 1, 5)],
+  [ApiKey.DescribeLogDirs, rule(admin.describeLogDirs, 1, 5)],
   [ApiKey.CreatePartitions, rule(admin.createPartitions, 0, 3)],
   [ApiKey.CreateDelegationToken, rule(noTokens, 1, 3)],
   [ApiKey.RenewDelegationToken, rule(noTokens, 1, 2)],

@@ -4,7 +4,7 @@
  * The gateway builds it from its configuration in every case (gateway.ts): there is no way to
  * start one that forwards without it.
  */
-import { ApiKey, apiKeyInfo } from '../../protocol/index.js';
+import { ApiKey, apiKeyInfo, type RequestApiKey, type RequestFrame } from '../../protocol/index.js';
 import { AclOperation, ResourceType, type AclAuthorizer } from '../../security/acl/index.js';
 import type { Audit } from '../audit.js';
 import type { SecurityTopic } from '../credentials/security-topic.js';
@@ -45,13 +45,43 @@ export function aclFilter(deps: AuthzDeps, cluster: ClusterView): RequestFilter 
       return { kind: 'close', reason: `${api} v${frame.apiVersion}: no authorization rule for ${why}` };
     }
     try {
-      return await rule.handler(frame, az, env);
+      const decision = await rule.handler(frame, az, env);
+      if (decision.kind === 'forward') dropUnknownTags(frame);
+      return decision;
     } catch (e) {
       // A denial with no response to carry it (acks=0 produce): Kafka closes the connection.
       if (e instanceof CloseConnection) return { kind: 'close', reason: e.message };
       throw e;
     }
   };
+}
+
+/**
+ * Tagged fields the gateway's message definitions do not know are not forwarded. A broker newer
+ * than those definitions may know them (Kafka adds tagged fields without a new version, as it did
+ * Fetch's clusterId and replicaState), and one could name a resource the rule never saw; tagged
+ * fields are optional by definition, so dropping them changes nothing a known broker reads.
+ */
+function dropUnknownTags(frame: RequestFrame): void {
+  const apiKey = frame.apiKey as RequestApiKey;
+  const body = frame.body(apiKey);
+  if (stripTags(body)) frame.setBody(apiKey, body);
+}
+
+function stripTags(x: unknown): boolean {
+  if (x === null || typeof x !== 'object' || Buffer.isBuffer(x)) return false;
+  let found = false;
+  if (Array.isArray(x)) {
+    for (const e of x) found = stripTags(e) || found;
+    return found;
+  }
+  const o = x as Record<string, unknown>;
+  if (o.unknownTaggedFields !== undefined) {
+    delete o.unknownTaggedFields;
+    found = true;
+  }
+  for (const v of Object.values(o)) found = stripTags(v) || found;
+  return found;
 }
 
 export interface AuthorizationDeps {

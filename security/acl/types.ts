@@ -38,6 +38,8 @@ export const AclOperation = {
   IDEMPOTENT_WRITE: 12,
   CREATE_TOKENS: 13,
   DESCRIBE_TOKENS: 14,
+  // KIP-939: a producer may take part in two-phase commit (InitProducerId enable2Pc).
+  TWO_PHASE_COMMIT: 15,
 } as const;
 export type AclOperation = (typeof AclOperation)[keyof typeof AclOperation];
 

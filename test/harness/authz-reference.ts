@@ -108,6 +108,8 @@ export interface ReferenceOptions {
   /** Broker ports: basePort (PLAINTEXT), +50 (SASL_PLAINTEXT), +100 (controller); 11000-11499. */
   basePort: number;
   securityTopic: string;
+  /** Broker settings over the reference's own (e.g. auto-creation on, two-phase commit on). */
+  brokerOverrides?: Record<string, string>;
 }
 
 /** Errors of a broker still loading its coordinators (COORDINATOR_LOAD_IN_PROGRESS, *_NOT_AVAILABLE, NOT_COORDINATOR). */
@@ -138,6 +140,7 @@ export async function startReference(o: ReferenceOptions): Promise<Reference> {
       'offsets.topic.num.partitions': '1',
       'transaction.state.log.num.partitions': '1',
       'transaction.state.log.min.isr': '1',
+      ...o.brokerOverrides,
     },
   });
   let gw: TestGateway | undefined;

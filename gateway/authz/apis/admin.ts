@@ -26,7 +26,9 @@ export const createTopics: ApiHandler = (frame, az) => {
   const split = splitByDecision(
     body.topics,
     (t) =>
-      clusterCreate || az.can(TOPIC, t.name, CREATE)
+      // CREATE on the cluster covers every topic but the gateway's reserved ones, which `can`
+      // refuses whatever the ACLs (else TOPIC_ALREADY_EXISTS would confirm their names).
+      (clusterCreate && !az.reserved(t.name)) || az.can(TOPIC, t.name, CREATE)
         ? undefined
         : {
             name: t.name,
@@ -172,8 +174,25 @@ function configDenied(az: RequestAuthz, type: number, name: string, op: AclOpera
 const configKey = (r: { resourceType: number; resourceName: string }): string =>
   `${r.resourceType}:${r.resourceName}`;
 
+const KNOWN_CONFIG_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigType));
+
 export const describeConfigs: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.DescribeConfigs);
+  // KafkaApis.handleDescribeConfigsRequest throws InvalidRequestException on a resource type it
+  // does not know, which fails the whole request (DescribeConfigsRequest.getErrorResponse: every
+  // resource INVALID_REQUEST with the error's default message). Answered here, so that a broker
+  // knowing a newer type never authorizes it as the gateway's principal.
+  if (body.resources.some((r) => !KNOWN_CONFIG_TYPES.has(r.resourceType)))
+    return answer(frame, ApiKey.DescribeConfigs, {
+      throttleTimeMs: 0,
+      results: body.resources.map((r) => ({
+        errorCode: Err.INVALID_REQUEST,
+        errorMessage: errorMessage(Err.INVALID_REQUEST),
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        configs: [],
+      })),
+    });
   const split = splitByDecision(
     body.resources,
     (r) => {
@@ -215,6 +234,15 @@ function alterConfigsOf(
     const split = splitByDecision(
       body.resources,
       (r) => {
+        // Kafka's ConfigAdminManager refuses a type it does not know per resource (42, "Unknown
+        // resource type N"): answered here, so no broker authorizes it as the gateway's principal.
+        if (!KNOWN_CONFIG_TYPES.has(r.resourceType))
+          return {
+            errorCode: Err.INVALID_REQUEST,
+            errorMessage: `Unknown resource type ${r.resourceType}`,
+            resourceType: r.resourceType,
+            resourceName: r.resourceName,
+          };
         const code = configDenied(az, r.resourceType, r.resourceName, ALTER_CONFIGS);
         return code === undefined
           ? undefined
@@ -270,6 +298,18 @@ export const controllerDenial =
 
 const CLUSTER_DENIED = Err.CLUSTER_AUTHORIZATION_FAILED;
 const clusterMessage = errorMessage(CLUSTER_DENIED);
+
+/**
+ * DescribeLogDirs: DESCRIBE on the cluster (KafkaApis.handleDescribeLogDirsRequest), which lists
+ * every topic on the brokers' disks; the gateway's reserved topics (credentials, audit) are left
+ * out, as from every other listing.
+ */
+export const describeLogDirs: ApiHandler = (frame, az) => {
+  if (!az.cluster(DESCRIBE)) return topLevelError(frame, ApiKey.DescribeLogDirs, CLUSTER_DENIED);
+  return forwardPatched(ApiKey.DescribeLogDirs, (r) => {
+    for (const d of r.results) d.topics = d.topics.filter((t) => !az.reserved(t.name));
+  });
+};
 
 export const electLeaders: ApiHandler = (frame, az) => {
   if (az.cluster(ALTER)) return FORWARD;

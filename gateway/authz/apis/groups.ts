@@ -370,27 +370,40 @@ export const offsetFetch: ApiHandler = async (frame, az, env) => {
 
 export const findCoordinator: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.FindCoordinator);
-  const check = (key: string): number | undefined => {
+  const v = frame.apiVersion;
+  /**
+   * The error for one key, and its message when Kafka's differs from the default (the code's
+   * message in v0-3, "" per key in v4+). KafkaApis.handleFindCoordinatorRequest refuses share-state
+   * keys below v6 and a key type it does not know as INVALID_REQUEST before any authorization
+   * (per key from v4, with the default message for an unknown type); share-state coordinators are
+   * for brokers (CLUSTER_ACTION): never through the gateway.
+   */
+  const check = (key: string): { code: number; message?: string } | undefined => {
     switch (body.keyType) {
       case 0:
-        return az.can(GROUP, key, DESCRIBE) ? undefined : Err.GROUP_AUTHORIZATION_FAILED;
+        return az.can(GROUP, key, DESCRIBE) ? undefined : { code: Err.GROUP_AUTHORIZATION_FAILED };
       case 1:
         return az.can(TRANSACTIONAL_ID, key, DESCRIBE)
           ? undefined
-          : Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-      default:
-        // Share-group state coordinators are for brokers (CLUSTER_ACTION): never through the gateway.
+          : { code: Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+      case 2:
+        if (v < 6) return { code: Err.INVALID_REQUEST };
         az.denied(ResourceType.CLUSTER, 'kafka-cluster', CLUSTER_ACTION);
-        return Err.CLUSTER_AUTHORIZATION_FAILED;
+        return {
+          code: Err.CLUSTER_AUTHORIZATION_FAILED,
+          message: errorMessage(Err.CLUSTER_AUTHORIZATION_FAILED) ?? '',
+        };
+      default:
+        return { code: Err.INVALID_REQUEST, message: errorMessage(Err.INVALID_REQUEST) ?? '' };
     }
   };
-  if (frame.apiVersion < 4) {
-    const code = check(body.key);
-    if (code === undefined) return FORWARD;
+  if (v < 4) {
+    const denied = check(body.key);
+    if (denied === undefined) return FORWARD;
     return answer(frame, ApiKey.FindCoordinator, {
       throttleTimeMs: 0,
-      errorCode: code,
-      errorMessage: errorMessage(code),
+      errorCode: denied.code,
+      errorMessage: errorMessage(denied.code),
       nodeId: -1,
       host: '',
       port: -1,
@@ -400,11 +413,11 @@ export const findCoordinator: ApiHandler = (frame, az) => {
   const split = splitByDecision(
     body.coordinatorKeys,
     (key) => {
-      const code = check(key);
-      return code === undefined
+      const denied = check(key);
+      return denied === undefined
         ? undefined
         : // Kafka sets the code only: the message keeps its default, "".
-          { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: '' };
+          { key, nodeId: -1, host: '', port: -1, errorCode: denied.code, errorMessage: denied.message ?? '' };
     },
     (k) => k,
     (c) => c.key,
@@ -487,17 +500,17 @@ export const describeGroups = describeGroupsOf<
 /** KIP-848 describe: a group whose members hold topics the client may not DESCRIBE is refused as a whole. */
 function topicsHidden<G extends { groupId: string; errorCode: number; errorMessage: string | null }>(
   topicsOf: (g: G) => string[],
+  refused: (g: G) => G = (g) => ({
+    ...g,
+    errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+    errorMessage: 'The group has described topic(s) that the client is not authorized to describe.',
+    members: [],
+    authorizedOperations: OPS_NOT_REQUESTED,
+  }),
 ): (g: G, az: RequestAuthz) => G | undefined {
   return (g, az) => {
     const hidden = topicsOf(g).some((t) => !az.can(TOPIC, t, DESCRIBE, false));
-    if (!hidden) return undefined;
-    return {
-      ...g,
-      errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
-      errorMessage: 'The group has described topic(s) that the client is not authorized to describe.',
-      members: [],
-      authorizedOperations: OPS_NOT_REQUESTED,
-    };
+    return hidden ? refused(g) : undefined;
   };
 }
 
@@ -565,9 +578,35 @@ export const streamsGroupDescribe = describeGroupsOf<
     f.setBody(ApiKey.StreamsGroupDescribe, { ...f.body(ApiKey.StreamsGroupDescribe), groupIds: ids }),
   (r) => r.groups,
   (r, g) => (r.groups = g),
-  (groupId) => ({
-    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
-    errorMessage: null,
+  (groupId) => describedStreamsGroup(groupId, Err.GROUP_AUTHORIZATION_FAILED, null),
+  // KafkaApis.handleStreamsGroupDescribe: a group whose topology names a topic (source,
+  // repartition or changelog) the client may not DESCRIBE is replaced by a fresh one carrying
+  // only the error, so neither its topology nor its members' tasks are shown.
+  topicsHidden(
+    (g) =>
+      (g.topology?.subtopologies ?? []).flatMap((s) => [
+        ...s.sourceTopics,
+        ...s.repartitionSinkTopics,
+        ...s.repartitionSourceTopics.map((t) => t.name),
+        ...s.stateChangelogTopics.map((t) => t.name),
+      ]),
+    (g) =>
+      describedStreamsGroup(
+        g.groupId,
+        Err.TOPIC_AUTHORIZATION_FAILED,
+        'The described group uses topics that the client is not authorized to describe.',
+      ),
+  ),
+);
+
+function describedStreamsGroup(
+  groupId: string,
+  errorCode: number,
+  errorMessage: string | null,
+): StreamsGroupDescribeResponseDescribedGroup {
+  return {
+    errorCode,
+    errorMessage,
     groupId,
     groupState: '',
     groupEpoch: 0,
@@ -575,8 +614,8 @@ export const streamsGroupDescribe = describeGroupsOf<
     topology: null,
     members: [],
     authorizedOperations: OPS_NOT_REQUESTED,
-  }),
-);
+  };
+}
 
 export const listGroups: ApiHandler = (_frame, az) => {
   if (az.cluster(DESCRIBE, false)) return FORWARD;

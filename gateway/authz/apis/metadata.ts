@@ -103,6 +103,7 @@ export const metadata: ApiHandler = async (frame, az, env) => {
   const inKafkaOrder = <T>(upstream: T[]): (T | ReturnType<typeof errorTopic>)[] => [
     ...unknown,
     ...upstream,
+    ...createRefused,
     ...denied,
   ];
 
@@ -117,13 +118,31 @@ export const metadata: ApiHandler = async (frame, az, env) => {
       if (!az.can(TOPIC, name, CREATE, false)) noCreate.add(name);
     }
   }
+  // v0-3 cannot switch creation off (Kafka reads allowAutoTopicCreation as true), and the broker
+  // behind the gateway would create a missing topic for the gateway's principal: the topics
+  // that lack CREATE and do not exist now are answered here, after the forwarded ones, as Kafka's
+  // handleTopicMetadataRequest lists unauthorizedForCreateTopics (a topic that exists is forwarded:
+  // the broker creates nothing for it).
+  const createRefused: ReturnType<typeof errorTopic>[] = [];
+  let forwarded = split.allowed;
+  if (v < 4 && noCreate.size > 0) {
+    const existing = new Set(await env.topicIds.allNames());
+    const missing = new Set([...noCreate].filter((n) => !existing.has(n)));
+    if (missing.size > 0) {
+      forwarded = split.allowed.filter((t) => !missing.has(nameOf(t)!));
+      for (const name of missing) {
+        az.denied(TOPIC, name, CREATE);
+        createRefused.push(errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID));
+      }
+    }
+  }
   if (split.deniedCount === 0 && noCreate.size === 0) {
     const needsOps =
       v >= 8 &&
       (body.includeTopicAuthorizedOperations || (v <= 10 && body.includeClusterAuthorizedOperations));
     return needsOps ? forwardPatched(ApiKey.Metadata, fixOps) : FORWARD;
   }
-  if (split.allowed.length === 0 && v === 0) {
+  if (forwarded.length === 0 && v === 0) {
     // v0 cannot ask for "no topics" (empty means all): ask for all for the broker list, as Kafka
     // answers brokers with the denied topics, and keep none of the listed topics.
     frame.setBody(ApiKey.Metadata, { ...body, topics: [] });
@@ -134,7 +153,7 @@ export const metadata: ApiHandler = async (frame, az, env) => {
   // With every topic denied, the broker is still asked for the (topic-less) broker list.
   frame.setBody(ApiKey.Metadata, {
     ...body,
-    topics: split.allowed,
+    topics: forwarded,
     // v0-3 have no such field (and v0-3 brokers auto-create only with CREATE checks of their own).
     allowAutoTopicCreation:
       v >= 4 ? body.allowAutoTopicCreation && noCreate.size === 0 : body.allowAutoTopicCreation,

@@ -11,13 +11,19 @@ import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
 import { topLevelError } from './groups.js';
 
 const { TOPIC, GROUP, TRANSACTIONAL_ID, CLUSTER } = ResourceType;
-const { READ, WRITE, DESCRIBE, IDEMPOTENT_WRITE, CLUSTER_ACTION } = AclOperation;
+const { READ, WRITE, DESCRIBE, IDEMPOTENT_WRITE, CLUSTER_ACTION, TWO_PHASE_COMMIT } = AclOperation;
 
 export const initProducerId: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.InitProducerId);
   let code: number | undefined;
   if (body.transactionalId !== null) {
-    if (!az.can(TRANSACTIONAL_ID, body.transactionalId, WRITE))
+    // KafkaApis.handleInitProducerIdRequest: WRITE, then (KIP-939, v6+) TWO_PHASE_COMMIT for a
+    // producer that asks for two-phase commit — its transactions outlive the producer and its
+    // timeout, holding back read_committed consumers until someone commits or aborts them.
+    if (
+      !az.can(TRANSACTIONAL_ID, body.transactionalId, WRITE) ||
+      (body.enable2Pc && !az.can(TRANSACTIONAL_ID, body.transactionalId, TWO_PHASE_COMMIT))
+    )
       code = Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
   } else if (!az.cluster(IDEMPOTENT_WRITE) && !az.canAny(TOPIC, WRITE)) {
     code = Err.CLUSTER_AUTHORIZATION_FAILED;
