@@ -322,7 +322,10 @@ export class ClientSession implements SessionInfo {
   private onSaslHandshake(frame: RequestFrame, receivedAt: bigint): void {
     const { mechanism } = frame.body(ApiKey.SaslHandshake);
     const offered = this.deps.listener.saslMechanisms;
-    const ok = frame.apiVersion >= 1 && (offered as string[]).includes(mechanism);
+    // Re-authentication (KIP-368) must keep the mechanism it logged in with, as Kafka's
+    // SaslServerAuthenticator requires; another one is answered as unsupported.
+    const sameAsLogin = this.identity === undefined || this.identity.mechanism === mechanism;
+    const ok = frame.apiVersion >= 1 && (offered as string[]).includes(mechanism) && sameAsLogin;
     if (ok)
       this.sasl = {
         mechanism: mechanism as SaslMechanism,

@@ -65,6 +65,9 @@ export async function rawScramSession(gw: TestGateway, user: TestUser) {
   return {
     sessionLifetimeMs: final.sessionLifetimeMs,
     metadata: () => call(ApiKey.Metadata, 12, { ...defaultMetadataRequest(), topics: [] } as never),
+    /** A SaslHandshake v1 on the logged-in connection (the start of a KIP-368 re-authentication). */
+    handshake: async (mechanism: string) =>
+      (await call(ApiKey.SaslHandshake, 1, { mechanism } as never)) as { errorCode: number } | undefined,
     /** Writes all frames in one go; returns the correlation ids of the responses, in arrival order. */
     async pipeline(requests: Buffer[], expected: number): Promise<number[]> {
       socket.write(Buffer.concat(requests));

@@ -19,6 +19,19 @@ const { Kafka, logLevel } = kafkajs;
 const ALICE = { name: 'alice', password: 'alice-pw' };
 
 describe('KIP-368 session lifetime', () => {
+  test('re-authentication keeps the login mechanism, as Kafka requires', { timeout: 60_000 }, async () => {
+    const gw = await startTestGateway({ upstream: clusterBootstrap('east'), users: [ALICE] });
+    try {
+      const raw = await rawScramSession(gw, ALICE); // logged in with SCRAM-SHA-512
+      for (const other of ['PLAIN', 'SCRAM-SHA-256'])
+        assert.equal((await raw.handshake(other))?.errorCode, 33, `${other}: UNSUPPORTED_SASL_MECHANISM`);
+      assert.equal((await raw.handshake('SCRAM-SHA-512'))?.errorCode, 0, 'the same mechanism is accepted');
+      raw.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
   test(
     'the lifetime is sent; kafkajs re-authenticates in time; a client that does not is cut off',
     { timeout: 90_000 },
