@@ -28,13 +28,16 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY cli ./cli
+COPY config ./config
+COPY client ./client
 COPY gateway ./gateway
 COPY mirror ./mirror
+COPY mm2 ./mm2
+COPY observability ./observability
 COPY monitor ./monitor
 COPY protocol ./protocol
 COPY security ./security
 COPY security-audit ./security-audit
-COPY observability ./observability
 COPY deploy/kafka ./deploy/kafka
 RUN npx tsc -p tsconfig.json
 

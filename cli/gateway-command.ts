@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadGatewayConfig } from '../gateway/config/load.js';
 import { startGateway } from '../gateway/gateway.js';
 import { tuneHeapForThroughput } from '../gateway/heap-tuning.js';
-import { startTracing } from '../monitor/telemetry/tracing.js';
+import { startTracing } from '../observability/tracing.js';
 import { createLogger } from '../observability/logger.js';
 import { runService } from './support/lifecycle.js';
 

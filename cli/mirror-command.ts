@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadMirrorConfig } from '../mirror/config/config.js';
 import { Mirror } from '../mirror/runtime.js';
-import { startTracing } from '../monitor/telemetry/tracing.js';
+import { startTracing } from '../observability/tracing.js';
 import { createLogger } from '../observability/logger.js';
 import { UsageError } from './support/errors.js';
 import { runService } from './support/lifecycle.js';

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { loadMonitorConfig } from '../monitor/config.js';
 import { Monitor } from '../monitor/monitor.js';
-import { startTracing } from '../monitor/telemetry/tracing.js';
+import { startTracing } from '../observability/tracing.js';
 import { createLogger } from '../observability/logger.js';
 import { runService } from './support/lifecycle.js';
 

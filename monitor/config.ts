@@ -11,8 +11,8 @@ import {
   clusterConnectionShape,
   connectionFileProblems,
   resolveConnectionPaths,
-} from '../protocol/client/cluster-connection.js';
-import { ConfigError, parseYamlConfig } from './yaml-config.js';
+} from '../client/cluster-connection.js';
+import { ConfigError, parseYamlConfig } from '../config/yaml.js';
 
 const regexString = z.string().refine(
   (s) => {
@@ -35,7 +35,7 @@ const filterSchema = z
 
 /**
  * A watched cluster: a name plus the one cluster-connection shape (bootstrap, TLS, SASL, client id;
- * protocol/client/cluster-connection.ts), so the monitor reaches secured clusters and clusters
+ * client/cluster-connection.ts), so the monitor reaches secured clusters and clusters
  * behind a kgw gateway exactly as the other products do.
  */
 export const clusterSchema = z

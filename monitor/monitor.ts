@@ -9,11 +9,12 @@ import express from 'express';
 import { compileFilter, type MonitorConfig } from './config.js';
 import { ClusterCollector } from './lag/collector.js';
 import { computeLag, LookupTables } from './lag/compute.js';
-import { decodeHeartbeat, decodeOffsetSync, type OffsetSync } from './lag/mm2-formats.js';
+import { decodeHeartbeat, decodeOffsetSync } from '../mm2/formats.js';
 import {
   computeReplicationLag,
   isMirrorInternalTopic,
-  offsetSyncsTopic,
+  offsetSyncsTail,
+  type SyncPoint,
   targetTopicName,
   type ReplicationLag,
 } from './lag/replication.js';
@@ -45,7 +46,7 @@ export class Monitor {
   readonly metrics = new MonitorMetrics();
   readonly store: StatusStore;
   private readonly clusters = new Map<string, ClusterState>();
-  private readonly syncs = new Map<number, Map<string, OffsetSync>>();
+  private readonly syncs = new Map<number, Map<string, SyncPoint>>();
   private readonly heartbeats = new Map<string, { source: string; target: string; timestampMs: number }>();
   /** mirror index → source topics currently mirrored */
   private readonly mirrored = new Map<number, string[]>();
@@ -271,13 +272,17 @@ export class Monitor {
 
   private startMirrorTails(): void {
     this.config.mirrors.forEach((m, i) => {
-      const syncs = new Map<string, OffsetSync>();
+      const syncs = new Map<string, SyncPoint>();
       this.syncs.set(i, syncs);
       if (m.lagMethod === 'offset-syncs') {
-        const holder = this.clusters.get(m.offsetSyncsLocation === 'source' ? m.source : m.target)!;
-        const tail = new TopicTail(holder.collector.kafka, offsetSyncsTopic(m.target), (key, value) => {
+        const { cluster, topic } = offsetSyncsTail(m);
+        const holder = this.clusters.get(cluster)!;
+        const tail = new TopicTail(holder.collector.kafka, topic, (key, value) => {
           const s = decodeOffsetSync(key, value);
-          syncs.set(`${s.topic}\0${s.partition}`, s);
+          syncs.set(`${s.topic}\0${s.partition}`, {
+            upstreamOffset: Number(s.upstreamOffset),
+            downstreamOffset: Number(s.downstreamOffset),
+          });
         });
         this.tails.push(tail);
         tail.start();
@@ -292,11 +297,12 @@ export class Monitor {
         const id = `${h.sourceClusterAlias}\0${h.targetClusterAlias}`;
         if (!flows.has(id)) return;
         const prev = this.heartbeats.get(id);
-        if (!prev || prev.timestampMs < h.timestampMs)
+        const timestampMs = Number(h.timestamp);
+        if (!prev || prev.timestampMs < timestampMs)
           this.heartbeats.set(id, {
             source: h.sourceClusterAlias,
             target: h.targetClusterAlias,
-            timestampMs: h.timestampMs,
+            timestampMs,
           });
       });
       this.tails.push(tail);

@@ -1,14 +1,14 @@
 /**
- * Kafka connections for the probes: protocol/client's connection (ApiVersions, SASL client,
+ * Kafka connections for the probes: client/'s connection (ApiVersions, SASL client,
  * pipelined requests over the generated codec), with every connection and request charged to the
  * owning check's budget, and an `attempt` that turns "the server hung up" into an answer a check
  * can judge instead of an exception.
  */
 import { apiKeyTable } from '../protocol/generated/api-keys.js';
 import type { RequestApiKey, RequestTypes, ResponseTypes } from '../protocol/codec.js';
-import { ConnectionError, KafkaClientConnection } from '../protocol/client/connection.js';
-import type { SaslCredentials } from '../protocol/client/sasl.js';
-import type { TlsOptions } from '../protocol/client/socket.js';
+import { ConnectionError, KafkaClientConnection } from '../client/connection.js';
+import type { SaslCredentials } from '../client/sasl.js';
+import type { TlsOptions } from '../client/socket.js';
 import { setupRequests, type BudgetMeter } from './budget.js';
 import type { Address } from './net.js';
 

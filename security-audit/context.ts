@@ -6,7 +6,7 @@
 import { isIP, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiVersionsResponse } from '../protocol/generated/messages.js';
-import { connectSocket, type TlsOptions } from '../protocol/client/socket.js';
+import { connectSocket, type TlsOptions } from '../client/socket.js';
 import type { BudgetMeter } from './budget.js';
 import { AuditConnection } from './connection.js';
 import { openTcp, type Address } from './net.js';

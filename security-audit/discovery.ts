@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import { ApiKey } from '../protocol/generated/api-keys.js';
-import type { TlsOptions } from '../protocol/client/socket.js';
+import type { TlsOptions } from '../client/socket.js';
 import type { BudgetMeter } from './budget.js';
 import { AuditConnection } from './connection.js';
 import type { EndpointProfile, PrincipalView, TopicInfo } from './context.js';

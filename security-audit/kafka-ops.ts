@@ -7,8 +7,8 @@
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ZERO_UUID } from '../protocol/runtime/reader.js';
 import { encodeRecordBatch } from '../protocol/records/index.js';
-import { errorName } from '../protocol/client/kafka-errors.js';
-import { withRetries } from '../protocol/client/retry.js';
+import { errorName } from '../client/kafka-errors.js';
+import { withRetries } from '../client/retry.js';
 import type { AuditConnection } from './connection.js';
 import type { AclSpec } from './context.js';
 import { describeByName, ERR } from './discovery.js';

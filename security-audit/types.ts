@@ -3,7 +3,7 @@
  * with. A check is a small named probe with its own time limit and a declared upper bound on the
  * connections and requests it may use; the runner enforces both.
  */
-import type { SaslCredentials } from '../protocol/client/sasl.js';
+import type { SaslCredentials } from '../client/sasl.js';
 import type { CheckContext } from './context.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error';

@@ -11,9 +11,9 @@
  */
 import kafkajs from 'kafkajs';
 import { runKcat } from '../../deploy/kafka/tools.js';
-import { decodeCheckpoint } from '../../mirror/formats.js';
+import { decodeCheckpoint } from '../../mm2/formats.js';
 import { NativeCluster, connectionOptions } from '../../mirror/kafka/native-cluster.js';
-import { readTopicToEnd, topicOffsets } from '../../protocol/client/read-to-end.js';
+import { readTopicToEnd, topicOffsets } from '../../client/read-to-end.js';
 import { remoteClusterUtilsOffsets } from '../../test/integration/mirror/kafka-tools.js';
 
 const { Kafka, logLevel } = kafkajs;

@@ -7,8 +7,8 @@
  *
  *   node dist/bench/mirror/sync-cost.js [records=1000000]
  */
-import { OffsetSyncStore } from '../../mirror/checkpoint/offset-sync-store.js';
-import type { OffsetSync } from '../../mirror/formats.js';
+import { OffsetSyncStore } from '../../mm2/offset-sync-store.js';
+import type { OffsetSync } from '../../mm2/formats.js';
 import { OffsetSyncDecider } from '../../mirror/source/offset-sync-writer.js';
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);

@@ -3,7 +3,7 @@
  * controller it reports (DescribeCluster, KIP-700; through a gateway, the gateway's addresses).
  */
 import { ApiKey } from '../../protocol/generated/api-keys.js';
-import { describeConnection } from '../../protocol/client/cluster-connection.js';
+import { describeConnection } from '../../client/cluster-connection.js';
 import { errorText } from './errors.js';
 import { openAdmin } from './kafka-admin.js';
 import { kafkaError } from './kafka-request.js';

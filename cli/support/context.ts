@@ -24,8 +24,8 @@ import {
   clusterConnectionShape,
   connectionFileProblems,
   resolveConnectionPaths,
-} from '../../protocol/client/cluster-connection.js';
-import { loadYamlConfig } from '../../monitor/yaml-config.js';
+} from '../../client/cluster-connection.js';
+import { loadYamlConfig } from '../../config/yaml.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
 const httpUrl = z

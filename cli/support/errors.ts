@@ -7,8 +7,8 @@
 import { CommanderError } from 'commander';
 import { ConfigError as GatewayConfigError } from '../../gateway/config/load.js';
 import { MirrorConfigError } from '../../mirror/config/config.js';
-import { ConfigError as YamlConfigError } from '../../monitor/yaml-config.js';
-import { ConfigReferenceError } from '../../security/config-references.js';
+import { ConfigError as YamlConfigError } from '../../config/yaml.js';
+import { ConfigReferenceError } from '../../config/references.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

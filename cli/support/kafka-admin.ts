@@ -1,11 +1,11 @@
 /**
  * A connection for the admin requests the operator commands send (SCRAM credentials, ACLs,
- * DescribeCluster), on protocol/client with the generated codec and the target's TLS / SASL. Kafka
+ * DescribeCluster), on client/ with the generated codec and the target's TLS / SASL. Kafka
  * (and a kgw gateway) answer these on any broker, so one connection to a bootstrap server is enough.
  */
-import { ClusterClient } from '../../protocol/client/cluster.js';
-import type { KafkaClientConnection } from '../../protocol/client/connection.js';
-import { connectionOptions, describeConnection } from '../../protocol/client/cluster-connection.js';
+import { ClusterClient } from '../../client/cluster.js';
+import type { KafkaClientConnection } from '../../client/connection.js';
+import { connectionOptions, describeConnection } from '../../client/cluster-connection.js';
 import { CommandFailed, errorText } from './errors.js';
 import type { ClusterTarget } from './targets.js';
 

@@ -11,17 +11,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import type { Command } from 'commander';
-import { connectionFromProperties } from '../../protocol/client/client-properties.js';
+import { connectionFromProperties } from '../../client/client-properties.js';
 import {
   clusterConnectionSchema,
   connectionFileProblems,
   resolveConnectionPaths,
   type ClusterConnection,
-} from '../../protocol/client/cluster-connection.js';
+} from '../../client/cluster-connection.js';
 import { parseProperties } from '../../mirror/config/properties.js';
 import { loadMonitorConfig } from '../../monitor/config.js';
-import { formatPath, loadYamlConfig } from '../../monitor/yaml-config.js';
-import { resolveEntryReferences } from '../../security/config-references.js';
+import { formatPath, loadYamlConfig } from '../../config/yaml.js';
+import { resolveEntryReferences } from '../../config/references.js';
 import { contextFile, loadContext, type KgwContext } from './context.js';
 import { UsageError } from './errors.js';
 

@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import { z } from 'zod';
 import { FILE_PATH_META } from './file-path.js';
 import { gatewayConfigSchema, type GatewayConfig } from './schema.js';
-import { resolveYamlReferences } from '../../security/config-references.js';
+import { resolveYamlReferences } from '../../config/references.js';
 
 export class ConfigError extends Error {
   constructor(

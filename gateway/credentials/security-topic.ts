@@ -5,7 +5,7 @@
  * a restart loses nothing. Writes are acknowledged by all in-sync replicas before the admin call that
  * caused them is answered.
  *
- * The tail is a manually assigned fetcher (protocol/client), not a consumer: no consumer group is
+ * The tail is a manually assigned fetcher (client/), not a consumer: no consumer group is
  * joined or left behind, nothing is committed. `start()` replays every partition from its earliest
  * offset up to the end offset it had at start before returning (the gateway reports ready only
  * after that), then the tail keeps applying what other instances write.
@@ -13,10 +13,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ClusterClient } from '../../protocol/client/cluster.js';
-import { NativeFetcher } from '../../protocol/client/fetcher.js';
-import { topicOffsets } from '../../protocol/client/read-to-end.js';
-import { KafkaPartitionError } from '../../protocol/client/kafka-errors.js';
+import { ClusterClient } from '../../client/cluster.js';
+import { NativeFetcher } from '../../client/fetcher.js';
+import { topicOffsets } from '../../client/read-to-end.js';
+import { KafkaPartitionError } from '../../client/kafka-errors.js';
 import type { UpstreamConfig } from '../config/schema.js';
 import { kafkajsConfig, upstreamConnectionOptions } from '../upstream/client-options.js';
 

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { CredentialStore } from '../../security/credentials/index.js';
 import { deriveScramCredential } from '../../security/scram/index.js';
 import { ConfigError } from '../config/load.js';
-import { parseYamlWithReferences } from '../../security/config-references.js';
+import { parseYamlWithReferences } from '../../config/references.js';
 
 const seedSchema = z
   .object({

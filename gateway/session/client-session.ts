@@ -17,7 +17,7 @@
 import type { Socket } from 'node:net';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { kgwTracer, tracingEnabled } from '../../monitor/telemetry/tracing.js';
+import { kgwTracer, tracingEnabled } from '../../observability/tracing.js';
 import {
   ApiKey,
   FrameReader,

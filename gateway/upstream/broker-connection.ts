@@ -18,10 +18,10 @@ import {
   type RequestTypes,
   type ResponseTypes,
 } from '../../protocol/index.js';
-import { authenticateSasl } from '../../protocol/client/sasl.js';
-import { BrokerConnectError, connectSocket, type BrokerAddress } from '../../protocol/client/socket.js';
+import { authenticateSasl } from '../../client/sasl.js';
+import { BrokerConnectError, connectSocket, type BrokerAddress } from '../../client/socket.js';
 import type { UpstreamConfig } from '../config/schema.js';
-import type { ConnectionOptions } from '../../protocol/client/connection.js';
+import type { ConnectionOptions } from '../../client/connection.js';
 import { upstreamConnectionOptions } from './client-options.js';
 import { upstreamReadSlabs, type Slab } from './read-slabs.js';
 

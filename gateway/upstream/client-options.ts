@@ -1,14 +1,14 @@
 /**
  * The gateway's connections to the upstream cluster as the service principal: the proxied broker
- * connections and the security-topic tail (protocol/client options), and kafkajs for topic creation
+ * connections and the security-topic tail (client/ options), and kafkajs for topic creation
  * and low-volume producing (security topic, audit topic). The `upstream` TLS / SASL settings are
  * mapped here once; CA and password files are read each time a connection is made, so rotated
  * files are picked up.
  */
 import { readFileSync } from 'node:fs';
 import { logLevel, type KafkaConfig } from 'kafkajs';
-import type { ConnectionOptions } from '../../protocol/client/connection.js';
-import { kafkajsSecurity } from '../../protocol/client/kafkajs-security.js';
+import type { ConnectionOptions } from '../../client/connection.js';
+import { kafkajsSecurity } from '../../client/kafkajs/security.js';
 import type { UpstreamConfig } from '../config/schema.js';
 
 /** Long enough for a Fetch that waits for data (the tail's maxWaitMs is far below). */

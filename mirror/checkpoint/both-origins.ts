@@ -19,7 +19,7 @@
  *  - the copies' index does not cover the group's offset: nothing this round.
  */
 import type { CopyTranslation } from './copy-index.js';
-import type { Translation } from './sync-history.js';
+import type { Translation } from '../../mm2/sync-history.js';
 
 export function translateBothOrigins(sync: Translation, copies: CopyTranslation): Translation {
   if (copies.kind === 'none') return sync;

@@ -6,28 +6,28 @@
  */
 import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { tpKey } from '../../protocol/client/cluster.js';
-import type { FetchRecord } from '../../protocol/client/fetcher.js';
-import { commitGroupOffsets } from '../../protocol/client/group-offsets.js';
-import { readTopicToEnd } from '../../protocol/client/read-to-end.js';
+import { tpKey } from '../../client/cluster.js';
+import type { FetchRecord } from '../../client/fetcher.js';
+import { commitGroupOffsets } from '../../client/group-offsets.js';
+import { readTopicToEnd } from '../../client/read-to-end.js';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector } from '../connector.js';
-import { decodeCheckpoint, decodeOffsetSync, encodeCheckpoint, type Checkpoint } from '../formats.js';
+import { decodeCheckpoint, decodeOffsetSync, encodeCheckpoint, type Checkpoint } from '../../mm2/formats.js';
 import { kafkaFor } from '../kafka/clients.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
 import type { MirrorMetrics } from '../metrics.js';
-import { includedAndNotExcluded } from '../policy/filters.js';
+import { includedAndNotExcluded } from '../../mm2/filters.js';
 import {
   checkpointsTopic,
   offsetSyncsTopic,
   policyFor,
   positionsTopic,
   type ReplicationPolicy,
-} from '../policy/replication-policy.js';
+} from '../../mm2/replication-policy.js';
 import { decodePosition } from '../source/position-store.js';
 import { ensureCompactedTopic } from '../source/topics.js';
 import { translateBothOrigins } from './both-origins.js';
-import { OffsetSyncStore, type Translation } from './offset-sync-store.js';
+import { OffsetSyncStore, type Translation } from '../../mm2/offset-sync-store.js';
 import { TargetCopies, type GroupPosition } from './target-copies.js';
 import { TopicTail } from './topic-tail.js';
 
@@ -105,7 +105,7 @@ export class MirrorCheckpointConnector extends Connector {
     const syncsOnSource = flow.offsetSyncsTopicLocation === 'source';
     const syncsCluster = syncsOnSource ? this.sourceCluster : this.targetCluster;
     const syncsAdmin = syncsOnSource ? this.sourceAdmin : this.targetAdmin;
-    const syncsTopic = offsetSyncsTopic(syncsOnSource ? flow.target : flow.source);
+    const syncsTopic = offsetSyncsTopic({ ...flow, location: flow.offsetSyncsTopicLocation });
     await ensureCompactedTopic(syncsAdmin, syncsTopic, flow.offsetSyncsTopicReplicationFactor);
     await ensureCompactedTopic(
       this.targetAdmin,

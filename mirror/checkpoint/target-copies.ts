@@ -10,9 +10,9 @@
  * in all; beyond, the partition with the most forgets its oldest quarter (groups below what is left
  * get no translation, never a guess).
  */
-import { tpKey, type ClusterClient } from '../../protocol/client/cluster.js';
-import { NativeFetcher, type OffsetReset } from '../../protocol/client/fetcher.js';
-import { topicOffsets, type PartitionOffsets } from '../../protocol/client/read-to-end.js';
+import { tpKey, type ClusterClient } from '../../client/cluster.js';
+import { NativeFetcher, type OffsetReset } from '../../client/fetcher.js';
+import { topicOffsets, type PartitionOffsets } from '../../client/read-to-end.js';
 import { originOf } from '../failover/origin.js';
 import { CopyIndex, type CopyTranslation } from './copy-index.js';
 

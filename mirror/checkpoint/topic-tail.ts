@@ -6,9 +6,9 @@
  * was committed is in the store when that position is used (the source connector writes a
  * partition's syncs before its position). The cluster stays the caller's (closed by the caller).
  */
-import type { ClusterClient } from '../../protocol/client/cluster.js';
-import { NativeFetcher, type FetchRecord } from '../../protocol/client/fetcher.js';
-import { topicOffsets } from '../../protocol/client/read-to-end.js';
+import type { ClusterClient } from '../../client/cluster.js';
+import { NativeFetcher, type FetchRecord } from '../../client/fetcher.js';
+import { topicOffsets } from '../../client/read-to-end.js';
 
 export class TopicTail {
   private readonly fetcher: NativeFetcher;

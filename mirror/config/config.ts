@@ -16,9 +16,9 @@ import {
 } from './keys.js';
 import { parseProperties, type PropertyEntry } from './properties.js';
 import { yamlEntries } from './yaml.js';
-import { PatternList } from '../policy/filters.js';
+import { PatternList } from '../../mm2/filters.js';
 import { MirrorConfigError } from './errors.js';
-import { resolveEntryReferences } from '../../security/config-references.js';
+import { resolveEntryReferences } from '../../config/references.js';
 import { conflictsConfig, type ConflictsConfig } from '../conflicts/config.js';
 
 export { MirrorConfigError };

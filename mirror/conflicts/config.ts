@@ -4,7 +4,7 @@
  * cannot converge is refused at start with the key that makes it so.
  */
 import { GLOBAL_KEYS } from '../config/keys.js';
-import { PatternList } from '../policy/filters.js';
+import { PatternList } from '../../mm2/filters.js';
 
 export interface ConflictsConfig {
   /** Keys remembered per topic for detection (LRU). */

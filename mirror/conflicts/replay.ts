@@ -6,8 +6,8 @@
  * timestamp than the pre-restart winner would be copied as if it won. Cost: one read of each
  * compacted topic under last-writer-wins per task start (compacted: about its live keys).
  */
-import type { ClusterClient } from '../../protocol/client/cluster.js';
-import { readTopicToEnd } from '../../protocol/client/read-to-end.js';
+import type { ClusterClient } from '../../client/cluster.js';
+import { readTopicToEnd } from '../../client/read-to-end.js';
 import type { Conflicts, FlowView } from './conflicts.js';
 
 export async function replayLwwTopics(

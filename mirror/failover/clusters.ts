@@ -5,7 +5,7 @@
  * to name clusters without a configuration file (plaintext).
  */
 import { loadMirrorConfig, type ClusterConfig, type FlowConfig } from '../config/config.js';
-import { policyFor, type ReplicationPolicy } from '../policy/replication-policy.js';
+import { policyFor, type ReplicationPolicy } from '../../mm2/replication-policy.js';
 
 /** A mistake in the command line or the configuration it names; the message says what to change. */
 export class FailoverInputError extends Error {

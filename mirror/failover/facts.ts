@@ -12,11 +12,11 @@
  * A source that does not answer is reported (sourceReachable false), not an error: that is the
  * disaster this command is for.
  */
-import { tpKey, type ClusterClient } from '../../protocol/client/cluster.js';
-import { fetchCommittedOffsets, listGroups, type ListedGroup } from '../../protocol/client/group-state.js';
-import { readTopicToEnd, topicOffsets, type PartitionOffsets } from '../../protocol/client/read-to-end.js';
-import { decodeCheckpoint, decodeOffsetSync } from '../formats.js';
-import { checkpointsTopic, offsetSyncsTopic, positionsTopic } from '../policy/replication-policy.js';
+import { tpKey, type ClusterClient } from '../../client/cluster.js';
+import { fetchCommittedOffsets, listGroups, type ListedGroup } from '../../client/group-state.js';
+import { readTopicToEnd, topicOffsets, type PartitionOffsets } from '../../client/read-to-end.js';
+import { decodeCheckpoint, decodeOffsetSync } from '../../mm2/formats.js';
+import { checkpointsTopic, offsetSyncsTopic, positionsTopic } from '../../mm2/replication-policy.js';
 import { decodePosition } from '../source/position-store.js';
 import { sourceTopicName, targetTopicName, type FailoverClusters } from './clusters.js';
 import type { CheckpointFact, GroupFacts, PartitionFacts } from './plan.js';
@@ -130,7 +130,11 @@ async function reverseCopiedPartitions(s: Sides): Promise<Set<string> | undefine
   // The reverse flow's syncs: on its source (our target) by default, else on its target (our source).
   const onTarget = reverseSyncsLocation === 'source';
   const cluster = onTarget ? s.target : s.source;
-  const topic = offsetSyncsTopic(onTarget ? source.alias : target.alias);
+  const topic = offsetSyncsTopic({
+    source: target.alias,
+    target: source.alias,
+    location: reverseSyncsLocation,
+  });
   if (!(await topicExists(cluster, topic))) return new Set();
   const out = new Set<string>();
   await readTopicToEnd(

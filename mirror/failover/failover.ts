@@ -7,8 +7,8 @@
  * Failback is the same run in the other direction: the group goes home from the cluster it failed
  * over to, through the checkpoints the reverse flow wrote there and the copies of home's records.
  */
-import { GroupCommitError, commitGroupOffsets } from '../../protocol/client/group-offsets.js';
-import { listGroups } from '../../protocol/client/group-state.js';
+import { GroupCommitError, commitGroupOffsets } from '../../client/group-offsets.js';
+import { listGroups } from '../../client/group-state.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
 import { resolveClusters, type ClusterSelection } from './clusters.js';
 import { gatherFacts, type Progress } from './facts.js';

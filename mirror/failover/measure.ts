@@ -4,7 +4,7 @@
  * --max-scan records were read. The count is taken from the records themselves (their provenance
  * headers), not estimated from offsets, so it is exact whatever the checkpoint's precision.
  */
-import { tpKey, type ClusterClient } from '../../protocol/client/cluster.js';
+import { tpKey, type ClusterClient } from '../../client/cluster.js';
 import type { Progress } from './facts.js';
 import { withReReads, type GroupFacts, type GroupPlan, type ReReadCount } from './plan.js';
 import { ReReadCounter } from './reread.js';

@@ -4,8 +4,8 @@
  * copies' provenance headers). Memory stays bounded: records are looked at one Fetch response at a
  * time and nothing is kept.
  */
-import type { ClusterClient } from '../../protocol/client/cluster.js';
-import { NativeFetcher } from '../../protocol/client/fetcher.js';
+import type { ClusterClient } from '../../client/cluster.js';
+import { NativeFetcher } from '../../client/fetcher.js';
 import { originOf, type Origin } from './origin.js';
 
 export interface ScanResult {

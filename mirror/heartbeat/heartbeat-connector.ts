@@ -8,10 +8,10 @@ import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector } from '../connector.js';
-import { encodeHeartbeat } from '../formats.js';
+import { encodeHeartbeat } from '../../mm2/formats.js';
 import { kafkaFor } from '../kafka/clients.js';
 import type { MirrorMetrics } from '../metrics.js';
-import { HEARTBEATS_TOPIC } from '../policy/replication-policy.js';
+import { HEARTBEATS_TOPIC } from '../../mm2/replication-policy.js';
 import { ensureCompactedTopic } from '../source/topics.js';
 
 export class MirrorHeartbeatConnector extends Connector {

@@ -1,8 +1,8 @@
 /** kafkajs clients for one configured cluster, with its security settings and our logger. */
 import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
-import { kafkajsSecurity } from '../../protocol/client/kafkajs-security.js';
-import { installKafkajsCodecs } from '../../protocol/records/kafkajs-codecs.js';
+import { kafkajsSecurity } from '../../client/kafkajs/security.js';
+import { installKafkajsCodecs } from '../../client/kafkajs/codecs.js';
 import type { ClusterConfig } from '../config/config.js';
 import { connectionOptions } from './native-cluster.js';
 

@@ -1,10 +1,10 @@
 /**
- * The mirror's own view of one cluster for the native data path: protocol/client's ClusterClient
+ * The mirror's own view of one cluster for the native data path: client/'s ClusterClient
  * (broker addresses, partition leaders, one pipelined connection per broker), opened with the
  * cluster's configured security (the same TLS / SASL settings kafkaFor gives kafkajs).
  */
-import { ClusterClient } from '../../protocol/client/cluster.js';
-import type { ConnectionOptions } from '../../protocol/client/connection.js';
+import { ClusterClient } from '../../client/cluster.js';
+import type { ConnectionOptions } from '../../client/connection.js';
 import type { ClusterConfig } from '../config/config.js';
 
 const SASL_MECHANISMS = {
@@ -13,7 +13,7 @@ const SASL_MECHANISMS = {
   'scram-sha-512': 'SCRAM-SHA-512',
 } as const;
 
-/** The connection settings of a configured cluster (mirror config → protocol/client options). */
+/** The connection settings of a configured cluster (mirror config → client/ options). */
 export function connectionOptions(cluster: ClusterConfig, role: string): ConnectionOptions {
   return {
     clientId: `${cluster.clientId}-${role}`,

@@ -14,12 +14,12 @@
  *   the unacknowledged batches: at-least-once, a resend after a lost answer may duplicate.
  */
 import type { Logger } from 'pino';
-import { ConnectionError } from '../../protocol/client/connection.js';
+import { ConnectionError } from '../../client/connection.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { ProduceResponse } from '../../protocol/generated/messages.js';
 import { ZERO_UUID } from '../../protocol/runtime/reader.js';
 import { nextSequence, restamp, type BatchBuilder, type ProducerStamp } from './batch-builder.js';
-import { tpKey } from '../../protocol/client/cluster.js';
+import { tpKey } from '../../client/cluster.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   errorName,
@@ -27,7 +27,7 @@ import {
   PRODUCER_STATE_LOST,
   RETRIABLE_PRODUCE,
   STALE_METADATA,
-} from '../../protocol/client/kafka-errors.js';
+} from '../../client/kafka-errors.js';
 import type { NativeCluster } from './native-cluster.js';
 
 export interface ProduceItem {

@@ -1,7 +1,7 @@
 /**
  * Decides which MM2 offset syncs (upstream offset ↔ downstream offset of one mirrored record) a
  * partition emits, so that the checkpoint side can rebuild exactly which source offsets went to
- * which target offsets (mirror/checkpoint/sync-history.ts reads them back).
+ * which target offsets (mm2/sync-history.ts reads them back).
  *
  * The records of a partition, in the order the target acknowledged them, fall into runs: a run is a
  * maximal sequence whose source offsets and target offsets both go up by one from record to record.
@@ -28,8 +28,8 @@
  * Cost: two syncs per discontinuity instead of MM2's one, i.e. none extra on a plain topic, about
  * two per transaction or interleaved produce batch (measured in bench/mirror/README.md).
  */
-import type { OffsetSync } from '../formats.js';
-import { tpKey } from '../../protocol/client/cluster.js';
+import type { OffsetSync } from '../../mm2/formats.js';
+import { tpKey } from '../../client/cluster.js';
 
 interface Last {
   topic: string;

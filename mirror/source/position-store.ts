@@ -9,8 +9,8 @@
  * topic already has more records than the stored position.
  */
 import type { Admin, Producer } from 'kafkajs';
-import { tpKey, type ClusterClient } from '../../protocol/client/cluster.js';
-import { readTopicToEnd } from '../../protocol/client/read-to-end.js';
+import { tpKey, type ClusterClient } from '../../client/cluster.js';
+import { readTopicToEnd } from '../../client/read-to-end.js';
 import { ensureCompactedTopic } from './topics.js';
 
 /** One record of the positions topic: a partition's next offset to read, or undefined (tombstone). */

@@ -6,7 +6,7 @@
  * filter) → produce (idempotent, acks=all, same partition index) → on acknowledgement: offset syncs,
  * metrics, position advanced. Fetch and produce use the project's own wire codec (NativeFetcher,
  * NativeProducer: record batches decoded and built directly, no per-record client objects); the
- * position store is read back at start with the same fetcher (protocol/client/read-to-end.ts);
+ * position store is read back at start with the same fetcher (client/read-to-end.ts);
  * kafkajs serves the admin work and writes positions and offset syncs, none of them per record.
  * Positions are written to the target every kgw.positions.commit.interval.ms. One fetch result may
  * be in flight to the target while the next is fetched; nothing else is buffered, so memory stays
@@ -18,26 +18,21 @@ import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector, type ConnectorStatus, type DataLossEvent } from '../connector.js';
-import { encodeOffsetSync } from '../formats.js';
+import { encodeOffsetSync } from '../../mm2/formats.js';
 import { kafkaFor } from '../kafka/clients.js';
 import { BatchBuilder } from '../kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
-import {
-  NativeFetcher,
-  type FetchBatch,
-  type FetchRecord,
-  type OffsetReset,
-} from '../../protocol/client/fetcher.js';
+import { NativeFetcher, type FetchBatch, type FetchRecord, type OffsetReset } from '../../client/fetcher.js';
 import { NativeProducer } from '../kafka/native-producer.js';
 import { ProvenanceStamper } from '../kafka/record-headers.js';
 import type { MirrorMetrics } from '../metrics.js';
-import { policyFor, offsetSyncsTopic, positionsTopic } from '../policy/replication-policy.js';
+import { policyFor, offsetSyncsTopic, positionsTopic } from '../../mm2/replication-policy.js';
 import {
   injectTraceContext,
   kgwTracer,
   startReplicationSpan,
   tracingEnabled,
-} from '../../monitor/telemetry/tracing.js';
+} from '../../observability/tracing.js';
 import type { RecordHeader } from '../../protocol/records/batch.js';
 import type { Conflicts } from '../conflicts/conflicts.js';
 import { writeRepairs } from '../conflicts/repair-writer.js';
@@ -127,7 +122,7 @@ export class MirrorSourceConnector extends Connector {
     await this.dataProducer.init();
 
     const syncsOnSource = flow.offsetSyncsTopicLocation === 'source';
-    const syncsTopic = offsetSyncsTopic(syncsOnSource ? flow.target : flow.source);
+    const syncsTopic = offsetSyncsTopic({ ...flow, location: flow.offsetSyncsTopicLocation });
     if (flow.emitOffsetSyncs) {
       const syncsKafka = syncsOnSource ? this.sourceKafka : this.targetKafka;
       await ensureCompactedTopic(
@@ -333,9 +328,7 @@ export class MirrorSourceConnector extends Connector {
   private fireSyncs(): void {
     const syncs = this.decider.drain();
     if (syncs.length === 0 || this.syncProducer === undefined) return;
-    const topic = offsetSyncsTopic(
-      this.flow.offsetSyncsTopicLocation === 'source' ? this.flow.target : this.flow.source,
-    );
+    const topic = offsetSyncsTopic({ ...this.flow, location: this.flow.offsetSyncsTopicLocation });
     const producer = this.syncProducer;
     this.syncsInFlight = this.syncsInFlight.then(async () => {
       if (this.syncError !== undefined) return;

@@ -6,8 +6,8 @@
 import kafkajs, { type AclEntry, type Admin, type IResourceConfigEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/config.js';
-import { includedAndNotExcluded } from '../policy/filters.js';
-import { isCycle, type ReplicationPolicy } from '../policy/replication-policy.js';
+import { includedAndNotExcluded } from '../../mm2/filters.js';
+import { isCycle, type ReplicationPolicy } from '../../mm2/replication-policy.js';
 
 // kafkajs is CommonJS: its enums are only reachable through the default export under ESM.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } =

@@ -5,11 +5,11 @@
  * (ListOffsets). Pure reading: lag is computed elsewhere (compute.ts).
  */
 import { AssignerProtocol, Kafka, type Admin, type GroupDescription } from 'kafkajs';
-import { kafkajsConfig } from '../../protocol/client/cluster-connection.js';
+import { kafkajsConfig } from '../../client/cluster-connection.js';
 import type { ClusterConfig } from '../config.js';
 import { errorMessage, mapLimit } from '../util.js';
 import type { ClusterSnapshot, GroupOffsets, PartitionOffsets, PartitionOwner } from './types.js';
-import { installKafkajsCodecs } from '../../protocol/records/kafkajs-codecs.js';
+import { installKafkajsCodecs } from '../../client/kafkajs/codecs.js';
 
 // Topic tails (offset syncs, heartbeats, probes) may be compressed with any codec clients use.
 installKafkajsCodecs();

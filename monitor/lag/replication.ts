@@ -5,7 +5,7 @@
  * target has a copy ("replicated up to"). Two methods (config `mirrors[].lagMethod`):
  *
  *  - offset-syncs (default): MM2 writes OffsetSync{topic, partition, upstreamOffset, offset} to
- *    `mm2-offset-syncs.<target>.internal`: source offset `upstream` was written at target offset
+ *    the flow's offset-syncs topic (offsetSyncsTail): source offset `upstream` was written at target offset
  *    `offset`. Records after a sync are copied one-to-one, so with the target's log end offset L:
  *    replicatedUpTo = upstream + (L − offset), never beyond the source's log end.
  *  - log-end-diff: replicatedUpTo = target log end offset. Correct only when the mirror created the
@@ -17,7 +17,7 @@
 import type { MirrorConfig } from '../config.js';
 import type { LookupTables } from './compute.js';
 import type { TimeLagKind } from './lookup-table.js';
-import type { OffsetSync } from './mm2-formats.js';
+import { offsetSyncsTopic } from '../../mm2/replication-policy.js';
 import type { ClusterSnapshot } from './types.js';
 
 export interface ReplicationLag {
@@ -41,8 +41,26 @@ export function targetTopicName(
   return m.replicationPolicy === 'identity' ? topic : `${m.source}${m.separator}${topic}`;
 }
 
-/** MM2's offset-syncs topic name for a flow. */
-export const offsetSyncsTopic = (target: string): string => `mm2-offset-syncs.${target}.internal`;
+/** A partition's newest offset sync in the monitor's number arithmetic (mm2/formats decodes bigints). */
+export interface SyncPoint {
+  readonly upstreamOffset: number;
+  readonly downstreamOffset: number;
+}
+
+/**
+ * Where the monitor tails a flow's offset syncs: the cluster `offsetSyncsLocation` names, and the
+ * topic MM2 names after the other cluster (mm2/replication-policy.ts).
+ */
+export function offsetSyncsTail(m: Pick<MirrorConfig, 'source' | 'target' | 'offsetSyncsLocation'>): {
+  cluster: string;
+  topic: string;
+} {
+  const location = m.offsetSyncsLocation;
+  return {
+    cluster: location === 'source' ? m.source : m.target,
+    topic: offsetSyncsTopic({ source: m.source, target: m.target, location }),
+  };
+}
 
 export function isMirrorInternalTopic(topic: string): boolean {
   return (
@@ -60,7 +78,7 @@ export function computeReplicationLag(
   source: ClusterSnapshot,
   target: ClusterSnapshot,
   sourceTables: LookupTables,
-  syncs: ReadonlyMap<string, OffsetSync> | undefined,
+  syncs: ReadonlyMap<string, SyncPoint> | undefined,
 ): ReplicationLag[] {
   const rows: ReplicationLag[] = [];
   const now = source.takenAtMs;

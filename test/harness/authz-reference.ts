@@ -11,7 +11,7 @@
  */
 import kafkajs, { type Admin } from 'kafkajs';
 import { ApiKey } from '../../protocol/index.js';
-import { withRetries } from '../../protocol/client/retry.js';
+import { withRetries } from '../../client/retry.js';
 import { ADMIN, kafkajsSecurity, startTestGateway, type TestGateway } from './gateway.js';
 import { startPrivateCluster, type PrivateCluster } from './index.js';
 import { rawClient, rawPlainClient, type RawClient } from './raw-sasl-plain.js';

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import kafkajs, { type Admin } from 'kafkajs';
 import { ApiKey } from '../../../protocol/index.js';
-import { withRetries } from '../../../protocol/client/retry.js';
+import { withRetries } from '../../../client/retry.js';
 import {
   ACLS,
   PATHS,

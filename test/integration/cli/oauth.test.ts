@@ -2,7 +2,7 @@
  * OAUTHBEARER from the one cluster-connection shape, end to end through a kgw gateway that checks
  * JWTs (static keys): the KIP-768 client-credentials grant against a token endpoint, configured as
  * Kafka client properties (`--command-config`), and a token file configured in kgw's YAML shape.
- * Both client paths are used: protocol/client (`kgw status`: DescribeCluster) and kafkajs
+ * Both client paths are used: client/ (`kgw status`: DescribeCluster) and kafkajs
  * (`kgw lag`). A refused client secret and an expired token fail with the cause.
  */
 import assert from 'node:assert/strict';
@@ -98,7 +98,7 @@ interface StatusJson {
 }
 
 describe('OAUTHBEARER through a gateway', () => {
-  test('client credentials from Kafka client properties: protocol/client and kafkajs both authenticate', async () => {
+  test('client credentials from Kafka client properties: client/ and kafkajs both authenticate', async () => {
     const props = clientProperties(CLIENT.secret);
     const status = jsonOf<StatusJson>(
       expectExit(

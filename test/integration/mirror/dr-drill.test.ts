@@ -31,11 +31,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Consumer } from 'kafkajs';
-import { ClusterClient, tpKey } from '../../../protocol/client/cluster.js';
-import { commitGroupOffsets, type GroupOffset } from '../../../protocol/client/group-offsets.js';
-import { readTopicToEnd } from '../../../protocol/client/read-to-end.js';
+import { ClusterClient, tpKey } from '../../../client/cluster.js';
+import { commitGroupOffsets, type GroupOffset } from '../../../client/group-offsets.js';
+import { readTopicToEnd } from '../../../client/read-to-end.js';
 import { IDENTITY_POLICY } from '../../../mirror/config/keys.js';
-import { decodeCheckpoint } from '../../../mirror/formats.js';
+import { decodeCheckpoint } from '../../../mm2/formats.js';
 import { kafkaTool, kcat, startPrivateCluster, type PrivateCluster } from '../../harness/index.js';
 import {
   distRoot,

@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
-import { ClusterClient } from '../../../protocol/client/cluster.js';
-import { NativeFetcher } from '../../../protocol/client/fetcher.js';
+import { ClusterClient } from '../../../client/cluster.js';
+import { NativeFetcher } from '../../../client/fetcher.js';
 import {
   createTopicsWithLeaders,
   kcat,

@@ -11,7 +11,7 @@ import { kafkaTool, kcat, uniqueName } from '../../harness/index.js';
 import type { ClusterConfig } from '../../../mirror/config/config.js';
 import { BatchBuilder } from '../../../mirror/kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../../../mirror/kafka/native-cluster.js';
-import { NativeFetcher, type FetchBatch } from '../../../protocol/client/fetcher.js';
+import { NativeFetcher, type FetchBatch } from '../../../client/fetcher.js';
 import { NativeProducer } from '../../../mirror/kafka/native-producer.js';
 import { EAST, createTopic, kafka } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /**
- * The mirror's low-volume reads and writes on protocol/client, against a real broker: reading a
+ * The mirror's low-volume reads and writes on client/, against a real broker: reading a
  * topic to its end (position store, checkpoints at start) and member-less group offset commits
  * (group offset sync), including Kafka's own refusal while the group has a member.
  */
@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import { uniqueName } from '../../harness/index.js';
 import type { ClusterConfig } from '../../../mirror/config/config.js';
 import { connectionOptions, NativeCluster } from '../../../mirror/kafka/native-cluster.js';
-import { commitGroupOffsets, GroupCommitError } from '../../../protocol/client/group-offsets.js';
-import { readTopicToEnd, topicOffsets } from '../../../protocol/client/read-to-end.js';
+import { commitGroupOffsets, GroupCommitError } from '../../../client/group-offsets.js';
+import { readTopicToEnd, topicOffsets } from '../../../client/read-to-end.js';
 import { EAST, createTopic, kafka, waitFor } from './helpers.js';
 
 const east = (): ClusterConfig => ({

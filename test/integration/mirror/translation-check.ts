@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { kcat } from '../../harness/index.js';
-import { ClusterClient } from '../../../protocol/client/cluster.js';
-import { commitGroupOffsets } from '../../../protocol/client/group-offsets.js';
-import { readTopicToEnd } from '../../../protocol/client/read-to-end.js';
-import { decodeCheckpoint, type Checkpoint } from '../../../mirror/formats.js';
+import { ClusterClient } from '../../../client/cluster.js';
+import { commitGroupOffsets } from '../../../client/group-offsets.js';
+import { readTopicToEnd } from '../../../client/read-to-end.js';
+import { decodeCheckpoint, type Checkpoint } from '../../../mm2/formats.js';
 import { NativeCluster, connectionOptions } from '../../../mirror/kafka/native-cluster.js';
 
 export interface PartitionRecord {

@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import { uniqueName } from '../../harness/index.js';
-import { METRICS } from '../../../monitor/metric-names.js';
-import { encodeHeartbeat, encodeOffsetSync } from '../../../monitor/lag/mm2-formats.js';
+import { METRICS } from '../../../observability/metric-names.js';
+import { encodeHeartbeat, encodeOffsetSync } from '../../../mm2/formats.js';
 import type { Monitor } from '../../../monitor/monitor.js';
 import { components, dashboardExprs, substitute } from '../dashboards/expressions.js';
 import { kafkaFor, sleep, startMonitor, testConfig, eventually } from './helpers.js';
@@ -88,7 +88,9 @@ describe('monitor → real Prometheus', () => {
     });
     await eastProducer.send({
       topic: 'mm2-offset-syncs.west.internal',
-      messages: [encodeOffsetSync({ topic: mirrored, partition: 0, upstreamOffset: 0, downstreamOffset: 0 })],
+      messages: [
+        encodeOffsetSync({ topic: mirrored, partition: 0, upstreamOffset: 0n, downstreamOffset: 0n }),
+      ],
     });
     const beat = () =>
       westProducer
@@ -98,7 +100,7 @@ describe('monitor → real Prometheus', () => {
             encodeHeartbeat({
               sourceClusterAlias: 'east',
               targetClusterAlias: 'west',
-              timestampMs: Date.now(),
+              timestamp: BigInt(Date.now()),
             }),
           ],
         })

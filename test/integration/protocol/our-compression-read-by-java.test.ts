@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kafkajs from 'kafkajs';
-import { installKafkajsCodecs } from '../../../protocol/records/kafkajs-codecs.js';
+import { installKafkajsCodecs } from '../../../client/kafkajs/codecs.js';
 import { clusterBootstrap, kafkaTool, uniqueName } from '../../harness/index.js';
 
 const { Kafka, logLevel, CompressionTypes } = kafkajs;

@@ -11,7 +11,7 @@ import kafkajs, { type IHeaders } from 'kafkajs';
 import pino from 'pino';
 import { loadMirrorConfig } from '../../../mirror/config/config.js';
 import { Mirror } from '../../../mirror/runtime.js';
-import { injectTraceContext, kgwTracer, setTracingEnabled } from '../../../monitor/telemetry/tracing.js';
+import { injectTraceContext, kgwTracer, setTracingEnabled } from '../../../observability/tracing.js';
 import { clusterBootstrap, uniqueName } from '../../harness/index.js';
 import { kafkajsSecurity, startTestGateway } from '../../harness/gateway.js';
 import { createTopic, mm2Properties, readAll, waitFor, writeConfig } from '../mirror/helpers.js';

@@ -9,7 +9,7 @@ import org.apache.kafka.common.security.JaasContext;
 
 /**
  * Kafka's own sasl.jaas.config parser (JaasContext.loadClientContext over JaasConfig), the reference
- * test/unit/cli/jaas-config.test.ts compares protocol/client/client-properties.ts's parseJaasConfig
+ * test/unit/cli/jaas-config.test.ts compares client/client-properties.ts's parseJaasConfig
  * with. Reads one JAAS text per line on stdin ("v" + base64) and prints, per input, either
  * "e" (Kafka refuses it) or "m" + base64(module) followed by one "o" + base64(key) + " " +
  * base64(value) line per option and a closing "." line.

@@ -11,7 +11,7 @@ import org.apache.kafka.common.config.provider.EnvVarConfigProvider;
 /**
  * Kafka's own ConfigTransformer with its EnvVarConfigProvider ("env") and DirectoryConfigProvider
  * ("dir"), the reference test/unit/deploy/config-references.test.ts compares
- * security/config-references.ts with. Reads one value per line on stdin ("v" + base64) and prints each
+ * config/references.ts with. Reads one value per line on stdin ("v" + base64) and prints each
  * transformed value the same way, in order.
  */
 public class KafkaConfigTransform {

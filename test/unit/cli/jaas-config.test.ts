@@ -1,6 +1,6 @@
 /**
  * sasl.jaas.config as `kgw … --command-config client.properties` reads it
- * (protocol/client/client-properties.ts) equals Kafka's own JaasConfig on random login-module
+ * (client/client-properties.ts) equals Kafka's own JaasConfig on random login-module
  * entries: the login module and every option, or a refusal where Kafka refuses.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { assertKafkaFetched } from '../../../deploy/kafka/runtime.js';
-import { parseJaasConfig } from '../../../protocol/client/client-properties.js';
+import { parseJaasConfig } from '../../../client/client-properties.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 

@@ -13,8 +13,8 @@ import { CommanderError } from 'commander';
 import { contextFile, loadContext } from '../../../cli/support/context.js';
 import { CommandFailed, exitCodeFor, UsageError } from '../../../cli/support/errors.js';
 import { resolveSingleTarget, resolveTargets } from '../../../cli/support/targets.js';
-import { ConfigError } from '../../../monitor/yaml-config.js';
-import { ConfigReferenceError } from '../../../security/config-references.js';
+import { ConfigError } from '../../../config/yaml.js';
+import { ConfigReferenceError } from '../../../config/references.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kgw-targets-'));
 const write = (name: string, text: string): string => {

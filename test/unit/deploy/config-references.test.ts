@@ -1,5 +1,5 @@
 /**
- * Secret references in configuration files (security/config-references.ts): the substitution equals
+ * Secret references in configuration files (config/references.ts): the substitution equals
  * Kafka's own ConfigTransformer with EnvVarConfigProvider and DirectoryConfigProvider on random
  * values, every loader (gateway, seed, mirror properties and YAML, monitor) resolves them, and an
  * unresolvable reference is an error naming file, line and key without leaking any secret.
@@ -23,7 +23,7 @@ import {
   ConfigReferenceError,
   resolveEntryReferences,
   resolveReferences,
-} from '../../../security/config-references.js';
+} from '../../../config/references.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'kgw-config-refs-'));

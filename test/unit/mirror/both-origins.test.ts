@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { translateBothOrigins } from '../../../mirror/checkpoint/both-origins.js';
 import { CopyIndex } from '../../../mirror/checkpoint/copy-index.js';
-import { PartitionSyncHistory } from '../../../mirror/checkpoint/sync-history.js';
+import { PartitionSyncHistory } from '../../../mm2/sync-history.js';
 
 function prng(seed: number): () => number {
   let s = seed;

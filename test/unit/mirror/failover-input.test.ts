@@ -16,7 +16,7 @@ import {
 } from '../../../mirror/failover/clusters.js';
 import { FailoverError, selectGroups } from '../../../mirror/failover/facts.js';
 import { originOf } from '../../../mirror/failover/origin.js';
-import { DefaultReplicationPolicy, policyFor } from '../../../mirror/policy/replication-policy.js';
+import { DefaultReplicationPolicy, policyFor } from '../../../mm2/replication-policy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kgw-failover-'));
 function write(name: string, text: string): string {

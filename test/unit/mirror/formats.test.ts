@@ -7,8 +7,8 @@ import {
   encodeCheckpoint,
   encodeHeartbeat,
   encodeOffsetSync,
-} from '../../../mirror/formats.js';
-import { OffsetSyncStore } from '../../../mirror/checkpoint/offset-sync-store.js';
+} from '../../../mm2/formats.js';
+import { OffsetSyncStore } from '../../../mm2/offset-sync-store.js';
 import { OffsetSyncDecider } from '../../../mirror/source/offset-sync-writer.js';
 import {
   H_ORIGIN_CLUSTER,

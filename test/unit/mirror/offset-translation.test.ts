@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { OffsetSyncStore } from '../../../mirror/checkpoint/offset-sync-store.js';
+import { OffsetSyncStore } from '../../../mm2/offset-sync-store.js';
 import { oracle, prng, simulate, T, type Scenario } from './translation-sim.js';
 
 /**

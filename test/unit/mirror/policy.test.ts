@@ -6,7 +6,7 @@ import {
   DefaultReplicationPolicy,
   IdentityReplicationPolicy,
   isCycle,
-} from '../../../mirror/policy/replication-policy.js';
+} from '../../../mm2/replication-policy.js';
 import { replicableConfig, shouldReplicateTopic, targetAcl } from '../../../mirror/source/topics.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
  * A simulated source partition mirrored by the real OffsetSyncDecider, and a brute-force oracle over
  * the simulated target partition (offset-translation.test.ts).
  */
-import type { OffsetSync } from '../../../mirror/formats.js';
+import type { OffsetSync } from '../../../mm2/formats.js';
 import { OffsetSyncDecider } from '../../../mirror/source/offset-sync-writer.js';
 
 /** mulberry32: a small seeded PRNG, so a failure names a seed that reproduces it. */

@@ -8,7 +8,7 @@ import {
   injectTraceContext,
   startReplicationSpan,
   tracingRequested,
-} from '../../../monitor/telemetry/tracing.js';
+} from '../../../observability/tracing.js';
 
 describe('tracing is off unless OTEL_* asks for it', () => {
   test('tracingRequested', () => {

@@ -2,7 +2,7 @@
  * "A cluster connection": the one configuration shape for how a client reaches a Kafka cluster —
  * bootstrap servers, TLS (CA, mTLS client certificate, server name, host name verification) and
  * SASL (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER) — with its zod schema and its mapping onto the two
- * kinds of client the products use: protocol/client's `ConnectionOptions` and kafkajs.
+ * kinds of client the products use: client/'s `ConnectionOptions` and kafkajs.
  *
  *   bootstrap: [kafka-1:9093, kafka-2:9093]   # or "kafka-1:9093,kafka-2:9093"
  *   clientId: kgw-monitor                     # optional; each product has its default
@@ -23,7 +23,7 @@
  *     tokenEndpoint: { url: https://idp/oauth2/token, clientId: monitor, clientSecret: ${env:SECRET}, scope: kafka }
  *
  * Secrets are written by reference (`${env:…}`, `${dir:…}`): every loader resolves them in the
- * document before this schema sees it (security/config-references.ts). Files (CA, certificate, key,
+ * document before this schema sees it (config/references.ts). Files (CA, certificate, key,
  * password, token) are checked at load time by `connectionFileProblems`, so a wrong path is reported
  * with the file, line and key of the configuration; they are read again whenever a client is built.
  *
@@ -37,7 +37,7 @@ import { createSecureContext } from 'node:tls';
 import { logLevel, type KafkaConfig } from 'kafkajs';
 import { z } from 'zod';
 import type { ConnectionOptions } from './connection.js';
-import { kafkajsSecurity } from './kafkajs-security.js';
+import { kafkajsSecurity } from './kafkajs/security.js';
 import { tokenFromEndpoint, tokenFromFile } from './oauth-token.js';
 import type { SaslCredentials } from './sasl.js';
 import type { TlsOptions } from './socket.js';
@@ -304,7 +304,7 @@ function saslCredentials(sasl: ClusterSasl): SaslCredentials {
   return { mechanism: sasl.mechanism, username: sasl.username, password };
 }
 
-/** protocol/client options for this connection; files are read now. */
+/** client/ options for this connection; files are read now. */
 export function connectionOptions(c: ClusterConnection, defaults: ClientDefaults): ConnectionOptions {
   return {
     clientId: c.clientId ?? defaults.clientId,

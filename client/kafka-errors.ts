@@ -1,5 +1,5 @@
 /**
- * Kafka error codes that clients built on protocol/client (the fetcher, producers, group offset commits) act on, with their
+ * Kafka error codes that clients built on client/ (the fetcher, producers, group offset commits) act on, with their
  * protocol names for messages. Codes not listed are reported by number (Kafka's `Errors` enum is the
  * reference).
  */

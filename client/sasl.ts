@@ -3,10 +3,10 @@
  * PLAIN, SCRAM-SHA-256/512 and OAUTHBEARER, over whatever request function the connection offers
  * during set-up.
  */
-import { ApiKey } from '../generated/api-keys.js';
-import type { RequestApiKey, RequestTypes, ResponseTypes } from '../codec.js';
-import { ScramClient } from '../../security/scram/index.js';
-import { formatOAuthBearerClientResponse } from '../../security/sasl/oauthbearer.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import type { RequestApiKey, RequestTypes, ResponseTypes } from '../protocol/codec.js';
+import { ScramClient } from '../security/scram/index.js';
+import { formatOAuthBearerClientResponse } from '../security/sasl/oauthbearer.js';
 
 export type SetupRequest = <K extends RequestApiKey>(
   apiKey: K,

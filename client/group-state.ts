@@ -8,7 +8,7 @@
  * "Dead" with no members for a KIP-848 group whose members are alive, which would make a busy group
  * look idle.
  */
-import { ApiKey } from '../generated/api-keys.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
 import { errorName } from './kafka-errors.js';

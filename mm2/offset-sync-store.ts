@@ -7,11 +7,13 @@
  * only the newest sync kept from the initial read), which could only answer "the newest sync at or
  * before the group, +1": tens of thousands of records re-read after a failover (issue #13).
  */
-import type { OffsetSync } from '../formats.js';
-import { tpKey } from '../../protocol/client/cluster.js';
+import type { OffsetSync } from './formats.js';
 import { PartitionSyncHistory, type Translation } from './sync-history.js';
 
 export type { Translation };
+
+/** The histories' map key: a topic name cannot contain NUL. */
+const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export interface EvictionNotice {
   topic: string;

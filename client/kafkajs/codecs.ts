@@ -5,7 +5,7 @@
  * One undecodable partition would otherwise stall a whole replication flow.
  */
 import kafkajs from 'kafkajs';
-import { Compression, compress, decompress } from './compression.js';
+import { Compression, compress, decompress } from '../../protocol/records/compression.js';
 
 /** Inflated records of one batch are bounded like the broker's own fetch responses. */
 const MAX_INFLATED_BYTES = 256 * 1024 * 1024;

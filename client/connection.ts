@@ -6,17 +6,17 @@
  * client does: later answers on it could no longer be matched safely.
  */
 import type { Socket } from 'node:net';
-import { apiKeyTable, ApiKey } from '../generated/api-keys.js';
-import type { ApiVersionsResponse } from '../generated/messages.js';
+import { apiKeyTable, ApiKey } from '../protocol/generated/api-keys.js';
+import type { ApiVersionsResponse } from '../protocol/generated/messages.js';
 import {
   decodeResponse,
   encodeRequestFrame,
   type RequestApiKey,
   type RequestTypes,
   type ResponseTypes,
-} from '../codec.js';
-import { FrameReader } from '../frame-reader.js';
-import { decodeResponseHeader } from '../header.js';
+} from '../protocol/codec.js';
+import { FrameReader } from '../protocol/frame-reader.js';
+import { decodeResponseHeader } from '../protocol/header.js';
 import { authenticateSasl, type SaslCredentials } from './sasl.js';
 import { connectSocket, type BrokerAddress, type SocketOptions } from './socket.js';
 

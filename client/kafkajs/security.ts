@@ -5,7 +5,7 @@
  * get identical security settings.
  */
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
-import type { ConnectionOptions } from './connection.js';
+import type { ConnectionOptions } from '../connection.js';
 
 export function kafkajsSecurity(
   opts: Pick<ConnectionOptions, 'tls' | 'sasl'>,

@@ -1,7 +1,7 @@
 /**
- * The one cluster-connection shape (protocol/client/cluster-connection.ts): what the schema accepts
+ * The one cluster-connection shape (client/cluster-connection.ts): what the schema accepts
  * and refuses, that a loader (the monitor's) names file, line, column and path for every problem
- * including unusable files, and that the mapping gives protocol/client and kafkajs the same TLS and
+ * including unusable files, and that the mapping gives client/ and kafkajs the same TLS and
  * SASL settings. Kafka client properties map onto the same shape (client-properties.ts).
  */
 import assert from 'node:assert/strict';
@@ -18,9 +18,9 @@ import {
   kafkajsConfig,
   securityProtocol,
   type ClusterConnection,
-} from '../../../protocol/client/cluster-connection.js';
-import { connectionFromProperties, parseJaasConfig } from '../../../protocol/client/client-properties.js';
-import { tokenFromEndpoint } from '../../../protocol/client/oauth-token.js';
+} from '../../../client/cluster-connection.js';
+import { connectionFromProperties, parseJaasConfig } from '../../../client/client-properties.js';
+import { tokenFromEndpoint } from '../../../client/oauth-token.js';
 import { ConfigError, parseMonitorConfig } from '../../../monitor/config.js';
 import { createDevPki, type DevPkiFiles } from '../../../security/pki/index.js';
 
@@ -213,7 +213,7 @@ describe('a loader names file, line, column and path (the monitor configuration)
   });
 });
 
-describe('mapping onto kafkajs equals the protocol/client options', () => {
+describe('mapping onto kafkajs equals the client/ options', () => {
   test('TLS with a client certificate, SCRAM and OAUTHBEARER', async () => {
     const c = parse({
       bootstrap: 'b:1',

@@ -3,7 +3,6 @@
  * IdentityReplicationPolicy): how a topic is named on the target, where a remote topic came from,
  * and the names of MM2's internal topics.
  */
-import type { FlowConfig } from '../config/config.js';
 
 export const HEARTBEATS_TOPIC = 'heartbeats';
 
@@ -18,7 +17,24 @@ export interface ReplicationPolicy {
   isInternalTopic(topic: string): boolean;
 }
 
-export const offsetSyncsTopic = (clusterAlias: string): string => `mm2-offset-syncs.${clusterAlias}.internal`;
+/** MM2's `offset-syncs.topic.location`: which cluster of a flow holds its offset-syncs topic. */
+export type OffsetSyncsTopicLocation = 'source' | 'target';
+
+/**
+ * The offset-syncs topic of a flow, as MirrorSourceConfig.offsetSyncsTopic() and
+ * MirrorCheckpointConfig.offsetSyncsTopic() name it: after the cluster the topic does NOT live on.
+ * On the source (the default) it is `mm2-offset-syncs.<target>.internal`; with location=target it
+ * lives on the target and is `mm2-offset-syncs.<source>.internal`. Writer, checkpoint reader,
+ * failover and monitor all ask here, so they cannot disagree again.
+ */
+export function offsetSyncsTopic(flow: {
+  readonly source: string;
+  readonly target: string;
+  readonly location: OffsetSyncsTopicLocation;
+}): string {
+  const otherCluster = flow.location === 'source' ? flow.target : flow.source;
+  return `mm2-offset-syncs.${otherCluster}.internal`;
+}
 export const checkpointsTopic = (sourceAlias: string): string => `${sourceAlias}.checkpoints.internal`;
 /** kgw's own: the source positions of a flow, stored on the target (see docs/mirror.md). */
 export const positionsTopic = (sourceAlias: string): string => `kgw-mirror-offsets.${sourceAlias}.internal`;
@@ -87,7 +103,14 @@ export class IdentityReplicationPolicy extends DefaultReplicationPolicy {
   }
 }
 
-export function policyFor(flow: Pick<FlowConfig, 'policy' | 'separator' | 'source'>): ReplicationPolicy {
+/** The replication policy of a flow (`replication.policy.class`, its separator and source alias). */
+export interface PolicyChoice {
+  readonly policy: 'default' | 'identity';
+  readonly separator: string;
+  readonly source: string;
+}
+
+export function policyFor(flow: PolicyChoice): ReplicationPolicy {
   return flow.policy === 'identity'
     ? new IdentityReplicationPolicy(flow.separator, flow.source)
     : new DefaultReplicationPolicy(flow.separator);

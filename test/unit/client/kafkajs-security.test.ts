@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { kafkajsSecurity } from '../../../protocol/client/kafkajs-security.js';
+import { kafkajsSecurity } from '../../../client/kafkajs/security.js';
 import { connectionOptions } from '../../../mirror/kafka/native-cluster.js';
 import type { ClusterConfig } from '../../../mirror/config/config.js';
 import { parseGatewayConfig } from '../../../gateway/config/load.js';

@@ -1,14 +1,15 @@
 /**
  * Reading a YAML configuration file against a zod schema, with every problem reported as
  * `file:line:column path: message` (the line and column of the deepest node of the path that exists
- * in the document). Secret references (`${env:…}`, `${dir:…}`) are resolved first. Used by the
- * monitor's configuration and by the `kgw` context file; a later shared configuration layer
- * (issue #14) is where it belongs for every product.
+ * in the document). Secret references (`${env:…}`, `${dir:…}`, references.ts) are resolved first.
+ * Used by the monitor's configuration and by the `kgw` context file; the gateway's loader
+ * (gateway/config/load.ts) and the mirror's YAML form (mirror/config/yaml.ts) still have their own
+ * and are to be folded into this one (issue #14).
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { resolveYamlReferences } from '../security/config-references.js';
+import { resolveYamlReferences } from './references.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -8,7 +8,7 @@
  * leaders yet: stale-metadata answers and lost connections are retried until `retryForMs`, then the
  * last error is thrown (retriable).
  */
-import { ApiKey } from '../generated/api-keys.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
 import { NativeFetcher, type FetchRecord } from './fetcher.js';

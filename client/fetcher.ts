@@ -23,13 +23,13 @@
  * position: truncated or re-created), or the topic re-created.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiKey } from '../generated/api-keys.js';
-import { ZERO_UUID } from '../runtime/reader.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ZERO_UUID } from '../protocol/runtime/reader.js';
 import {
   defaultFetchRequest,
   defaultFetchRequestFetchPartition,
   type FetchResponse,
-} from '../generated/messages.js';
+} from '../protocol/generated/messages.js';
 import {
   BatchAttributes,
   batchHeader,
@@ -38,7 +38,7 @@ import {
   decodeRecordBatch,
   scanBatches,
   type RecordHeader,
-} from '../records/batch.js';
+} from '../protocol/records/batch.js';
 import { tpKey, type ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
 import { errorName, KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';

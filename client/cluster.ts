@@ -3,9 +3,9 @@
  * and one pipelined connection per broker (connection.ts), all opened with the same options (the
  * caller maps its own TLS / SASL configuration onto `ConnectionOptions`).
  */
-import { ApiKey } from '../generated/api-keys.js';
-import type { MetadataResponse } from '../generated/messages/metadata.js';
-import { ZERO_UUID } from '../runtime/reader.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import type { MetadataResponse } from '../protocol/generated/messages/metadata.js';
+import { ZERO_UUID } from '../protocol/runtime/reader.js';
 import { ConnectionError, KafkaClientConnection, type ConnectionOptions } from './connection.js';
 import type { BrokerAddress } from './socket.js';
 

@@ -6,9 +6,9 @@
  * ILLEGAL_GENERATION and nothing is written, so a group with live consumers is never touched.
  * Whether an offset moves a group backwards is the caller's business.
  */
-import { ApiKey } from '../generated/api-keys.js';
-import { defaultFindCoordinatorRequest } from '../generated/messages.js';
-import { ZERO_UUID } from '../runtime/reader.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { defaultFindCoordinatorRequest } from '../protocol/generated/messages.js';
+import { ZERO_UUID } from '../protocol/runtime/reader.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
 import { errorName } from './kafka-errors.js';
