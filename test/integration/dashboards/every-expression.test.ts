@@ -4,7 +4,9 @@
  * dashboards and alert rules ship must return data. The workload makes each kind of event happen
  * for real: allowed and denied clients, a wrong password, a committing consumer group and one that
  * stopped committing, mirrored
- * records and checkpoints, end-to-end probes within and across the clusters.
+ * records and checkpoints, end-to-end probes within and across the clusters, records encrypted and
+ * decrypted by the gateway (and one refused for a missing key), and the same keys written in both
+ * data centres under a second, active-active mirror with last-writer-wins.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -16,6 +18,7 @@ import { Mirror } from '../../../mirror/runtime.js';
 import type { Monitor } from '../../../monitor/monitor.js';
 import { clusterBootstrap, uniqueName } from '../../harness/index.js';
 import { kafkajsSecurity, startTestGateway, type TestGateway } from '../../harness/gateway.js';
+import { keyringWith } from '../encryption/helpers.js';
 import { mm2Properties, writeConfig } from '../mirror/helpers.js';
 import { startMonitor, testConfig } from '../monitor/helpers.js';
 import { startPrometheus, type PrometheusServer } from '../monitor/prometheus.js';
@@ -27,9 +30,12 @@ const ALICE = { name: 'alice', password: 'alice-pw' };
 const BOB = { name: 'bob', password: 'bob-pw' };
 const prefix = uniqueName('dash');
 const PROBE_TOPIC = 'kgw-monitor-replication-probe';
+/** Written in both clusters by key, outside the first mirror's topics: the active-active mirror's. */
+const KV_TOPIC = uniqueName('dash-kv');
 
 let gw: TestGateway;
 let mirror: Mirror;
+let activeActive: Mirror;
 let monitor: Monitor;
 let prometheus: PrometheusServer;
 let stopTraffic = false;
@@ -57,7 +63,29 @@ async function workload(): Promise<void> {
   await consumer.run({ autoCommitInterval: 500, eachMessage: async () => undefined });
   const bobProducer = bob.producer();
   await bobProducer.connect().catch(() => undefined);
+  // The same keys written in both data centres at once: conflicts, losers discarded, repairs.
+  const kvWriters = await Promise.all(
+    (['east', 'west'] as const).map(async (dc) => {
+      const p = new Kafka({
+        brokers: clusterBootstrap(dc).split(','),
+        logLevel: logLevel.NOTHING,
+      }).producer();
+      await p.connect();
+      return { dc, p };
+    }),
+  );
+  let round = 0;
   while (!stopTraffic) {
+    round++;
+    for (const { dc, p } of kvWriters)
+      await p.send({
+        topic: KV_TOPIC,
+        messages: [0, 1, 2].map((k) => ({ key: `k${k}`, value: `${dc}-${round}`, partition: 0 })),
+      });
+    // No key-encryption key for this topic: the produce is refused (an encryption failure).
+    await producer
+      .send({ topic: `${prefix}-nokek`, acks: -1, messages: [{ value: 'secret' }] })
+      .catch(() => undefined);
     await producer.send({
       topic: `${prefix}-orders`,
       acks: -1,
@@ -78,14 +106,29 @@ async function workload(): Promise<void> {
     await intruder.disconnect().catch(() => undefined);
     await sleep(300);
   }
-  await Promise.allSettled([producer.disconnect(), consumer.disconnect(), bobProducer.disconnect()]);
+  await Promise.allSettled([
+    producer.disconnect(),
+    consumer.disconnect(),
+    bobProducer.disconnect(),
+    ...kvWriters.map((w) => w.p.disconnect()),
+  ]);
 }
 
 before(async () => {
+  const keyring = keyringWith('dashboards-keyring.json', ['orders']);
   gw = await startTestGateway({
     upstream: clusterBootstrap('east'),
     users: [ALICE, BOB],
     allowEveryoneIfNoAclFound: false,
+    // The orders topic is encrypted at rest; the nokek topic names a key the keyring lacks.
+    extraYaml: `
+encryption:
+  kms: { type: keyring, file: ${keyring}, checkIntervalMs: 0 }
+  dataKeys: { maxRecords: 50, maxAgeMs: 3600000 }
+  topics:
+    - { prefix: ${prefix}-orders, kek: orders }
+    - { prefix: ${prefix}-nokek, kek: absent }
+`,
   });
   const admin = new Kafka({
     brokers: [gw.bootstrap],
@@ -94,7 +137,10 @@ before(async () => {
   }).admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [{ topic: `${prefix}-orders`, numPartitions: 2 }],
+    topics: [
+      { topic: `${prefix}-orders`, numPartitions: 2 },
+      { topic: `${prefix}-nokek`, numPartitions: 1 },
+    ],
     waitForLeaders: true,
   });
   const allow = (resourceType: number, name: string) => ({
@@ -145,6 +191,36 @@ before(async () => {
     pino({ level: 'warn' }),
   );
   await mirror.start();
+  for (const dc of ['east', 'west'] as const) {
+    const a = new Kafka({ brokers: clusterBootstrap(dc).split(','), logLevel: logLevel.NOTHING }).admin();
+    await a.connect();
+    await a.createTopics({
+      topics: [
+        { topic: KV_TOPIC, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      ],
+      waitForLeaders: true,
+    });
+    await a.disconnect();
+  }
+  activeActive = new Mirror(
+    loadMirrorConfig(
+      writeConfig(
+        'dashboards-active-active.properties',
+        mm2Properties({
+          'east->west.enabled': 'true',
+          'west->east.enabled': 'true',
+          topics: KV_TOPIC,
+          'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
+          'emit.checkpoints.enabled': 'false',
+          'kgw.conflicts.window.ms': '60000',
+          'kgw.conflicts.lww.topics': KV_TOPIC,
+          'kgw.conflicts.lww.cluster.order': 'east, west',
+        }),
+      ),
+    ),
+    pino({ level: 'warn' }),
+  );
+  await activeActive.start();
   ({ monitor } = await startMonitor(
     testConfig(
       {
@@ -173,6 +249,7 @@ before(async () => {
   prometheus = await startPrometheus([
     `127.0.0.1:${portOf(gw.http)}`,
     `127.0.0.1:${mirror.port}`,
+    `127.0.0.1:${activeActive.port}`,
     `127.0.0.1:${monitorPort}`,
   ]);
   traffic = workload();
@@ -184,6 +261,7 @@ after(async () => {
   await prometheus?.stop();
   await monitor?.stop();
   await mirror?.stop();
+  await activeActive?.stop();
   await gw?.close();
 });
 
