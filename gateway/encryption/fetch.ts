@@ -68,6 +68,34 @@ async function decryptPartitions(
   return changed;
 }
 
+/** A fetched partition as both Fetch and ShareFetch responses carry it. */
+interface FetchedPartition {
+  partitionIndex: number;
+  errorCode: number;
+  records: PartitionWithRecords['records'];
+}
+
+/** Decrypts one topic's partitions in place; false when nothing in them was changed. */
+async function decryptTopic(
+  deps: FetchDecryptionDeps,
+  topic: string | undefined,
+  principal: string,
+  partitions: FetchedPartition[],
+): Promise<boolean> {
+  if (!decryptsTopic(deps, topic, principal)) return false;
+  const parts = partitions.map((p) => ({
+    index: p.partitionIndex,
+    errorCode: p.errorCode,
+    records: p.records,
+  }));
+  if (!(await decryptPartitions(deps, topic!, parts))) return false;
+  partitions.forEach((p, i) => {
+    p.errorCode = parts[i]!.errorCode;
+    p.records = parts[i]!.records;
+  });
+  return true;
+}
+
 export async function decryptFetchResponse(
   response: ResponseFrame,
   principal: string,
@@ -75,21 +103,9 @@ export async function decryptFetchResponse(
 ): Promise<void> {
   const body = response.body(ApiKey.Fetch);
   let changed = false;
-  for (const t of body.responses) {
-    const name = t.topic || deps.topicName(t.topicId);
-    if (!decryptsTopic(deps, name, principal)) continue;
-    const parts = t.partitions.map((p) => ({
-      index: p.partitionIndex,
-      errorCode: p.errorCode,
-      records: p.records,
-    }));
-    if (!(await decryptPartitions(deps, name!, parts))) continue;
-    changed = true;
-    t.partitions.forEach((p, i) => {
-      p.errorCode = parts[i]!.errorCode;
-      p.records = parts[i]!.records;
-    });
-  }
+  for (const t of body.responses)
+    if (await decryptTopic(deps, t.topic || deps.topicName(t.topicId), principal, t.partitions))
+      changed = true;
   if (changed) response.setBody(ApiKey.Fetch, body);
 }
 
@@ -101,20 +117,7 @@ export async function decryptShareFetchResponse(
 ): Promise<void> {
   const body = response.body(ApiKey.ShareFetch);
   let changed = false;
-  for (const t of body.responses) {
-    const name = deps.topicName(t.topicId);
-    if (!decryptsTopic(deps, name, principal)) continue;
-    const parts = t.partitions.map((p) => ({
-      index: p.partitionIndex,
-      errorCode: p.errorCode,
-      records: p.records,
-    }));
-    if (!(await decryptPartitions(deps, name!, parts))) continue;
-    changed = true;
-    t.partitions.forEach((p, i) => {
-      p.errorCode = parts[i]!.errorCode;
-      p.records = parts[i]!.records;
-    });
-  }
+  for (const t of body.responses)
+    if (await decryptTopic(deps, deps.topicName(t.topicId), principal, t.partitions)) changed = true;
   if (changed) response.setBody(ApiKey.ShareFetch, body);
 }
