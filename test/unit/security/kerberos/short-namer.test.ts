@@ -219,7 +219,7 @@ function generatedCases(seed: number): Case[] {
     rules: fc.array(rule, { minLength: 0, maxLength: 3 }),
     principals: fc.array(principal, { minLength: 1, maxLength: 8 }),
   });
-  return fc.sample(kase, { numRuns: 400, seed });
+  return fc.sample(kase, { numRuns: 1500, seed });
 }
 
 void describe('sasl.kerberos.principal.to.local.rules: same answers as Kafka', () => {
