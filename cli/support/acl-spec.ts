@@ -63,8 +63,8 @@ function lookup<T extends Record<string, number>>(
   return hit[1];
 }
 
-/** Kafka's AclEntry.supportedOperations per resource type. */
-const SUPPORTED: Record<number, string[]> = {
+/** Kafka's AclEntry.supportedOperations per resource type (a test compares it with Kafka's). */
+export const SUPPORTED_OPERATIONS: Readonly<Record<number, readonly string[]>> = {
   [ResourceType.TOPIC]: [
     'READ',
     'WRITE',
@@ -75,7 +75,7 @@ const SUPPORTED: Record<number, string[]> = {
     'DESCRIBE_CONFIGS',
     'ALTER_CONFIGS',
   ],
-  [ResourceType.GROUP]: ['READ', 'DESCRIBE', 'DELETE'],
+  [ResourceType.GROUP]: ['READ', 'DESCRIBE', 'DELETE', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS'],
   [ResourceType.CLUSTER]: [
     'CREATE',
     'CLUSTER_ACTION',
@@ -85,7 +85,7 @@ const SUPPORTED: Record<number, string[]> = {
     'ALTER',
     'DESCRIBE',
   ],
-  [ResourceType.TRANSACTIONAL_ID]: ['DESCRIBE', 'WRITE'],
+  [ResourceType.TRANSACTIONAL_ID]: ['DESCRIBE', 'WRITE', 'TWO_PHASE_COMMIT'],
   [ResourceType.DELEGATION_TOKEN]: ['DESCRIBE'],
   [ResourceType.USER]: ['CREATE_TOKENS', 'DESCRIBE_TOKENS'],
 };
@@ -127,7 +127,7 @@ function operationsFor(f: AclFlags, r: Resource): AclOperation[] {
   }
   const given = f.operation?.length ? f.operation : ['ALL'];
   return given.map((o) => {
-    const allowed = ['ALL', ...SUPPORTED[r.resourceType]!];
+    const allowed = ['ALL', ...SUPPORTED_OPERATIONS[r.resourceType]!];
     const everything = Object.keys(AclOperation).filter((k) => k !== 'UNKNOWN' && k !== 'ANY');
     const code = lookup(AclOperation, o, '--operation', everything) as AclOperation;
     if (!allowed.includes(operationName(code)))

@@ -75,7 +75,7 @@ describe('kgw acls add', () => {
     );
     assert.throws(
       () => bindingsToAdd({ allowPrincipal: ['x'], operation: ['Write'], group: ['g'] }),
-      /GROUP resources support only ALL, READ, DESCRIBE, DELETE; not WRITE/,
+      /GROUP resources support only ALL, READ, DESCRIBE, DELETE, DESCRIBE_CONFIGS, ALTER_CONFIGS; not WRITE/,
     );
     assert.throws(
       () => bindingsToAdd({ allowPrincipal: ['x'], operation: ['fly'], topic: ['t'] }),
