@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
-import { z } from 'zod';
-import { FILE_PATH_META } from './file-path.js';
+import type { z } from 'zod';
+import { filePathKeys as filePathKeysOf, resolveFilePaths } from '../../config/file-path.js';
 import { gatewayConfigSchema, type GatewayConfig } from './schema.js';
 import { resolveYamlReferences } from '../../config/references.js';
 
@@ -81,57 +81,11 @@ function nodeAt(node: unknown, path: string[]): Node | undefined {
 
 /**
  * File paths in the config are relative to the config file's folder, as in most servers' configs:
- * every field the schema marks with filePath() is resolved, wherever it sits (found through the
- * schema's JSON Schema form, so no list here can fall behind the schema).
+ * every field the schema marks with filePath() is resolved, wherever it sits (config/file-path.ts).
  */
 function resolvePaths(c: GatewayConfig, base: string): GatewayConfig {
-  resolveMarked(pathSchema(), c, (p) => (isAbsolute(p) ? p : resolve(base, p)));
-  return c;
-}
-
-interface JsonSchemaNode {
-  type?: string | string[];
-  properties?: Record<string, JsonSchemaNode>;
-  items?: JsonSchemaNode;
-  oneOf?: JsonSchemaNode[];
-  anyOf?: JsonSchemaNode[];
-  allOf?: JsonSchemaNode[];
-  [FILE_PATH_META]?: { except: string[] };
-}
-
-let cachedSchema: JsonSchemaNode | undefined;
-function pathSchema(): JsonSchemaNode {
-  cachedSchema ??= z.toJSONSchema(gatewayConfigSchema, {
-    io: 'output',
-    unrepresentable: 'any',
-  }) as JsonSchemaNode;
-  return cachedSchema;
-}
-
-/** Rewrites, in place, every string of `value` that `schema` marks as a file path. */
-function resolveMarked(schema: JsonSchemaNode, value: unknown, abs: (p: string) => string): unknown {
-  const mark = schema[FILE_PATH_META];
-  if (mark && typeof value === 'string') return mark.except.includes(value) ? value : abs(value);
-  for (const alt of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])])
-    value = resolveMarked(alt, value, abs);
-  if (Array.isArray(value) && schema.items) {
-    for (let i = 0; i < value.length; i++) value[i] = resolveMarked(schema.items, value[i], abs);
-  } else if (value !== null && typeof value === 'object' && schema.properties) {
-    const o = value as Record<string, unknown>;
-    for (const [k, sub] of Object.entries(schema.properties))
-      if (o[k] !== undefined) o[k] = resolveMarked(sub, o[k], abs);
-  }
-  return value;
+  return resolveFilePaths(gatewayConfigSchema, c, (p) => (isAbsolute(p) ? p : resolve(base, p)));
 }
 
 /** Dotted paths (`listeners[].tls.cert`) of every file-path field in the schema (docs, tests). */
-export function filePathKeys(schema: JsonSchemaNode = pathSchema(), at = ''): string[] {
-  if (schema[FILE_PATH_META]) return [at];
-  const out: string[] = [];
-  for (const alt of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])])
-    out.push(...filePathKeys(alt, at));
-  if (schema.items) out.push(...filePathKeys(schema.items, `${at}[]`));
-  for (const [k, sub] of Object.entries(schema.properties ?? {}))
-    out.push(...filePathKeys(sub, at ? `${at}.${k}` : k));
-  return [...new Set(out)];
-}
+export const filePathKeys = (): string[] => filePathKeysOf(gatewayConfigSchema);

@@ -173,7 +173,8 @@ describe('every configuration loader resolves references', () => {
       ].join('\n'),
       'gw.yaml',
     );
-    assert.equal(cfg.upstream.sasl?.password, value);
+    const sasl = cfg.upstream.sasl;
+    assert.equal(sasl?.mechanism === 'PLAIN' && sasl.password, value);
     const addressing = cfg.listeners[0]!.addressing;
     assert.equal(addressing.mode === 'port-per-broker' && addressing.advertisedHost, value);
   });
