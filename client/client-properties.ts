@@ -18,8 +18,17 @@
  * Fail closed: a setting that changes security and cannot be honoured (JKS/PKCS12 stores, GSSAPI,
  * unsecured OAuth tokens) is an error saying what to write instead, never silently dropped. Other
  * keys (producer/consumer tuning, store passwords PEM does not use) are returned as `ignored`.
+ *
+ * Used by the CLI (`--command-config`) and by the mirror for MM2's per-cluster keys
+ * (`<alias>.security.protocol`, …: `prefix`), so both read the same keys the same way.
  */
 import { fileURLToPath } from 'node:url';
+import { formatProblem } from '../config/errors.js';
+import {
+  clusterConnectionSchema,
+  connectionFileProblems,
+  type ClusterConnection,
+} from './cluster-connection.js';
 
 export interface PropertyLine {
   key: string;
@@ -35,6 +44,13 @@ export interface PropertiesMapping {
   problems: string[];
   /** Keys that have no meaning for a kgw connection and were left out. */
   ignored: string[];
+  /** `file:line: key: note` for values read although Kafka would refuse them (never a secret). */
+  warnings: string[];
+}
+
+export interface PropertiesOptions {
+  /** Only keys starting with this are read, and named with it in messages (the mirror's `east.`). */
+  prefix?: string;
 }
 
 const PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
@@ -70,13 +86,25 @@ const HANDLED = new Set([
   'ssl.endpoint.identification.algorithm',
 ]);
 
-export function connectionFromProperties(entries: readonly PropertyLine[], file: string): PropertiesMapping {
+/** The keys connectionFromProperties reads (after the prefix): every other key is `ignored`. */
+export const CONNECTION_PROPERTY_KEYS: ReadonlySet<string> = HANDLED;
+
+export function connectionFromProperties(
+  entries: readonly PropertyLine[],
+  file: string,
+  options: PropertiesOptions = {},
+): PropertiesMapping {
+  const prefix = options.prefix ?? '';
   const props = new Map<string, PropertyLine>();
-  for (const e of entries) props.set(e.key, e); // the last one wins, as java.util.Properties
+  for (const e of entries) if (e.key.startsWith(prefix)) props.set(e.key.slice(prefix.length), e); // the last one wins, as java.util.Properties
   const problems: string[] = [];
+  const warnings: string[] = [];
+  const at = (key: string) => ({ file, line: props.get(key)?.line, path: `${prefix}${key}` });
   const fail = (key: string, message: string): void => {
-    const line = props.get(key)?.line;
-    problems.push(`${file}${line === undefined ? '' : `:${line}`}: ${key}: ${message}`);
+    problems.push(formatProblem({ ...at(key), message }));
+  };
+  const warn = (key: string, message: string): void => {
+    warnings.push(formatProblem({ ...at(key), message }));
   };
   const get = (key: string): string | undefined => {
     const v = props.get(key)?.value.trim();
@@ -107,7 +135,7 @@ export function connectionFromProperties(entries: readonly PropertyLine[], file:
     for (const key of ['ssl.truststore.location', 'ssl.truststore.certificates', 'ssl.keystore.location'])
       if (get(key) !== undefined) fail(key, `needs security.protocol SSL or SASL_SSL (it is ${protocol})`);
   if (usesSasl) {
-    const sasl = saslFromProperties(get, fail);
+    const sasl = saslFromProperties(get, fail, warn);
     if (sasl) connection.sasl = sasl;
   } else if (get('sasl.jaas.config') !== undefined || get('sasl.mechanism') !== undefined) {
     fail(
@@ -115,8 +143,77 @@ export function connectionFromProperties(entries: readonly PropertyLine[], file:
       `needs security.protocol SASL_PLAINTEXT or SASL_SSL (it is ${protocol})`,
     );
   }
-  const ignored = [...props.keys()].filter((k) => !HANDLED.has(k));
-  return { connection, problems, ignored };
+  const ignored = [...props.keys()].filter((k) => !HANDLED.has(k)).map((k) => `${prefix}${k}`);
+  return { connection, problems, ignored, warnings };
+}
+
+export interface CheckedConnection {
+  /** Present when there are no problems. */
+  connection?: ClusterConnection;
+  /** `file:line: key: problem`, naming the property that carries each problem. */
+  problems: string[];
+  ignored: string[];
+  warnings: string[];
+}
+
+/**
+ * connectionFromProperties, then the cluster-connection schema and the files the connection names
+ * (CA, keystore, token file), every problem named by the property it came from: what a product
+ * reading properties (the mirror) needs to hold a usable connection.
+ */
+export function checkedConnectionFromProperties(
+  entries: readonly PropertyLine[],
+  file: string,
+  options: PropertiesOptions = {},
+): CheckedConnection {
+  const mapped = connectionFromProperties(entries, file, options);
+  const { ignored, warnings } = mapped;
+  if (mapped.problems.length > 0) return { problems: mapped.problems, ignored, warnings };
+  const prefix = options.prefix ?? '';
+  const lineOf = new Map<string, number | undefined>();
+  for (const e of entries) if (e.key.startsWith(prefix)) lineOf.set(e.key.slice(prefix.length), e.line);
+  const describe = (path: readonly PropertyKey[], message: string): string => {
+    const key = propertyFor(path, lineOf);
+    return formatProblem({ file, line: lineOf.get(key), path: `${prefix}${key}`, message });
+  };
+  const parsed = clusterConnectionSchema.safeParse(mapped.connection);
+  if (!parsed.success)
+    return {
+      problems: parsed.error.issues.map((i) => describe(i.path, i.message)),
+      ignored,
+      warnings,
+    };
+  const problems = connectionFileProblems(parsed.data).map((p) => describe(p.path, p.message));
+  return problems.length > 0
+    ? { problems, ignored, warnings }
+    : { connection: parsed.data, problems, ignored, warnings };
+}
+
+/** The property a path of the connection shape came from (the first of its sources that is set). */
+function propertyFor(path: readonly PropertyKey[], present: ReadonlyMap<string, unknown>): string {
+  const [head, field] = path.map(String);
+  const first = (...keys: string[]): string => keys.find((k) => present.has(k)) ?? keys[0]!;
+  switch (head) {
+    case 'bootstrap':
+      return 'bootstrap.servers';
+    case 'clientId':
+      return 'client.id';
+    case 'requestTimeoutMs':
+      return 'request.timeout.ms';
+    case 'connectTimeoutMs':
+      return 'socket.connection.setup.timeout.ms';
+    case 'tls':
+      if (field === 'ca') return first('ssl.truststore.location', 'ssl.truststore.certificates');
+      if (field === 'cert') return first('ssl.keystore.location', 'ssl.keystore.certificate.chain');
+      if (field === 'key') return first('ssl.keystore.location', 'ssl.keystore.key');
+      if (field === 'keyPassword') return 'ssl.key.password';
+      return 'security.protocol';
+    case 'sasl':
+      if (field === 'tokenFile' || field === 'tokenEndpoint') return 'sasl.oauthbearer.token.endpoint.url';
+      return first('sasl.jaas.config', 'sasl.mechanism');
+    default:
+      return 'security.protocol';
+  }
 }
 
 type Get = (key: string) => string | undefined;
@@ -177,7 +274,7 @@ function tlsFromProperties(get: Get, raw: Get, fail: Fail): Record<string, unkno
   return tls;
 }
 
-function saslFromProperties(get: Get, fail: Fail): Record<string, unknown> | undefined {
+function saslFromProperties(get: Get, fail: Fail, warn: Fail): Record<string, unknown> | undefined {
   const mechanism = (get('sasl.mechanism') ?? 'GSSAPI').toUpperCase();
   if (!(mechanism in LOGIN_MODULES)) {
     fail(
@@ -189,10 +286,19 @@ function saslFromProperties(get: Get, fail: Fail): Record<string, unknown> | und
     return undefined;
   }
   const jaasText = get('sasl.jaas.config');
-  const jaas = jaasText === undefined ? undefined : parseJaasConfig(jaasText);
+  let jaas = jaasText === undefined ? undefined : parseJaasConfig(jaasText);
   if (typeof jaas === 'string') {
-    fail('sasl.jaas.config', jaas);
-    return undefined;
+    // kgw's mirror read a looser form before it shared this parser; such files keep loading.
+    const loose = parseLooseJaasConfig(jaasText!);
+    if (loose === undefined) {
+      fail('sasl.jaas.config', jaas);
+      return undefined;
+    }
+    warn(
+      'sasl.jaas.config',
+      `Kafka's clients and MirrorMaker 2 refuse this value (${jaas}); kgw reads it as before, but write it as Kafka does`,
+    );
+    jaas = loose;
   }
   if (jaas && jaas.loginModule !== LOGIN_MODULES[mechanism]) {
     fail(
@@ -286,6 +392,22 @@ export function parseJaasConfig(
   }
   if (i < tokens.length) return 'more than one login module: Kafka clients take exactly one';
   return { loginModule: module.text, options };
+}
+
+/**
+ * The looser JAAS form the mirror accepted before (no closing ";" needed, unquoted values up to the
+ * next space, `\x` as x): read only when Kafka's own form refuses the text, and then warned about.
+ */
+function parseLooseJaasConfig(
+  text: string,
+): { loginModule: string; options: Map<string, string> } | undefined {
+  const m = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\s+(.*?);?\s*$/s.exec(text);
+  if (!m) return undefined;
+  const options = new Map<string, string>();
+  const re = /(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+))/g;
+  for (let o = re.exec(m[3]!); o; o = re.exec(m[3]!))
+    options.set(o[1]!, (o[2] ?? o[3]!).replace(/\\(.)/g, '$1'));
+  return { loginModule: m[1]!, options };
 }
 
 interface JaasToken {

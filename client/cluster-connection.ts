@@ -28,14 +28,23 @@
  * with the file, line and key of the configuration; they are read again whenever a client is built.
  *
  * Defaults are the secure ones, as Kafka's: the chain is always verified and the host name checked
- * (Kafka's ssl.endpoint.identification.algorithm=https); there is no "accept any certificate" switch.
+ * (Kafka's ssl.endpoint.identification.algorithm=https). This schema has no "accept any certificate"
+ * switch, and Kafka's client properties cannot express one. The gateway's `upstream` alone adds one
+ * (`tls.insecureSkipVerify`, through `tlsSectionSchema`), kept from before this model for existing
+ * deployments, refused everywhere else and warned about at every start (`connectionWarnings`); the
+ * mapping below is the only place it takes effect.
  * GSSAPI is not offered to clients here (the gateway accepts it; the products do not speak it).
+ *
+ * Fields holding files are marked with config/file-path.ts, so the loader makes relative paths
+ * absolute against the configuration file's folder (`resolveConnectionPaths` does the same for
+ * callers that build a connection from other sources).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { logLevel, type KafkaConfig } from 'kafkajs';
 import { z } from 'zod';
+import { isPemText, markFilePath } from '../config/file-path.js';
 import type { ConnectionOptions } from './connection.js';
 import { kafkajsSecurity } from './kafkajs/security.js';
 import { tokenFromEndpoint, tokenFromFile } from './oauth-token.js';
@@ -60,38 +69,56 @@ export const bootstrapSchema = z.preprocess(
 );
 
 /** A PEM file path, or PEM text itself (what a `${env:…}` reference to a PEM variable yields). */
-const pemSource = z.string().min(1);
-const isPemText = (s: string): boolean => s.trimStart().startsWith('-----BEGIN');
+const pemSource = markFilePath(z.string().min(1), { pemText: true });
+const secretFile = markFilePath(z.string().min(1));
 
-const tlsSchema = z.preprocess(
-  (v) => (v === true ? {} : v === false || v === null ? undefined : v),
-  z
-    .object({
-      /** CA certificates (PEM) that sign the brokers' certificates; omitted: the system's CAs. */
-      ca: pemSource.optional(),
-      /** Client certificate chain (PEM), for brokers that require mTLS (ssl.client.auth=required). */
-      cert: pemSource.optional(),
-      /** The client certificate's private key (PEM), encrypted with keyPassword or not. */
-      key: pemSource.optional(),
-      keyPassword: z.string().optional(),
-      /** SNI name and the name the certificate is checked against (default: the host connected to). */
-      serverName: z.string().min(1).optional(),
-      /** Check the broker certificate names the host (Kafka's ssl.endpoint.identification.algorithm=https). */
-      verifyHostname: z.boolean().default(true),
-    })
-    .strict()
-    .superRefine((t, ctx) => {
-      if ((t.cert === undefined) !== (t.key === undefined))
-        ctx.addIssue({
-          code: 'custom',
-          path: [t.cert === undefined ? 'cert' : 'key'],
-          message: 'a client certificate needs both cert and key',
-        });
-      if (t.keyPassword !== undefined && t.key === undefined)
-        ctx.addIssue({ code: 'custom', path: ['keyPassword'], message: 'keyPassword without key' });
-    })
-    .optional(),
-);
+const tlsFields = {
+  /** CA certificates (PEM) that sign the brokers' certificates; omitted: the system's CAs. */
+  ca: pemSource.optional(),
+  /** Client certificate chain (PEM), for brokers that require mTLS (ssl.client.auth=required). */
+  cert: pemSource.optional(),
+  /** The client certificate's private key (PEM), encrypted with keyPassword or not. */
+  key: pemSource.optional(),
+  keyPassword: z.string().optional(),
+  /** SNI name and the name the certificate is checked against (default: the host connected to). */
+  serverName: z.string().min(1).optional(),
+  /** Check the broker certificate names the host (Kafka's ssl.endpoint.identification.algorithm=https). */
+  verifyHostname: z.boolean().default(true),
+};
+
+interface ClientCertificateFields {
+  cert?: string | undefined;
+  key?: string | undefined;
+  keyPassword?: string | undefined;
+}
+
+function checkClientCertificate(t: ClientCertificateFields, ctx: z.RefinementCtx): void {
+  if ((t.cert === undefined) !== (t.key === undefined))
+    ctx.addIssue({
+      code: 'custom',
+      path: [t.cert === undefined ? 'cert' : 'key'],
+      message: 'a client certificate needs both cert and key',
+    });
+  if (t.keyPassword !== undefined && t.key === undefined)
+    ctx.addIssue({ code: 'custom', path: ['keyPassword'], message: 'keyPassword without key' });
+}
+
+/**
+ * The `tls` section: omitted or `false` for plaintext, `true` for TLS with the system CAs, or the
+ * fields above. `extra` adds a product's own fields (only the gateway's insecureSkipVerify).
+ */
+export function tlsSectionSchema<E extends z.ZodRawShape>(extra: E) {
+  return z.preprocess(
+    (v) => (v === true ? {} : v === false || v === null ? undefined : v),
+    z
+      .object({ ...tlsFields, ...extra })
+      .strict()
+      .superRefine((t, ctx) => checkClientCertificate(t as ClientCertificateFields, ctx))
+      .optional(),
+  );
+}
+
+const tlsSchema = tlsSectionSchema({});
 
 const exactlyOne =
   <T extends object>(keys: readonly (keyof T & string)[]) =>
@@ -112,7 +139,7 @@ const passwordSasl = z
     /** Written as a reference: ${env:VAR} or ${dir:/run/secrets:name}. */
     password: z.string().optional(),
     /** A file holding the password (trailing newline ignored), read whenever a client is built. */
-    passwordFile: z.string().min(1).optional(),
+    passwordFile: secretFile.optional(),
   })
   .strict()
   .superRefine(exactlyOne(['password', 'passwordFile']));
@@ -137,7 +164,7 @@ const oauthSasl = z
   .object({
     mechanism: z.literal('OAUTHBEARER'),
     /** A file holding the token, read at every authentication. */
-    tokenFile: z.string().min(1).optional(),
+    tokenFile: secretFile.optional(),
     /** OAuth 2 client-credentials grant (KIP-768). */
     tokenEndpoint: tokenEndpointSchema.optional(),
   })
@@ -160,9 +187,25 @@ export const clusterConnectionShape = {
 
 export const clusterConnectionSchema = z.object(clusterConnectionShape).strict();
 
-export type ClusterConnection = z.infer<typeof clusterConnectionSchema>;
-export type ClusterTls = NonNullable<ClusterConnection['tls']>;
+/**
+ * TLS settings, with the one product extension the mapping honours: `insecureSkipVerify`, which
+ * only the gateway's upstream schema accepts (see the top of this file).
+ */
+export type ClusterTls = NonNullable<z.infer<typeof tlsSchema>> & { insecureSkipVerify?: boolean };
+export type ClusterConnection = Omit<z.infer<typeof clusterConnectionSchema>, 'tls'> & { tls?: ClusterTls };
 export type ClusterSasl = NonNullable<ClusterConnection['sasl']>;
+
+/**
+ * What an operator must hear about a connection at every start (never a secret): today only that
+ * the broker certificates are not verified.
+ */
+export function connectionWarnings(c: Pick<ClusterConnection, 'tls' | 'bootstrap'>): string[] {
+  return c.tls?.insecureSkipVerify
+    ? [
+        `TLS certificate verification is OFF towards ${c.bootstrap.join(',')} (tls.insecureSkipVerify: true): anyone on the network path can impersonate the brokers and read every credential and record; set tls.ca instead`,
+      ]
+    : [];
+}
 
 /** Kafka's name for the connection's security.protocol. */
 export function securityProtocol(c: Pick<ClusterConnection, 'tls' | 'sasl'>): string {
@@ -282,11 +325,12 @@ export interface ClientDefaults {
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 function tlsOptions(tls: ClusterTls): TlsOptions {
+  const verify = tls.insecureSkipVerify !== true;
   return {
     ...(tls.ca === undefined ? {} : { ca: readPem(tls.ca) }),
     ...(tls.serverName === undefined ? {} : { serverName: tls.serverName }),
-    rejectUnauthorized: true,
-    checkServerIdentity: tls.verifyHostname,
+    rejectUnauthorized: verify,
+    checkServerIdentity: verify && tls.verifyHostname,
     ...(tls.cert === undefined ? {} : { cert: readPem(tls.cert) }),
     ...(tls.key === undefined ? {} : { key: readPem(tls.key) }),
     ...(tls.keyPassword === undefined ? {} : { passphrase: tls.keyPassword }),

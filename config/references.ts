@@ -18,17 +18,16 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isPair, isScalar, isSeq, visit, type Document, type LineCounter } from 'yaml';
+import { ConfigError } from './errors.js';
 
 /** ConfigTransformer.DEFAULT_PATTERN: provider, optional path, key. */
 const REFERENCE = /\$\{([^}]*?):(?:([^}]*?):)?([^}]*?)\}/g;
 
-export class ConfigReferenceError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`unresolved secret reference(s) in ${file}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+/** A ConfigError whose problems are secret references that cannot be resolved. */
+export class ConfigReferenceError extends ConfigError {
+  constructor(file: string, problems: string[]) {
+    super(file, problems);
     this.name = 'ConfigReferenceError';
   }
 }
@@ -134,13 +133,4 @@ export function resolveEntryReferences<T extends { key: string; value: string; l
   }));
   if (problems.length > 0) throw new ConfigReferenceError(file, problems);
   return out;
-}
-
-/** `yaml.parse` with references resolved: for loaders that take the plain JavaScript value. */
-export function parseYamlWithReferences(text: string, file: string): unknown {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  if (doc.errors.length > 0) throw doc.errors[0]!;
-  resolveYamlReferences(doc, file, lines);
-  return doc.toJS();
 }

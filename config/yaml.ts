@@ -1,22 +1,20 @@
 /**
- * Reading a YAML configuration file against a zod schema, with every problem reported as
- * `file:line:column path: message` (the line and column of the deepest node of the path that exists
- * in the document). Secret references (`${env:…}`, `${dir:…}`, references.ts) are resolved first.
- * Used by the monitor's configuration and by the `kgw` context file; the gateway's loader
- * (gateway/config/load.ts) and the mirror's YAML form (mirror/config/yaml.ts) still have their own
- * and are to be folded into this one (issue #14).
+ * The one YAML configuration loader (gateway, monitor, `kgw` context file; the mirror's YAML form
+ * reads its document through `parseYamlDocument`): a YAML file against a zod schema, every problem
+ * reported as `file:line: key.path: message` (the line of the deepest node of the path that exists in
+ * the document) in one ConfigError (errors.ts). Secret references (`${env:…}`, `${dir:…}`,
+ * references.ts) are resolved before the schema sees the document, and every field the schema marks
+ * as a file path (file-path.ts) is made absolute against the file's folder.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { ConfigError, formatPath, type ConfigProblem } from './errors.js';
+import { resolveFilePaths } from './file-path.js';
 import { resolveYamlReferences } from './references.js';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError, formatPath };
 
 /** A problem found after the schema accepted the document (e.g. a file it names cannot be read). */
 export interface PathProblem {
@@ -24,15 +22,35 @@ export interface PathProblem {
   message: string;
 }
 
-export const formatPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-    '',
-  ) || '(root)';
+/** A parsed YAML document with the line of any of its nodes. */
+export interface YamlDocument {
+  doc: Document;
+  lines: LineCounter;
+  lineOf(node: Node | null | undefined): number | undefined;
+}
+
+/** Parses YAML text; a syntax error is a ConfigError naming file and line. References stay as written. */
+export function parseYamlDocument(text: string, file: string): YamlDocument {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0)
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({
+        file,
+        line: lines.linePos(e.pos[0]).line,
+        message: `invalid YAML: ${e.message.split('\n')[0]}`,
+      })),
+    );
+  const lineOf = (node: Node | null | undefined): number | undefined =>
+    node?.range ? lines.linePos(node.range[0]).line : undefined;
+  return { doc, lines, lineOf };
+}
 
 /**
- * Parses and validates YAML text; `file` names it in messages. `check` looks at the validated
- * value for problems the schema cannot see (files, cross-references) and reports them by path.
+ * Parses and validates YAML text; `file` names it in messages and relative file paths are resolved
+ * against its folder. `check` looks at the validated value for problems the schema cannot see
+ * (files, cross-references) and reports them by path.
  */
 export function parseYamlConfig<S extends z.ZodType>(
   text: string,
@@ -40,25 +58,30 @@ export function parseYamlConfig<S extends z.ZodType>(
   schema: S,
   check?: (value: z.infer<S>) => PathProblem[],
 ): z.infer<S> {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const pos = lines.linePos(e.pos[0]);
-    throw new ConfigError(`${file}:${pos.line}:${pos.col} invalid YAML: ${e.message.split('\n')[0]}`);
-  }
+  const { doc, lines } = parseYamlDocument(text, file);
   resolveYamlReferences(doc, file, lines); // ${env:VAR}, ${dir:/path:file}: docs/deploy.md#secrets
   const result = schema.safeParse(doc.toJS() ?? {});
-  const problems: PathProblem[] = result.success
-    ? (check?.(result.data) ?? [])
-    : result.error.issues.map((issue) => ({
-        path: issue.path as (string | number)[],
-        message:
-          issue.code === 'unrecognized_keys' ? `unknown key(s): ${issue.keys.join(', ')}` : issue.message,
-      }));
+  let problems: PathProblem[];
+  if (result.success) {
+    const base = dirname(file);
+    resolveFilePaths(schema, result.data, (p) => (isAbsolute(p) ? p : resolve(base, p)));
+    problems = check?.(result.data) ?? [];
+  } else {
+    problems = result.error.issues.map((issue) => ({
+      path: issue.path as (string | number)[],
+      message:
+        issue.code === 'unrecognized_keys' ? `unknown key(s): ${issue.keys.join(', ')}` : issue.message,
+    }));
+  }
   if (problems.length === 0) return result.data as z.infer<S>;
   throw new ConfigError(
-    problems.map((p) => `${locate(doc, lines, file, p.path)} ${formatPath(p.path)}: ${p.message}`).join('\n'),
+    file,
+    problems.map((p): ConfigProblem => ({
+      file,
+      line: lineAt(doc, lines, p.path),
+      path: formatPath(p.path),
+      message: p.message,
+    })),
   );
 }
 
@@ -67,24 +90,24 @@ export function loadYamlConfig<S extends z.ZodType>(
   schema: S,
   check?: (value: z.infer<S>) => PathProblem[],
 ): z.infer<S> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read: ${(err as Error).message}`);
-  }
-  return parseYamlConfig(text, file, schema, check);
+  return parseYamlConfig(readConfigFile(file), file, schema, check);
 }
 
-/** `file:line:col` of the deepest node of `path` that exists in the document, or just `file`. */
-function locate(doc: Document, lines: LineCounter, file: string, path: readonly (string | number)[]): string {
-  for (let n = path.length; n > 0; n--) {
-    const node: unknown = doc.getIn(path.slice(0, n), true);
-    const range = (node as { range?: [number, number] } | undefined)?.range;
-    if (range) {
-      const pos = lines.linePos(range[0]);
-      return `${file}:${pos.line}:${pos.col}`;
-    }
+/** The text of a configuration file; a file that cannot be read is a ConfigError naming it. */
+export function readConfigFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ file, message: `cannot read: ${(err as Error).message}` }]);
   }
-  return file;
+}
+
+/** Line of the deepest node of `path` that exists in the document (undefined: none does). */
+function lineAt(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    const range = (node as { range?: [number, number] } | undefined)?.range;
+    if (range) return lines.linePos(range[0]).line;
+  }
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import { connectionWarnings } from '../client/cluster-connection.js';
 import { ApiKey } from '../protocol/index.js';
 import { AclAuthorizer, ACL_KEY_PREFIX, decodeAclRecord } from '../security/acl/index.js';
 import { CredentialStore, SCRAM_KEY_PREFIX } from '../security/credentials/index.js';
@@ -74,6 +75,7 @@ async function openGateway(
     ? startRecordEncryption(cfg.encryption, log, { registry: metrics.registry })
     : undefined;
   if (encryption) opened.push(() => encryption.close());
+  for (const warning of connectionWarnings(cfg.upstream)) log.warn({ key: 'upstream.tls' }, warning);
   const cluster = new ClusterView(cfg.upstream, cfg.limits.maxFrameBytes);
   const credentials = new CredentialStore();
   const authorizer = new AclAuthorizer({

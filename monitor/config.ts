@@ -1,18 +1,13 @@
 /**
- * `kgw monitor` configuration: a YAML file validated with zod. Errors name the file, the line and
- * column of the offending node, the path inside the document and the problem, e.g.
- * `monitor.yaml:7:15 clusters[0].bootstrap: expected a non-empty list of host:port`; files a cluster
- * connection names (CA, client certificate and key, password and token files) are checked the same way.
+ * `kgw monitor` configuration: a YAML file validated with zod by the one loader (config/yaml.ts).
+ * Errors name the file, the line of the offending node, the path inside the document and the
+ * problem, e.g. `monitor.yaml:7: clusters[0].bootstrap: expected at least one host:port`; files a
+ * cluster connection names (CA, client certificate and key, password and token files) are checked
+ * the same way.
  */
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { z } from 'zod';
-import {
-  clusterConnectionShape,
-  connectionFileProblems,
-  resolveConnectionPaths,
-} from '../client/cluster-connection.js';
-import { ConfigError, parseYamlConfig } from '../config/yaml.js';
+import { clusterConnectionShape, connectionFileProblems } from '../client/cluster-connection.js';
+import { ConfigError, parseYamlConfig, readConfigFile } from '../config/yaml.js';
 
 const regexString = z.string().refine(
   (s) => {
@@ -164,26 +159,19 @@ export { ConfigError };
  * connections (CA, certificates, password and token files) are relative to its directory.
  */
 export function parseMonitorConfig(text: string, file: string): MonitorConfig {
-  const base = dirname(file);
-  const config = parseYamlConfig(text, file, monitorConfigSchema, (c) =>
+  // The loader has made the connections' file paths absolute before this check reads them.
+  return parseYamlConfig(text, file, monitorConfigSchema, (c) =>
     c.clusters.flatMap((cluster, i) =>
-      connectionFileProblems(resolveConnectionPaths(cluster, base)).map((p) => ({
+      connectionFileProblems(cluster).map((p) => ({
         path: ['clusters', i, ...p.path],
         message: p.message,
       })),
     ),
   );
-  return { ...config, clusters: config.clusters.map((c) => resolveConnectionPaths(c, base)) };
 }
 
 export function loadMonitorConfig(file: string): MonitorConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read: ${(err as Error).message}`);
-  }
-  return parseMonitorConfig(text, file);
+  return parseMonitorConfig(readConfigFile(file), file);
 }
 
 /** Compiled include/exclude filter: a name passes when some include matches and no exclude does. */

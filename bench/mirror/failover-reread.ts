@@ -73,7 +73,7 @@ export async function writeNumbered(
 const plain = (bootstrap: string, alias: string) => ({
   alias,
   bootstrapServers: [bootstrap],
-  securityProtocol: 'PLAINTEXT' as const,
+  connection: { bootstrap: [bootstrap] },
   clientId: 'kgw-bench',
   requestTimeoutMs: 30_000,
 });

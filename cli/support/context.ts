@@ -18,13 +18,9 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
-import {
-  clusterConnectionShape,
-  connectionFileProblems,
-  resolveConnectionPaths,
-} from '../../client/cluster-connection.js';
+import { clusterConnectionShape, connectionFileProblems } from '../../client/cluster-connection.js';
 import { loadYamlConfig } from '../../config/yaml.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
@@ -63,14 +59,14 @@ export function contextFile(flag: string | undefined): string | undefined {
 }
 
 export function loadContext(file: string): KgwContext {
-  const base = dirname(file);
+  // The loader has made the connections' file paths absolute (relative to the context file).
   const context = loadYamlConfig(file, contextSchema, (c) =>
     c.clusters.flatMap((cluster, i) =>
-      connectionFileProblems(resolveConnectionPaths(cluster, base)).map((p) => ({
+      connectionFileProblems(cluster).map((p) => ({
         path: ['clusters', i, ...p.path],
         message: p.message,
       })),
     ),
   );
-  return { ...context, clusters: context.clusters.map((c) => resolveConnectionPaths(c, base)), file };
+  return { ...context, file };
 }

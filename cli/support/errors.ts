@@ -5,10 +5,7 @@
  * Every message says what to do next.
  */
 import { CommanderError } from 'commander';
-import { ConfigError as GatewayConfigError } from '../../gateway/config/load.js';
-import { MirrorConfigError } from '../../mirror/config/config.js';
-import { ConfigError as YamlConfigError } from '../../config/yaml.js';
-import { ConfigReferenceError } from '../../config/references.js';
+import { ConfigError } from '../../config/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -33,11 +30,9 @@ export class CommandFailed extends Error {
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   if (
+    // Every product's configuration problems, secret references included (ConfigReferenceError).
     err instanceof UsageError ||
-    err instanceof YamlConfigError ||
-    err instanceof GatewayConfigError ||
-    err instanceof MirrorConfigError ||
-    err instanceof ConfigReferenceError
+    err instanceof ConfigError
   )
     return EXIT_USAGE;
   return EXIT_FAILURE;

@@ -18,7 +18,7 @@ import {
   resolveConnectionPaths,
   type ClusterConnection,
 } from '../../client/cluster-connection.js';
-import { parseProperties } from '../../mirror/config/properties.js';
+import { parseProperties } from '../../config/properties.js';
 import { loadMonitorConfig } from '../../monitor/config.js';
 import { formatPath, loadYamlConfig } from '../../config/yaml.js';
 import { resolveEntryReferences } from '../../config/references.js';
@@ -174,6 +174,7 @@ function propertiesConnection(file: string): Record<string, unknown> {
   const entries = resolveEntryReferences(parseProperties(text), file);
   const mapped = connectionFromProperties(entries, file);
   if (mapped.problems.length > 0) throw new UsageError(mapped.problems.join('\n'));
+  for (const warning of mapped.warnings) process.stderr.write(`warning: ${warning}\n`);
   return mapped.connection;
 }
 

@@ -1,137 +1,19 @@
 /**
- * Reads and validates a gateway YAML file. Every problem is reported as `file:line: path: message`,
- * so an operator can go straight to the line at fault.
+ * Reads and validates a gateway YAML file through the one loader (config/yaml.ts): every problem is
+ * reported as `file:line: key.path: message`, and every file path the schema marks (filePath()) is
+ * relative to the configuration file's folder.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
-import { z } from 'zod';
-import { FILE_PATH_META } from './file-path.js';
+import { filePathKeys as filePathKeysOf } from '../../config/file-path.js';
+import { loadYamlConfig, parseYamlConfig } from '../../config/yaml.js';
 import { gatewayConfigSchema, type GatewayConfig } from './schema.js';
-import { resolveYamlReferences } from '../../config/references.js';
-
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid configuration in ${file}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 export function loadGatewayConfig(file: string): GatewayConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(file, [`cannot read: ${(e as Error).message}`]);
-  }
-  return parseGatewayConfig(text, file);
+  return loadYamlConfig(file, gatewayConfigSchema);
 }
 
 export function parseGatewayConfig(text: string, file: string): GatewayConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map(
-        (e) => `${file}:${lines.linePos(e.pos[0]).line}: YAML syntax: ${e.message.split('\n')[0]}`,
-      ),
-    );
-  }
-  resolveYamlReferences(doc, file, lines); // ${env:VAR}, ${dir:/path:file}: docs/deploy.md#secrets
-  const result = gatewayConfigSchema.safeParse(doc.toJS() ?? {});
-  if (!result.success) {
-    throw new ConfigError(
-      file,
-      result.error.issues.map((issue) => describeIssue(issue, doc.contents, lines, file)),
-    );
-  }
-  return resolvePaths(result.data, dirname(file));
-}
-
-function describeIssue(issue: z.core.$ZodIssue, root: unknown, lines: LineCounter, file: string): string {
-  const path = issue.path.map(String);
-  const node = nodeAt(root, path);
-  const line = node?.range ? `:${lines.linePos(node.range[0]).line}` : '';
-  const where = path.length ? path.join('.') : '(top level)';
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown key(s): ${issue.keys.join(', ')}`;
-  return `${file}${line}: ${where}: ${message}`;
-}
-
-/** The deepest YAML node along a path, for its line number. */
-function nodeAt(node: unknown, path: string[]): Node | undefined {
-  let current = node as Node | undefined;
-  for (const key of path) {
-    if (isMap(current)) {
-      const next = current.get(key, true) as Node | undefined;
-      if (next === undefined) return current;
-      current = next;
-    } else if (isSeq(current)) {
-      const next = current.get(Number(key), true) as Node | undefined;
-      if (next === undefined) return current;
-      current = next;
-    } else return current;
-  }
-  return current;
-}
-
-/**
- * File paths in the config are relative to the config file's folder, as in most servers' configs:
- * every field the schema marks with filePath() is resolved, wherever it sits (found through the
- * schema's JSON Schema form, so no list here can fall behind the schema).
- */
-function resolvePaths(c: GatewayConfig, base: string): GatewayConfig {
-  resolveMarked(pathSchema(), c, (p) => (isAbsolute(p) ? p : resolve(base, p)));
-  return c;
-}
-
-interface JsonSchemaNode {
-  type?: string | string[];
-  properties?: Record<string, JsonSchemaNode>;
-  items?: JsonSchemaNode;
-  oneOf?: JsonSchemaNode[];
-  anyOf?: JsonSchemaNode[];
-  allOf?: JsonSchemaNode[];
-  [FILE_PATH_META]?: { except: string[] };
-}
-
-let cachedSchema: JsonSchemaNode | undefined;
-function pathSchema(): JsonSchemaNode {
-  cachedSchema ??= z.toJSONSchema(gatewayConfigSchema, {
-    io: 'output',
-    unrepresentable: 'any',
-  }) as JsonSchemaNode;
-  return cachedSchema;
-}
-
-/** Rewrites, in place, every string of `value` that `schema` marks as a file path. */
-function resolveMarked(schema: JsonSchemaNode, value: unknown, abs: (p: string) => string): unknown {
-  const mark = schema[FILE_PATH_META];
-  if (mark && typeof value === 'string') return mark.except.includes(value) ? value : abs(value);
-  for (const alt of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])])
-    value = resolveMarked(alt, value, abs);
-  if (Array.isArray(value) && schema.items) {
-    for (let i = 0; i < value.length; i++) value[i] = resolveMarked(schema.items, value[i], abs);
-  } else if (value !== null && typeof value === 'object' && schema.properties) {
-    const o = value as Record<string, unknown>;
-    for (const [k, sub] of Object.entries(schema.properties))
-      if (o[k] !== undefined) o[k] = resolveMarked(sub, o[k], abs);
-  }
-  return value;
+  return parseYamlConfig(text, file, gatewayConfigSchema);
 }
 
 /** Dotted paths (`listeners[].tls.cert`) of every file-path field in the schema (docs, tests). */
-export function filePathKeys(schema: JsonSchemaNode = pathSchema(), at = ''): string[] {
-  if (schema[FILE_PATH_META]) return [at];
-  const out: string[] = [];
-  for (const alt of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])])
-    out.push(...filePathKeys(alt, at));
-  if (schema.items) out.push(...filePathKeys(schema.items, `${at}[]`));
-  for (const [k, sub] of Object.entries(schema.properties ?? {}))
-    out.push(...filePathKeys(sub, at ? `${at}.${k}` : k));
-  return [...new Set(out)];
-}
+export const filePathKeys = (): string[] => filePathKeysOf(gatewayConfigSchema);

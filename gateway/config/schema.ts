@@ -3,11 +3,10 @@
  * ones: TLS 1.2+, SASL required, no plaintext listener unless `allowPlaintext: true` is written.
  */
 import { z } from 'zod';
-import { filePath } from './file-path.js';
+import { filePath } from '../../config/file-path.js';
+import { clusterConnectionShape, tlsSectionSchema } from '../../client/cluster-connection.js';
 import { KerberosShortNamer } from '../../security/kerberos/short-namer.js';
 import { encryptionConfigSchema } from '../encryption/config.js';
-
-const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
 
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -66,31 +65,19 @@ const listener = z
   })
   .strict();
 
+/**
+ * The upstream cluster: the one cluster-connection shape every product uses
+ * (client/cluster-connection.ts: bootstrap, TLS with mTLS, SASL PLAIN / SCRAM / OAUTHBEARER as the
+ * gateway's service principal, client id), plus the gateway's one extension: tls.insecureSkipVerify,
+ * kept for deployments that relied on it and warned about at every start.
+ */
 const upstream = z
   .object({
-    bootstrap: z.array(hostPort).min(1),
-    tls: z
-      .object({
-        ca: filePath().optional(),
-        serverName: z.string().optional(),
-        insecureSkipVerify: z.boolean().default(false),
-      })
-      .strict()
-      .optional(),
-    /** The gateway's own service principal towards the brokers. */
-    sasl: z
-      .object({
-        mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
-        username: z.string(),
-        password: z.string().optional(),
-        passwordFile: filePath().optional(),
-      })
-      .strict()
-      .refine(
-        (s) => (s.password === undefined) !== (s.passwordFile === undefined),
-        'give exactly one of password, passwordFile',
-      )
-      .optional(),
+    ...clusterConnectionShape,
+    tls: tlsSectionSchema({
+      /** Accept any broker certificate (no chain, no host name check). Never in production. */
+      insecureSkipVerify: z.boolean().default(false),
+    }),
     connectTimeoutMs: z.number().int().positive().default(10_000),
   })
   .strict();

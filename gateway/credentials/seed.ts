@@ -10,12 +10,11 @@
  * changed later through kafka-configs is never reset by a restart.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { CredentialStore } from '../../security/credentials/index.js';
 import { deriveScramCredential } from '../../security/scram/index.js';
-import { ConfigError } from '../config/load.js';
-import { parseYamlWithReferences } from '../../config/references.js';
+import { filePath } from '../../config/file-path.js';
+import { loadYamlConfig } from '../../config/yaml.js';
 
 const seedSchema = z
   .object({
@@ -24,7 +23,8 @@ const seedSchema = z
         .object({
           name: z.string().min(1),
           password: z.string().min(1).optional(),
-          passwordFile: z.string().optional(),
+          /** Relative to the seed file's folder. */
+          passwordFile: filePath().optional(),
           mechanisms: z
             .array(z.enum(['SCRAM-SHA-256', 'SCRAM-SHA-512']))
             .default(['SCRAM-SHA-512', 'SCRAM-SHA-256']),
@@ -43,19 +43,10 @@ export function seedRecords(
   store: CredentialStore,
   iterations: number,
 ): { key: string; value: Buffer }[] {
-  const parsed = seedSchema.safeParse(parseYamlWithReferences(readFileSync(file, 'utf8'), file));
-  if (!parsed.success) {
-    throw new ConfigError(
-      file,
-      parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(top level)'}: ${i.message}`),
-    );
-  }
+  const seed = loadYamlConfig(file, seedSchema);
   const records: { key: string; value: Buffer }[] = [];
-  for (const u of parsed.data.users) {
-    const pf =
-      u.passwordFile &&
-      (isAbsolute(u.passwordFile) ? u.passwordFile : resolve(dirname(file), u.passwordFile));
-    const password = u.password ?? readFileSync(pf!, 'utf8').trim();
+  for (const u of seed.users) {
+    const password = u.password ?? readFileSync(u.passwordFile!, 'utf8').trim();
     for (const mechanism of u.mechanisms) {
       if (store.get(u.name, mechanism)) continue;
       records.push(store.set(u.name, mechanism, deriveScramCredential(mechanism, password, { iterations })));

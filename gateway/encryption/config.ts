@@ -3,7 +3,7 @@
  * key-encryption keys, how long a data key is used, and which topics are encrypted under which KEK.
  */
 import { z } from 'zod';
-import { filePath } from '../config/file-path.js';
+import { filePath } from '../../config/file-path.js';
 import { MAX_INVOCATIONS_PER_KEY } from '../../security/encryption/index.js';
 
 const kekId = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, '1-200 of A-Z a-z 0-9 . _ -');

@@ -1,8 +1,10 @@
 /**
  * Turns configuration entries (from mm2.properties or the YAML form) into a checked MirrorConfig.
- * Every error names the file, the line, the key and the offending value.
+ * Every error is the one ConfigError (config/errors.ts): `file:line: key: message`. A cluster's
+ * connection keys (`<alias>.bootstrap.servers`, `.security.protocol`, `.sasl.*`, `.ssl.*`,
+ * `.client.id`, …) are Kafka's client properties, read by client/client-properties.ts into the one
+ * cluster-connection shape every product uses.
  */
-import { readFileSync } from 'node:fs';
 import {
   CLUSTER_KEYS,
   FLOW_KEYS,
@@ -14,28 +16,22 @@ import {
   type FlowKey,
   type KeyDef,
 } from './keys.js';
-import { parseProperties, type PropertyEntry } from './properties.js';
+import { parseProperties, type PropertyEntry } from '../../config/properties.js';
 import { yamlEntries } from './yaml.js';
 import { PatternList } from '../../mm2/filters.js';
-import { MirrorConfigError } from './errors.js';
+import { ConfigError } from '../../config/errors.js';
+import { readConfigFile } from '../../config/yaml.js';
 import { resolveEntryReferences } from '../../config/references.js';
+import { checkedConnectionFromProperties, CONNECTION_PROPERTY_KEYS } from '../../client/client-properties.js';
+import type { ClusterConnection } from '../../client/cluster-connection.js';
 import { conflictsConfig, type ConflictsConfig } from '../conflicts/config.js';
-
-export { MirrorConfigError };
-
-export interface SaslSettings {
-  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-  username: string;
-  password: string;
-}
 
 export interface ClusterConfig {
   alias: string;
+  /** TLS, SASL, bootstrap, client id: the one cluster-connection shape (client/cluster-connection.ts). */
+  connection: ClusterConnection;
+  /** connection.bootstrap, for the data path. */
   bootstrapServers: string[];
-  securityProtocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
-  sasl?: SaslSettings;
-  /** PEM CA certificates when the truststore is set; undefined means the system CAs. */
-  tls?: { ca?: string; checkServerIdentity: boolean };
   clientId: string;
   requestTimeoutMs: number;
   /** How the mirror reads this cluster as a source (`<alias>.consumer.isolation.level`; default read_committed). */
@@ -101,22 +97,21 @@ interface Located {
 }
 
 const ALIAS = /^[A-Za-z0-9_-]+$/;
+/** MM2's (Kafka's) request.timeout.ms default. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function loadMirrorConfig(file: string): MirrorConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new MirrorConfigError(file, undefined, undefined, undefined, `cannot read: ${String(err)}`);
-  }
+  const text = readConfigFile(file);
   const isYaml = /\.ya?ml$/i.test(file);
   const entries = isYaml ? yamlEntries(file, text) : parseProperties(text);
   return resolveConfig(file, resolveEntryReferences(entries, file)); // ${env:VAR}, ${dir:/path:file}
 }
 
 export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorConfig {
-  const fail = (e: { key?: string; value?: string; line?: number }, reason: string): never => {
-    throw new MirrorConfigError(file, e.line, e.key, e.value, reason);
+  // Values stay out of messages: some keys hold secrets (sasl.jaas.config); check() quotes the
+  // value where the key's type makes it safe.
+  const fail = (e: { key?: string; line?: number }, reason: string): never => {
+    throw new ConfigError(file, [{ file, line: e.line, path: e.key, message: reason }]);
   };
   const raw = new Map<string, PropertyEntry>();
   for (const e of entries) raw.set(e.key, e); // java.util.Properties: the last occurrence wins
@@ -133,6 +128,7 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
 
   const global = new Map<string, Located>();
   const perCluster = new Map<string, Map<ClusterKey, Located>>(aliases.map((a) => [a, new Map()]));
+  const connectionEntries = new Map<string, PropertyEntry[]>(aliases.map((a) => [a, []]));
   const perFlow = new Map<string, Map<FlowKey, Located>>();
   const warnings: string[] = [];
 
@@ -169,10 +165,14 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
     const alias = dot > 0 ? e.key.slice(0, dot) : '';
     if (perCluster.has(alias)) {
       const rest = e.key.slice(dot + 1);
+      if (CONNECTION_PROPERTY_KEYS.has(rest)) {
+        connectionEntries.get(alias)!.push(e);
+        continue;
+      }
       if (!(rest in CLUSTER_KEYS)) {
         fail(
           e,
-          `unknown or unsupported cluster setting "${rest}" (supported: ${Object.keys(CLUSTER_KEYS).join(', ')})`,
+          `unknown or unsupported cluster setting "${rest}" (supported: ${[...CONNECTION_PROPERTY_KEYS, ...Object.keys(CLUSTER_KEYS)].join(', ')})`,
         );
       }
       check(e, CLUSTER_KEYS[rest as ClusterKey], fail);
@@ -184,7 +184,8 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
 
   const clusters = new Map<string, ClusterConfig>();
   for (const alias of aliases) {
-    clusters.set(alias, clusterConfig(alias, perCluster.get(alias)!, fail));
+    const connection = clusterConnection(file, alias, connectionEntries.get(alias)!, warnings);
+    clusters.set(alias, clusterConfig(alias, connection, perCluster.get(alias)!));
   }
 
   const flows: FlowConfig[] = [];
@@ -213,7 +214,7 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
   };
 }
 
-type Fail = (e: { key?: string; value?: string; line?: number }, reason: string) => never;
+type Fail = (e: { key?: string; line?: number }, reason: string) => never;
 
 function splitList(v: string): string[] {
   return v
@@ -226,20 +227,21 @@ function check(e: PropertyEntry, def: KeyDef, fail: Fail): void {
   const v = e.value.trim();
   switch (def.type) {
     case 'boolean':
-      if (!/^(true|false)$/i.test(v)) fail(e, 'expected true or false');
+      if (!/^(true|false)$/i.test(v)) fail(e, `expected true or false, got "${v}"`);
       return;
     case 'long': {
-      if (!/^-?\d+$/.test(v)) fail(e, 'expected an integer');
+      if (!/^-?\d+$/.test(v)) fail(e, `expected an integer, got "${v}"`);
       const n = Number(v);
-      if (def.min !== undefined && n < def.min) fail(e, `must be at least ${def.min}`);
+      if (def.min !== undefined && n < def.min) fail(e, `must be at least ${def.min}, got ${n}`);
       return;
     }
     case 'enum':
-      if (!(def.values ?? []).includes(v)) fail(e, `expected one of: ${(def.values ?? []).join(', ')}`);
+      if (!(def.values ?? []).includes(v))
+        fail(e, `expected one of: ${(def.values ?? []).join(', ')}; got "${v}"`);
       return;
     case 'policy':
       if (v !== DEFAULT_POLICY && v !== IDENTITY_POLICY)
-        fail(e, `unsupported replication policy; use ${DEFAULT_POLICY} or ${IDENTITY_POLICY}`);
+        fail(e, `unsupported replication policy "${v}"; use ${DEFAULT_POLICY} or ${IDENTITY_POLICY}`);
       return;
     case 'regexlist':
       try {
@@ -254,83 +256,41 @@ function check(e: PropertyEntry, def: KeyDef, fail: Fail): void {
   }
 }
 
-function clusterConfig(alias: string, keys: Map<ClusterKey, Located>, fail: Fail): ClusterConfig {
-  const get = (k: ClusterKey): string => keys.get(k)?.value.trim() ?? CLUSTER_KEYS[k].default;
-  const at = (k: ClusterKey) => ({
-    key: `${alias}.${k}`,
-    value: keys.get(k)?.value,
-    line: keys.get(k)?.line,
-  });
-  const bootstrap = splitList(get('bootstrap.servers'));
-  if (bootstrap.length === 0) fail({ key: `${alias}.bootstrap.servers` }, 'missing: every cluster needs one');
-  for (const b of bootstrap) {
-    if (!/^[^:\s]+:\d+$/.test(b)) fail(at('bootstrap.servers'), `"${b}" is not host:port`);
-  }
-  const protocol = get('security.protocol') as ClusterConfig['securityProtocol'];
-  const config: ClusterConfig = {
-    alias,
-    bootstrapServers: bootstrap,
-    securityProtocol: protocol,
-    clientId: get('client.id') || `kgw-mirror-${alias}`,
-    requestTimeoutMs: Number(get('request.timeout.ms')),
-    isolationLevel: get('consumer.isolation.level') as ClusterConfig['isolationLevel'],
-  };
-  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') {
-    if (!keys.has('sasl.mechanism'))
-      fail(at('security.protocol'), `needs ${alias}.sasl.mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`);
-    const jaas = keys.get('sasl.jaas.config');
-    if (!jaas) fail(at('security.protocol'), `needs ${alias}.sasl.jaas.config`);
-    const mechanism = get('sasl.mechanism');
-    const creds = parseJaas(jaas!.value, mechanism);
-    if (typeof creds === 'string') fail(at('sasl.jaas.config'), creds);
-    config.sasl = {
-      mechanism: mechanism.toLowerCase() as SaslSettings['mechanism'],
-      ...(creds as { username: string; password: string }),
-    };
-  } else if (keys.has('sasl.mechanism') || keys.has('sasl.jaas.config')) {
-    fail(
-      at(keys.has('sasl.mechanism') ? 'sasl.mechanism' : 'sasl.jaas.config'),
-      `needs ${alias}.security.protocol SASL_PLAINTEXT or SASL_SSL`,
-    );
-  }
-  if (protocol === 'SSL' || protocol === 'SASL_SSL') {
-    const location = get('ssl.truststore.location');
-    let ca: string | undefined;
-    if (location !== '') {
-      try {
-        ca = readFileSync(location, 'utf8');
-      } catch (err) {
-        fail(at('ssl.truststore.location'), `cannot read the PEM truststore: ${(err as Error).message}`);
-      }
-      if (!ca!.includes('-----BEGIN CERTIFICATE-----'))
-        fail(at('ssl.truststore.location'), 'not a PEM file (no BEGIN CERTIFICATE)');
-    }
-    config.tls = { ca, checkServerIdentity: get('ssl.endpoint.identification.algorithm') === 'https' };
-  } else if (keys.has('ssl.truststore.location')) {
-    fail(at('ssl.truststore.location'), `needs ${alias}.security.protocol SSL or SASL_SSL`);
-  }
-  return config;
+/**
+ * A cluster's connection from its `<alias>.`-prefixed Kafka client properties (every problem, named
+ * by its key and line, in one ConfigError); notes on values Kafka would refuse go to `warnings`.
+ */
+function clusterConnection(
+  file: string,
+  alias: string,
+  entries: PropertyEntry[],
+  warnings: string[],
+): ClusterConnection {
+  const bootstrap = entries.find((e) => e.key === `${alias}.bootstrap.servers` && e.value.trim() !== '');
+  if (!bootstrap)
+    throw new ConfigError(file, [
+      { file, path: `${alias}.bootstrap.servers`, message: 'missing: every cluster needs one' },
+    ]);
+  const checked = checkedConnectionFromProperties(entries, file, { prefix: `${alias}.` });
+  if (!checked.connection) throw new ConfigError(file, checked.problems);
+  warnings.push(...checked.warnings);
+  return checked.connection;
 }
 
-/** Reads username/password from a PlainLoginModule or ScramLoginModule JAAS line. */
-export function parseJaas(jaas: string, mechanism: string): { username: string; password: string } | string {
-  const m = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\s+(.*?);?\s*$/s.exec(jaas);
-  if (!m) return 'expected "<LoginModule> required username=\\"…\\" password=\\"…\\";"';
-  const module = m[1]!;
-  const expected =
-    mechanism === 'PLAIN'
-      ? 'org.apache.kafka.common.security.plain.PlainLoginModule'
-      : 'org.apache.kafka.common.security.scram.ScramLoginModule';
-  if (module !== expected)
-    return `login module ${module} does not match sasl.mechanism ${mechanism} (use ${expected})`;
-  const opts = new Map<string, string>();
-  const re = /(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+))/g;
-  for (let o = re.exec(m[3]!); o; o = re.exec(m[3]!))
-    opts.set(o[1]!, (o[2] ?? o[3]!).replace(/\\(.)/g, '$1'));
-  const username = opts.get('username');
-  const password = opts.get('password');
-  if (username === undefined || password === undefined) return 'needs username="…" and password="…"';
-  return { username, password };
+function clusterConfig(
+  alias: string,
+  connection: ClusterConnection,
+  keys: Map<ClusterKey, Located>,
+): ClusterConfig {
+  const get = (k: ClusterKey): string => keys.get(k)?.value.trim() ?? CLUSTER_KEYS[k].default;
+  return {
+    alias,
+    connection,
+    bootstrapServers: connection.bootstrap,
+    clientId: connection.clientId ?? `kgw-mirror-${alias}`,
+    requestTimeoutMs: connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    isolationLevel: get('consumer.isolation.level') as ClusterConfig['isolationLevel'],
+  };
 }
 
 function flowConfig(
@@ -350,7 +310,7 @@ function flowConfig(
   const separator = get('replication.policy.separator');
   if (separator === '') {
     const where = own.get('replication.policy.separator') ?? global.get('replication.policy.separator');
-    fail({ key: 'replication.policy.separator', value: '', line: where?.line }, 'must not be empty');
+    fail({ key: 'replication.policy.separator', line: where?.line }, 'must not be empty');
   }
   return {
     source,

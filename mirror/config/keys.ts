@@ -66,21 +66,12 @@ export const FLOW_KEYS = {
 
 export type FlowKey = keyof typeof FLOW_KEYS;
 
-/** Keys of a cluster, set as `<alias>.<key>`. */
+/**
+ * Keys of a cluster, set as `<alias>.<key>`, besides its connection keys (bootstrap.servers,
+ * security.protocol, sasl.*, ssl.*, client.id, request.timeout.ms, …): those are Kafka's client
+ * properties, read by client/client-properties.ts (CONNECTION_PROPERTY_KEYS).
+ */
 export const CLUSTER_KEYS = {
-  'bootstrap.servers': { type: 'list', default: '' },
-  'security.protocol': {
-    type: 'enum',
-    default: 'PLAINTEXT',
-    values: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'],
-  },
-  'sasl.mechanism': { type: 'enum', default: 'GSSAPI', values: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] },
-  'sasl.jaas.config': { type: 'string', default: '' },
-  'ssl.truststore.location': { type: 'string', default: '' },
-  'ssl.truststore.type': { type: 'enum', default: 'PEM', values: ['PEM'] },
-  'ssl.endpoint.identification.algorithm': { type: 'enum', default: 'https', values: ['https', ''] },
-  'client.id': { type: 'string', default: '' },
-  'request.timeout.ms': { type: 'long', default: '30000', min: 1 },
   // The consumer setting of the same name, for the mirror reading this cluster as a source. kgw's
   // default is read_committed (aborted transactions are never mirrored); MM2's consumer defaults to
   // read_uncommitted, which copies aborted records as ordinary ones.

@@ -9,35 +9,19 @@
  *   replication.policy.class: org.apache.kafka.connect.mirror.IdentityReplicationPolicy   # global key
  *
  * Lists become comma-separated values; each entry keeps the line of its value for error messages.
+ * The document is read by the one YAML loader (config/yaml.ts) and every problem is its ConfigError.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { MirrorConfigError } from './errors.js';
-import type { PropertyEntry } from './properties.js';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { ConfigError } from '../../config/errors.js';
+import type { PropertyEntry } from '../../config/properties.js';
+import { parseYamlDocument } from '../../config/yaml.js';
 
 export function yamlEntries(file: string, text: string): PropertyEntry[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  const lineOf = (node: Node | null | undefined): number | undefined =>
-    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
-    throw new MirrorConfigError(
-      file,
-      err.linePos?.[0].line,
-      undefined,
-      undefined,
-      `invalid YAML: ${err.message}`,
-    );
-  }
+  const { doc, lineOf } = parseYamlDocument(text, file);
+  const problem = (line: number | undefined, key: string | undefined, message: string): ConfigError =>
+    new ConfigError(file, [{ file, line, path: key, message }]);
   const root = doc.contents;
-  if (!isMap(root))
-    throw new MirrorConfigError(
-      file,
-      lineOf(root),
-      undefined,
-      undefined,
-      'expected a mapping at the top level',
-    );
+  if (!isMap(root)) throw problem(lineOf(root), undefined, 'expected a mapping at the top level');
 
   const entries: PropertyEntry[] = [];
   const scalarValue = (key: string, node: unknown): string => {
@@ -45,25 +29,12 @@ export function yamlEntries(file: string, text: string): PropertyEntry[] {
     if (isSeq(node)) {
       return node.items
         .map((item) => {
-          if (!isScalar(item))
-            throw new MirrorConfigError(
-              file,
-              lineOf(item as Node),
-              key,
-              undefined,
-              'list items must be plain values',
-            );
+          if (!isScalar(item)) throw problem(lineOf(item as Node), key, 'list items must be plain values');
           return String(item.value);
         })
         .join(', ');
     }
-    throw new MirrorConfigError(
-      file,
-      lineOf(node as Node),
-      key,
-      undefined,
-      'expected a value or a list of values',
-    );
+    throw problem(lineOf(node as Node), key, 'expected a value or a list of values');
   };
   const keyOf = (k: unknown): string => (isScalar(k) ? String(k.value) : String(k));
   const push = (key: string, node: unknown, fallbackLine: number | undefined): void => {
@@ -79,29 +50,16 @@ export function yamlEntries(file: string, text: string): PropertyEntry[] {
         const alias = keyOf(c.key);
         aliases.push(alias);
         if (!isMap(c.value))
-          throw new MirrorConfigError(
-            file,
-            lineOf(c.key as Node),
-            `clusters.${alias}`,
-            undefined,
-            'expected a mapping of cluster settings',
-          );
+          throw problem(lineOf(c.key as Node), `clusters.${alias}`, 'expected a mapping of cluster settings');
         for (const s of c.value.items) push(`${alias}.${keyOf(s.key)}`, s.value, lineOf(s.key as Node));
       }
       entries.push({ key: 'clusters', value: aliases.join(', '), line: line ?? 0 });
     } else if (key === 'flows') {
-      if (!isMap(pair.value))
-        throw new MirrorConfigError(file, line, 'flows', undefined, 'expected a mapping "A->B: {settings}"');
+      if (!isMap(pair.value)) throw problem(line, 'flows', 'expected a mapping "A->B: {settings}"');
       for (const f of pair.value.items) {
         const flow = keyOf(f.key);
         if (!isMap(f.value))
-          throw new MirrorConfigError(
-            file,
-            lineOf(f.key as Node),
-            `flows.${flow}`,
-            undefined,
-            'expected a mapping of flow settings',
-          );
+          throw problem(lineOf(f.key as Node), `flows.${flow}`, 'expected a mapping of flow settings');
         for (const s of f.value.items) push(`${flow}.${keyOf(s.key)}`, s.value, lineOf(s.key as Node));
       }
     } else {

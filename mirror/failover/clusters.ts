@@ -57,8 +57,8 @@ function parseOverrides(entries: string[]): Map<string, string[]> {
 
 const plaintext = (alias: string, bootstrapServers: string[]): ClusterConfig => ({
   alias,
+  connection: { bootstrap: bootstrapServers },
   bootstrapServers,
-  securityProtocol: 'PLAINTEXT',
   clientId: `kgw-failover-${alias}`,
   requestTimeoutMs: 30_000,
 });
@@ -76,7 +76,13 @@ export function resolveClusters(o: ClusterSelection): FailoverClusters {
     const configured = config?.clusters.get(alias);
     const servers = overrides.get(alias);
     if (configured !== undefined)
-      return servers === undefined ? configured : { ...configured, bootstrapServers: servers };
+      return servers === undefined
+        ? configured
+        : {
+            ...configured,
+            connection: { ...configured.connection, bootstrap: servers },
+            bootstrapServers: servers,
+          };
     if (servers !== undefined) return plaintext(alias, servers);
     throw new FailoverInputError(
       config === undefined

@@ -18,7 +18,7 @@ import { EAST, createTopic, kafka } from './helpers.js';
 const east = (): ClusterConfig => ({
   alias: 'east',
   bootstrapServers: [EAST()],
-  securityProtocol: 'PLAINTEXT',
+  connection: { bootstrap: [EAST()] },
   clientId: 'kgw-native-test',
   requestTimeoutMs: 30_000,
 });

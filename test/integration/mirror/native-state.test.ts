@@ -14,8 +14,8 @@ import { EAST, createTopic, kafka, waitFor } from './helpers.js';
 
 const east = (): ClusterConfig => ({
   alias: 'east',
+  connection: { bootstrap: [EAST()] },
   bootstrapServers: [EAST()],
-  securityProtocol: 'PLAINTEXT',
   clientId: 'kgw-native-state-test',
   requestTimeoutMs: 30_000,
 });

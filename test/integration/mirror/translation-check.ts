@@ -89,7 +89,7 @@ export async function latestCheckpoints(
   const config = {
     alias: 'check',
     bootstrapServers: [bootstrap],
-    securityProtocol: 'PLAINTEXT' as const,
+    connection: { bootstrap: [bootstrap] },
     clientId: 'kgw-translation-check',
     requestTimeoutMs: 30_000,
   };

@@ -15,22 +15,21 @@ import { kafkajsConfig, upstreamConnectionOptions } from '../../../gateway/upstr
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
-function mirrorCluster(over: Partial<ClusterConfig>): ClusterConfig {
+function mirrorCluster(over: Partial<ClusterConfig['connection']>): ClusterConfig {
+  const connection = { bootstrap: ['127.0.0.1:9093'], ...over };
   return {
     alias: 'east',
-    bootstrapServers: ['127.0.0.1:9093'],
-    securityProtocol: 'PLAINTEXT',
+    connection,
+    bootstrapServers: connection.bootstrap,
     clientId: 'kgw-mirror',
     requestTimeoutMs: 30_000,
-    ...over,
   };
 }
 
 test('mirror: SASL_SSL with a truststore and host-name check off', () => {
   const c = mirrorCluster({
-    securityProtocol: 'SASL_SSL',
-    tls: { ca: PEM, checkServerIdentity: false },
-    sasl: { mechanism: 'scram-sha-512', username: 'mm2', password: 'pw' },
+    tls: { ca: PEM, verifyHostname: false },
+    sasl: { mechanism: 'SCRAM-SHA-512', username: 'mm2', password: 'pw' },
   });
   const { ssl, sasl } = kafkajsSecurity(connectionOptions(c, 'source'));
   assert.ok(ssl && typeof ssl === 'object');
@@ -44,7 +43,7 @@ test('mirror: SASL_SSL with a truststore and host-name check off', () => {
 
 test('mirror: SSL with the system CAs and the host-name check on; plaintext has neither', () => {
   const { ssl, sasl } = kafkajsSecurity(
-    connectionOptions(mirrorCluster({ securityProtocol: 'SSL', tls: { checkServerIdentity: true } }), 'x'),
+    connectionOptions(mirrorCluster({ tls: { verifyHostname: true } }), 'x'),
   );
   assert.deepEqual(ssl, { rejectUnauthorized: true });
   assert.equal(sasl, undefined);

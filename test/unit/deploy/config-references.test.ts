@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { assertKafkaFetched } from '../../../deploy/kafka/runtime.js';
 import { parseGatewayConfig } from '../../../gateway/config/load.js';
 import { seedRecords } from '../../../gateway/credentials/seed.js';
-import { loadMirrorConfig } from '../../../mirror/config/config.js';
+import { loadMirrorConfig, type ClusterConfig } from '../../../mirror/config/config.js';
 import { parseMonitorConfig } from '../../../monitor/config.js';
 import { CredentialStore } from '../../../security/credentials/index.js';
 import { verifyPasswordAgainstScram } from '../../../security/sasl/index.js';
@@ -24,6 +24,12 @@ import {
   resolveEntryReferences,
   resolveReferences,
 } from '../../../config/references.js';
+
+/** The password of a mirror cluster's PLAIN/SCRAM connection. */
+const saslPassword = (c: ClusterConfig | undefined): string | undefined => {
+  const sasl = c?.connection.sasl;
+  return sasl && sasl.mechanism !== 'OAUTHBEARER' ? sasl.password : undefined;
+};
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'kgw-config-refs-'));
@@ -173,7 +179,8 @@ describe('every configuration loader resolves references', () => {
       ].join('\n'),
       'gw.yaml',
     );
-    assert.equal(cfg.upstream.sasl?.password, value);
+    const sasl = cfg.upstream.sasl;
+    assert.equal(sasl?.mechanism === 'PLAIN' && sasl.password, value);
     const addressing = cfg.listeners[0]!.addressing;
     assert.equal(addressing.mode === 'port-per-broker' && addressing.advertisedHost, value);
   });
@@ -201,12 +208,12 @@ describe('every configuration loader resolves references', () => {
       'mm2.properties',
       `clusters = a, b\na.bootstrap.servers = h:1\nb.bootstrap.servers = h:2\nb.security.protocol = SASL_PLAINTEXT\nb.sasl.mechanism = SCRAM-SHA-512\nb.sasl.jaas.config = ${jaas}\n`,
     );
-    assert.equal(loadMirrorConfig(props).clusters.get('b')?.sasl?.password, 'mirror-secret');
+    assert.equal(saslPassword(loadMirrorConfig(props).clusters.get('b')), 'mirror-secret');
     const yaml = write(
       'mm2.yaml',
       `clusters:\n  a: { bootstrap.servers: 'h:1' }\n  b:\n    bootstrap.servers: 'h:2'\n    security.protocol: SASL_PLAINTEXT\n    sasl.mechanism: SCRAM-SHA-512\n    sasl.jaas.config: '${jaas}'\n`,
     );
-    assert.equal(loadMirrorConfig(yaml).clusters.get('b')?.sasl?.password, 'mirror-secret');
+    assert.equal(saslPassword(loadMirrorConfig(yaml).clusters.get('b')), 'mirror-secret');
     const bad = write('mm2-bad.properties', 'clusters = a\na.bootstrap.servers = ${env:KGW_T_NOT_SET}\n');
     assert.throws(() => loadMirrorConfig(bad), /mm2-bad\.properties:2: a\.bootstrap\.servers/);
     assert.deepEqual(resolveEntryReferences([{ key: 'k', value: 'a${env:KGW_T_JAAS_PW}b', line: 1 }], 'f'), [

@@ -180,7 +180,7 @@ for (const overlay of ['one-dc', 'two-dc']) {
       writeFileSync(seed, 'users:\n  - name: admin\n    password: ${env:KGW_ADMIN_PASSWORD}\n');
       assert.throws(
         () => withEnv({ KGW_ADMIN_PASSWORD: '' }, () => seedRecords(seed, new CredentialStore(), 4096)),
-        /users\.0\.password/,
+        /-seed\.yaml:3: users\[0\]\.password: Too small/,
       );
     });
   });

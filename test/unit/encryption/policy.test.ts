@@ -24,9 +24,9 @@ describe('encryption configuration', () => {
       (e: Error) =>
         /gw\.yaml:6: encryption\.kms: give exactly one of pin, pinFile/.test(e.message) &&
         /gw\.yaml:7: encryption\.dataKeys\.maxRecords: Too big/.test(e.message) &&
-        /gw\.yaml:9: encryption\.topics\.0\.kek: 1-200 of/.test(e.message) &&
-        /gw\.yaml:9: encryption\.topics\.0: give exactly one of name, prefix/.test(e.message) &&
-        /gw\.yaml:10: encryption\.topics\.1\.decryptFor\.0: a principal/.test(e.message),
+        /gw\.yaml:9: encryption\.topics\[0\]\.kek: 1-200 of/.test(e.message) &&
+        /gw\.yaml:9: encryption\.topics\[0\]: give exactly one of name, prefix/.test(e.message) &&
+        /gw\.yaml:10: encryption\.topics\[1\]\.decryptFor\[0\]: a principal/.test(e.message),
     );
   });
 

@@ -21,7 +21,7 @@ listeners:
     addressing: { mode: sni, domain: kgw.test }
 upstream:
   bootstrap: [ "h:1" ]
-  tls: { ca: upstream-ca.pem }
+  tls: { ca: upstream-ca.pem, cert: upstream/client.pem, key: /abs/upstream-key.pem }
   sasl: { mechanism: PLAIN, username: u, passwordFile: secrets/pw }
 oauthbearer: { staticKeysFile: keys.json }
 credentials: { seedFile: seed.yaml }
@@ -32,10 +32,16 @@ encryption:
   topics: [{ prefix: secret., kek: orders }]
 `;
 
-/** The other KMS (a discriminated union: one config holds one of them). */
+/**
+ * The other KMS and the other kind of upstream SASL (discriminated unions: one config holds one of
+ * each).
+ */
 const PKCS11_YAML = YAML.replace(
   '{ type: keyring, file: keys/keyring.json }',
   '{ type: pkcs11, module: /usr/lib/softhsm/libsofthsm2.so, tokenLabel: kgw, pinFile: secrets/pin }',
+).replace(
+  '{ mechanism: PLAIN, username: u, passwordFile: secrets/pw }',
+  '{ mechanism: OAUTHBEARER, tokenFile: secrets/token }',
 );
 
 /** Values at a dotted path with [] for arrays. */
@@ -71,7 +77,16 @@ test('every file-path key is resolved against the config file folder, absolute o
   assert.equal(cfg.audit.destination, join(dirname(FILE), 'logs/audit.log'));
   assert.equal(cfg.listeners[0]!.tls!.key, '/abs/server-key.pem');
   assert.equal(cfg.listeners[1]!.tls!.cert, '/etc/kgw/b.pem');
-  assert.equal(cfg.upstream.sasl!.passwordFile, '/etc/kgw/conf/secrets/pw');
+  const sasl = cfg.upstream.sasl!;
+  assert.equal(sasl.mechanism === 'PLAIN' && sasl.passwordFile, '/etc/kgw/conf/secrets/pw');
+  assert.equal(cfg.upstream.tls!.cert, '/etc/kgw/conf/upstream/client.pem');
+  assert.equal(cfg.upstream.tls!.key, '/abs/upstream-key.pem');
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+  const inline = parseGatewayConfig(
+    YAML.replace('ca: upstream-ca.pem', `ca: "${pem.replace(/\n/g, '\\n')}"`),
+    FILE,
+  );
+  assert.equal(inline.upstream.tls!.ca, pem, 'PEM text in place of a path is kept as it is');
 });
 
 test('audit to stdout stays stdout; a config in the working directory resolves there', () => {

@@ -7,8 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { resolveConfig, MirrorConfigError } from '../../../mirror/config/config.js';
-import type { PropertyEntry } from '../../../mirror/config/properties.js';
+import { ConfigError } from '../../../config/errors.js';
+import { resolveConfig } from '../../../mirror/config/config.js';
+import type { PropertyEntry } from '../../../config/properties.js';
 import { ConflictDetector } from '../../../mirror/conflicts/detector.js';
 import { LwwState, type Version } from '../../../mirror/conflicts/lww.js';
 import { SampledLog } from '../../../mirror/conflicts/sampled-log.js';
@@ -96,7 +97,7 @@ describe('conflict configuration', () => {
     assert.throws(
       () => load(extra),
       (err: unknown) =>
-        err instanceof MirrorConfigError && err.key === key && why.test(err.message) ? true : false,
+        err instanceof ConfigError && err.details[0]?.path === key && why.test(err.message) ? true : false,
     );
 
   test('defaults: detection off, no last-writer-wins; per-flow window override', () => {

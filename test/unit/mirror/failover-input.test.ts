@@ -16,6 +16,7 @@ import {
 } from '../../../mirror/failover/clusters.js';
 import { FailoverError, selectGroups } from '../../../mirror/failover/facts.js';
 import { originOf } from '../../../mirror/failover/origin.js';
+import { securityProtocol } from '../../../client/cluster-connection.js';
 import { DefaultReplicationPolicy, policyFor } from '../../../mm2/replication-policy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kgw-failover-'));
@@ -44,8 +45,12 @@ describe('failover clusters', () => {
     const c = resolveClusters({ config, bootstrap: ['west=10.0.0.9:9093'], from: 'east', to: 'west' });
     assert.deepEqual(c.source.bootstrapServers, ['e1:9092', 'e2:9092']);
     assert.deepEqual(c.target.bootstrapServers, ['10.0.0.9:9093']);
-    assert.equal(c.target.sasl?.mechanism, 'scram-sha-512');
-    assert.equal(c.target.sasl?.username, 'mm2');
+    assert.deepEqual(c.target.connection.sasl, {
+      mechanism: 'SCRAM-SHA-512',
+      username: 'mm2',
+      password: 's3cret',
+    });
+    assert.deepEqual(c.target.connection.bootstrap, ['10.0.0.9:9093'], 'the override reaches the connection');
     assert.equal(c.policy.kind, 'identity');
     assert.equal(c.forwardSyncsLocation, 'source');
     assert.equal(c.reverseSyncsLocation, 'target');
@@ -54,7 +59,7 @@ describe('failover clusters', () => {
   test('without a configuration, --bootstrap names the clusters (plaintext, default policy)', () => {
     const c = resolveClusters({ bootstrap: ['a=h1:1', 'b=h2:2,h3:3'], from: 'a', to: 'b' });
     assert.deepEqual(c.target.bootstrapServers, ['h2:2', 'h3:3']);
-    assert.equal(c.target.securityProtocol, 'PLAINTEXT');
+    assert.equal(securityProtocol(c.target.connection), 'PLAINTEXT');
     assert.equal(c.policy.kind, 'default');
     const identity = resolveClusters({
       bootstrap: ['a=h1:1', 'b=h2:2'],

@@ -14,7 +14,7 @@ describe('monitor config', () => {
     assert.ok(!compileFilter(c.topics)('__consumer_offsets'));
   });
 
-  test('errors name file, line:column, path and problem', () => {
+  test('errors name file, line, path and problem', () => {
     const text = [
       'clusters:',
       '  - name: east',
@@ -27,8 +27,8 @@ describe('monitor config', () => {
       () => parseMonitorConfig(text, 'm.yaml'),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
-        assert.match(err.message, /^m\.yaml:3:\d+ clusters\[0\]\.bootstrap/m);
-        assert.match(err.message, /^m\.yaml:5:\d+ collection\.intervalSeconds: .*/m);
+        assert.match(err.message, /^m\.yaml:3: clusters\[0\]\.bootstrap/m);
+        assert.match(err.message, /^m\.yaml:5: collection\.intervalSeconds: .*/m);
         return true;
       },
     );
@@ -38,7 +38,7 @@ describe('monitor config', () => {
     const bad = (text: string, re: RegExp) => assert.throws(() => parseMonitorConfig(text, 'x.yaml'), re);
     bad(
       'clusters:\n  - name: a\n    bootstrap: h:1\n    colour: red\n',
-      /x\.yaml:2:\d+ clusters\[0\]: .*colour/,
+      /x\.yaml:2: clusters\[0\]: .*colour/,
     );
     bad(
       'clusters:\n  - name: a\n    bootstrap: h:1\ngroups:\n  include: ["("]\n',
@@ -48,7 +48,7 @@ describe('monitor config', () => {
       'clusters:\n  - name: a\n    bootstrap: h:1\nmirrors:\n  - source: a\n    target: b\n',
       /mirrors\[0\]\.target: unknown cluster "b"/,
     );
-    bad('clusters: [\n', /x\.yaml:\d+:\d+ invalid YAML/);
-    bad('listen: {}\n', /x\.yaml clusters: /);
+    bad('clusters: [\n', /x\.yaml:\d+: invalid YAML/);
+    bad('listen: {}\n', /x\.yaml:1: clusters: /);
   });
 });

@@ -2,7 +2,8 @@
 // line and key at fault.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, parseGatewayConfig } from '../../../../gateway/config/load.js';
+import { ConfigError } from '../../../../config/errors.js';
+import { parseGatewayConfig } from '../../../../gateway/config/load.js';
 
 const base = (listenerMechanisms: string, kerberos = ''): string => `
 listeners:
@@ -71,7 +72,7 @@ void describe('gateway config: kerberos', () => {
       ].join('\n'),
     );
     assert.deepEqual(problems(yaml), [
-      '/etc/kgw/gateway.yaml:15: kerberos.principalToLocalRules.1: Invalid rule: `DEFAULT/L`, unmatched substring: `/L`',
+      '/etc/kgw/gateway.yaml:15: kerberos.principalToLocalRules[1]: Invalid rule: `DEFAULT/L`, unmatched substring: `/L`',
     ]);
   });
 
