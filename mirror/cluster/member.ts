@@ -85,7 +85,7 @@ export class GroupMember {
           groupInstanceId: null,
           protocolType: this.opts.protocolType,
           protocols: [{ name: this.opts.protocolName, metadata }],
-          reason,
+          reason: version >= 8 ? reason : null, // KIP-800, v8+
         }),
       );
       if (r.errorCode === MEMBER_ID_REQUIRED) {
@@ -118,8 +118,9 @@ export class GroupMember {
         generationId: this.generation,
         memberId: this.memberId,
         groupInstanceId: null,
-        protocolType: this.opts.protocolType,
-        protocolName: this.opts.protocolName,
+        // v5+ (KIP-559) repeat the protocol type and name; older versions cannot carry them.
+        protocolType: version >= 5 ? this.opts.protocolType : null,
+        protocolName: version >= 5 ? this.opts.protocolName : null,
         assignments: [...assignments].map(([memberId, assignment]) => ({ memberId, assignment })),
       }),
     );
@@ -173,16 +174,16 @@ export class GroupMember {
     try {
       const conn = await this.connection();
       const version = conn.version(ApiKey.LeaveGroup, 0, 5);
+      // v0-v2 name one member at the top level, v3+ (KIP-345) a list of members.
       const r = await conn.request(ApiKey.LeaveGroup, version, {
         groupId: this.opts.groupId,
-        memberId: this.memberId,
-        members: [{ memberId: this.memberId, groupInstanceId: null, reason }],
+        memberId: version < 3 ? this.memberId : '',
+        members: version < 3 ? [] : [{ memberId: this.memberId, groupInstanceId: null, reason }],
       });
-      if (r.errorCode !== NONE)
-        this.opts.log.warn(
-          { group: this.opts.groupId, error: errorName(r.errorCode) },
-          'leave group refused',
-        );
+      const code = r.errorCode !== NONE ? r.errorCode : (r.members[0]?.errorCode ?? NONE);
+      if (code !== NONE)
+        this.opts.log.warn({ group: this.opts.groupId, error: errorName(code) }, 'leave group refused');
+      else this.opts.log.info({ group: this.opts.groupId }, 'left the group');
     } catch (e) {
       this.opts.log.warn({ group: this.opts.groupId, err: String(e) }, 'leave group failed');
     }

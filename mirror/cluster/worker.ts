@@ -12,6 +12,7 @@
  * refresh.topics.interval.seconds and rejoins when they changed, which rebalances the group.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { MirrorConfig } from '../config/config.js';
 import { connectionOptions } from '../kafka/native-cluster.js';
@@ -31,6 +32,8 @@ import { signature, WorkPlanner } from './planner.js';
 import { UnitsRunner } from './units-runner.js';
 
 export const PROTOCOL_TYPE = 'kgw-mirror';
+/** How long stop() lets a join in progress finish before abandoning it. */
+const STOP_WAIT_MS = 2_000;
 export const PROTOCOL_NAME = 'eager-v1';
 
 export interface WorkerIdentity {
@@ -127,6 +130,10 @@ export class MirrorWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    // A JoinGroup waits for every member (up to rebalance.timeout.ms): rather than outlast the stop
+    // deadline, abandon it by closing the connections (the session then expires on its own).
+    const ended = await Promise.race([this.loop?.then(() => true), sleep(STOP_WAIT_MS).then(() => false)]);
+    if (ended === false) this.cluster.close();
     await this.loop;
     await this.runner.stopAll();
     await this.member.leave('worker shutting down');
