@@ -6,7 +6,7 @@
  */
 import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { MirrorConfig } from '../config/config.js';
+import type { FlowConfig, MirrorConfig } from '../config/config.js';
 import { kafkaFor } from '../kafka/clients.js';
 import { policyFor } from '../../mm2/replication-policy.js';
 import { TopicSync } from '../source/topics.js';
@@ -40,32 +40,55 @@ export function signature(partitions: ReadonlyMap<string, readonly TopicPartitio
 
 export class WorkPlanner {
   private readonly admins = new Map<string, Admin>();
+  /** Whether the last `partitions()` fell back to an older listing for some flow. */
+  incomplete = false;
+  /** Each flow's last successful listing. */
+  private readonly lastListed = new Map<string, TopicPartition[]>();
 
   constructor(
     private readonly config: MirrorConfig,
     private readonly log: Logger,
   ) {}
 
-  /** Lists every enabled flow's partitions (creating missing target topics on the way). */
-  async partitions(): Promise<Map<string, TopicPartition[]>> {
+  /**
+   * Lists every enabled flow's partitions (creating missing target topics on the way), each flow
+   * within `deadlineMs`. A flow whose clusters do not answer in time keeps the partitions last
+   * listed for it (none the first time), so one unreachable cluster neither stops the other flows
+   * nor keeps the leader from answering the rebalance within its session.
+   */
+  async partitions(deadlineMs: number): Promise<Map<string, TopicPartition[]>> {
     const out = new Map<string, TopicPartition[]>();
+    this.incomplete = false;
     for (const flow of this.config.flows.filter((f) => f.enabled)) {
-      const sync = new TopicSync(
-        flow,
-        policyFor(flow),
-        await this.admin(flow.source),
-        await this.admin(flow.target),
-        this.log,
-      );
-      const topics = await sync.refresh();
-      out.set(
-        flow.name,
-        topics.flatMap((t) =>
-          Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.source, partition })),
-        ),
-      );
+      try {
+        out.set(flow.name, await withDeadline(this.list(flow), deadlineMs, `listing ${flow.name}`));
+      } catch (e) {
+        const last = this.lastListed.get(flow.name) ?? [];
+        this.log.warn(
+          { flow: flow.name, err: String(e), partitions: last.length },
+          "cannot list the flow's source partitions; keeping the last listing",
+        );
+        out.set(flow.name, last);
+        this.incomplete = true;
+      }
     }
     return out;
+  }
+
+  private async list(flow: FlowConfig): Promise<TopicPartition[]> {
+    const sync = new TopicSync(
+      flow,
+      policyFor(flow),
+      await this.admin(flow.source),
+      await this.admin(flow.target),
+      this.log,
+    );
+    const topics = await sync.refresh();
+    const listed = topics.flatMap((t) =>
+      Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.source, partition })),
+    );
+    this.lastListed.set(flow.name, listed);
+    return listed;
   }
 
   /** The units for `partitions` (as `partitions()` returned them). */
@@ -91,4 +114,13 @@ export class WorkPlanner {
     }
     return admin;
   }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined); // a failure after the deadline is not an unhandled rejection
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -34,6 +34,8 @@ import { UnitsRunner } from './units-runner.js';
 export const PROTOCOL_TYPE = 'kgw-mirror';
 /** How long stop() lets a join in progress finish before abandoning it. */
 const STOP_WAIT_MS = 2_000;
+/** When the leader could not list some flow, how soon it tries again. */
+const LISTING_RETRY_MS = 5_000;
 export const PROTOCOL_NAME = 'eager-v1';
 
 export interface WorkerIdentity {
@@ -209,7 +211,7 @@ export class MirrorWorker {
       ...decodeMemberMetadata(m.metadata),
     }));
     const leader = members.find((m) => m.memberId === joined.memberId)!;
-    const partitions = await this.planner.partitions();
+    const partitions = await this.planner.partitions(this.listingDeadlineMs());
     this.assignedSignature = signature(partitions);
     const dealt = assign({
       generation: joined.generation,
@@ -224,15 +226,25 @@ export class MirrorWorker {
   private async heartbeatUntilRejoin(): Promise<string> {
     const { workers, log } = this.opts;
     const refreshMs = this.refreshIntervalMs();
-    let nextRefresh = Date.now() + refreshMs;
+    // A listing that fell back to older partitions is tried again soon, not a refresh interval later.
+    const soon = (): number =>
+      this.planner.incomplete || refreshMs <= 0
+        ? Math.min(LISTING_RETRY_MS, refreshMs > 0 ? refreshMs : LISTING_RETRY_MS)
+        : refreshMs;
+    let nextRefresh = Date.now() + soon();
     let checking: Promise<void> | undefined;
     this.rejoinReason = undefined;
     while (!this.stopping) {
       await this.sleep(workers.heartbeatIntervalMs);
       if (this.stopping || this.rejoinReason !== undefined) break;
       if ((await this.member.heartbeat()) === 'rejoin') return 'group rebalancing';
-      if (this.leader && refreshMs > 0 && checking === undefined && Date.now() >= nextRefresh) {
-        nextRefresh = Date.now() + refreshMs;
+      if (
+        this.leader &&
+        (refreshMs > 0 || this.planner.incomplete) &&
+        checking === undefined &&
+        Date.now() >= nextRefresh
+      ) {
+        nextRefresh = Date.now() + soon();
         checking = this.checkPartitions()
           .catch((e: unknown) => log.warn({ err: String(e) }, 'listing source partitions failed; will retry'))
           .finally(() => (checking = undefined));
@@ -244,7 +256,7 @@ export class MirrorWorker {
 
   /** Leader: when the source partitions differ from what was assigned, rejoin (rebalances everyone). */
   private async checkPartitions(): Promise<void> {
-    const now = signature(await this.planner.partitions());
+    const now = signature(await this.planner.partitions(this.listingDeadlineMs()));
     if (now === this.assignedSignature) return;
     this.rejoinReason = 'source topic-partitions changed';
     this.wake?.();
@@ -266,6 +278,11 @@ export class MirrorWorker {
       if (!done) await this.member.heartbeat().catch(() => 'ok');
     }
     await stopped;
+  }
+
+  /** The leader answers a rebalance while no heartbeat is sent: list within half a session. */
+  private listingDeadlineMs(): number {
+    return Math.max(1_000, Math.floor(this.opts.workers.sessionTimeoutMs / 2));
   }
 
   private refreshIntervalMs(): number {
