@@ -51,6 +51,8 @@ export class NonRetriableError extends Error {
 
 export abstract class Connector {
   readonly name: string;
+  /** The task this instance runs (Connect's ConnectorTaskId.task); 0 unless a flow is split into tasks. */
+  taskId = 0;
   state: ConnectorState = 'UNASSIGNED';
   trace: string | undefined;
   protected stopping = false;
@@ -181,7 +183,7 @@ export abstract class Connector {
 
   status(): ConnectorStatus {
     const task = {
-      id: 0,
+      id: this.taskId,
       state: this.state,
       worker_id: this.workerId,
       ...(this.trace ? { trace: this.trace } : {}),

@@ -1,6 +1,7 @@
 /**
  * One mirror process: the connectors of every flow (MM2's three roles, kept separate) and the HTTP
- * server for the REST API and /metrics.
+ * server for the REST API and /metrics. With kgw.workers.enabled the process is one worker of a
+ * mirror cluster instead (mirror/cluster/): it runs only the units the group's leader assigns it.
  */
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
@@ -8,6 +9,7 @@ import type { Logger } from 'pino';
 import { createLogger } from '../observability/logger.js';
 import type { MirrorConfig } from './config/config.js';
 import { MirrorCheckpointConnector } from './checkpoint/checkpoint-connector.js';
+import { MirrorWorker } from './cluster/worker.js';
 import { Conflicts } from './conflicts/conflicts.js';
 import type { Connector } from './connector.js';
 import { MirrorHeartbeatConnector } from './heartbeat/heartbeat-connector.js';
@@ -17,7 +19,10 @@ import { MirrorSourceConnector } from './source/source-connector.js';
 
 export class Mirror {
   readonly metrics = new MirrorMetrics();
+  /** The connectors of a single process (empty in a mirror cluster: see `worker`). */
   readonly connectors = new Map<string, Connector>();
+  /** Set once started when kgw.workers.enabled: this process as a member of a mirror cluster. */
+  worker: MirrorWorker | undefined;
   private server: Server | undefined;
   /** The REST/metrics port actually bound. */
   port = -1;
@@ -26,6 +31,7 @@ export class Mirror {
     readonly config: MirrorConfig,
     readonly log: Logger = createLogger({ name: 'kgw-mirror' }),
   ) {
+    if (config.workers !== undefined) return; // the leader's assignment decides what runs
     const workerId = `${hostname()}:${config.rest.port}`;
     // One for the process: a conflict is two clusters' writes, and each flow reads one cluster.
     const conflicts = new Conflicts(config.conflicts, this.metrics.registry, log);
@@ -59,11 +65,32 @@ export class Mirror {
       this.port = typeof address === 'object' && address !== null ? address.port : this.config.rest.port;
       this.log.info({ host: this.config.rest.host, port: this.port }, 'REST API and /metrics listening');
     }
+    if (this.config.workers !== undefined) {
+      this.worker = new MirrorWorker({
+        config: this.config,
+        workers: this.config.workers,
+        identity: this.identity(),
+        metrics: this.metrics,
+        log: this.log,
+      });
+      this.worker.start();
+      return;
+    }
     for (const c of this.connectors.values()) c.start();
   }
 
   async stop(): Promise<void> {
+    await this.worker?.stop();
     await Promise.all([...this.connectors.values()].map((c) => c.stop()));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Connect's worker id is the REST host:port; without a REST API, host and process id. */
+  private identity(): { workerId: string; url: string | null } {
+    if (this.port < 0) return { workerId: `${hostname()}:pid-${process.pid}`, url: null };
+    const wildcard = ['0.0.0.0', '::', ''].includes(this.config.rest.host);
+    const host = wildcard ? hostname() : this.config.rest.host;
+    const urlHost = host.includes(':') ? `[${host}]` : host;
+    return { workerId: `${host}:${this.port}`, url: `http://${urlHost}:${this.port}` };
   }
 }

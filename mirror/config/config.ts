@@ -25,6 +25,7 @@ import { resolveEntryReferences } from '../../config/references.js';
 import { checkedConnectionFromProperties, CONNECTION_PROPERTY_KEYS } from '../../client/client-properties.js';
 import type { ClusterConnection } from '../../client/cluster-connection.js';
 import { conflictsConfig, type ConflictsConfig } from '../conflicts/config.js';
+import { workersConfig, type WorkersConfig } from '../cluster/config.js';
 
 export interface ClusterConfig {
   alias: string;
@@ -78,6 +79,8 @@ export interface FlowConfig {
   checkpointMaxSyncRuns: number;
   /** Same key written in two clusters within this many ms is a conflict; 0 = not detected. */
   conflictWindowMs: number;
+  /** MM2's tasks.max: source tasks of this flow in a mirror cluster (one task in a single process). */
+  tasksMax: number;
 }
 
 export interface MirrorConfig {
@@ -88,6 +91,8 @@ export interface MirrorConfig {
   rest: { host: string; port: number };
   /** Active-active conflict detection and last-writer-wins (mirror/conflicts/). */
   conflicts: ConflictsConfig;
+  /** Set when several processes share the flows (kgw.workers.enabled = true); see mirror/cluster/. */
+  workers?: WorkersConfig;
   warnings: string[];
 }
 
@@ -201,6 +206,15 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
   }
 
   const restPort = global.get('kgw.rest.port');
+  const conflicts = conflictsConfig((k) => global.get(k), aliases, flows, fail);
+  const workers = workersConfig((k) => global.get(k), aliases, flows, conflicts.lwwEnabled, fail);
+  if (workers === undefined) {
+    const many = flows.find((f) => f.enabled && f.tasksMax > 1);
+    if (many !== undefined)
+      warnings.push(
+        `${file}: tasks.max = ${many.tasksMax} (flow ${many.name}) applies to a mirror cluster (kgw.workers.enabled = true); one process runs one task per connector`,
+      );
+  }
   return {
     file,
     clusters,
@@ -209,7 +223,8 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
       host: global.get('kgw.rest.host')?.value ?? GLOBAL_KEYS['kgw.rest.host'].default,
       port: Number(restPort?.value ?? GLOBAL_KEYS['kgw.rest.port'].default),
     },
-    conflicts: conflictsConfig((k) => global.get(k), aliases, flows, fail),
+    conflicts,
+    ...(workers === undefined ? {} : { workers }),
     warnings,
   };
 }
@@ -348,5 +363,6 @@ function flowConfig(
     fetchMaxWaitMs: num('kgw.fetch.max.wait.ms'),
     checkpointMaxSyncRuns: num('kgw.checkpoint.max.sync.runs'),
     conflictWindowMs: num('kgw.conflicts.window.ms'),
+    tasksMax: num('tasks.max'),
   };
 }

@@ -62,6 +62,10 @@ export const FLOW_KEYS = {
   'kgw.checkpoint.max.sync.runs': { type: 'long', default: '1000000', min: 16 },
   // Active-active conflicts (docs/mirror.md "Conflicts"): 0 = detection off.
   'kgw.conflicts.window.ms': { type: 'long', default: '0', min: 0 },
+  // Connect's ConnectorConfig key: how many tasks a flow's MirrorSourceConnector splits its
+  // topic-partitions into (MirrorSourceConnector.taskConfigs). Used by a mirror cluster
+  // (kgw.workers.enabled); a single process runs one task per connector.
+  'tasks.max': { type: 'long', default: '1', min: 1 },
 } as const satisfies Record<string, KeyDef>;
 
 export type FlowKey = keyof typeof FLOW_KEYS;
@@ -96,6 +100,15 @@ export const GLOBAL_KEYS = {
   'kgw.conflicts.lww.topics': { type: 'regexlist', default: '' },
   'kgw.conflicts.lww.cluster.order': { type: 'list', default: '' },
   'kgw.conflicts.lww.max.keys': { type: 'long', default: '1000000', min: 16 },
+  // Mirror cluster (mirror/cluster/, docs/mirror.md "Several workers"): processes with the same
+  // configuration share the work through Kafka's group membership protocol. The last four are Kafka
+  // Connect's DistributedConfig worker keys, with Connect's defaults.
+  'kgw.workers.enabled': { type: 'boolean', default: 'false' },
+  'kgw.workers.cluster': { type: 'string', default: '' },
+  'group.id': { type: 'string', default: '' },
+  'session.timeout.ms': { type: 'long', default: '10000', min: 1 },
+  'heartbeat.interval.ms': { type: 'long', default: '3000', min: 1 },
+  'rebalance.timeout.ms': { type: 'long', default: '60000', min: 1 },
 } as const satisfies Record<string, KeyDef>;
 
 /**
@@ -103,7 +116,6 @@ export const GLOBAL_KEYS = {
  * storage topics, task parallelism): accepted with a warning so an existing file loads unchanged.
  */
 export const IGNORED_KEYS: Readonly<Record<string, string>> = {
-  'tasks.max': 'kgw runs one task per connector',
   'config.storage.replication.factor': 'kgw has no Connect config topic',
   'offset.storage.replication.factor':
     'kgw stores source positions in kgw-mirror-offsets.<source>.internal (uses replication.factor of internal topics: offset-syncs.topic.replication.factor)',

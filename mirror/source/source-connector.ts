@@ -40,6 +40,7 @@ import { replayLwwTopics } from '../conflicts/replay.js';
 import { lwwTopicProblems } from '../conflicts/topic-check.js';
 import { OffsetSyncDecider } from './offset-sync-writer.js';
 import { PositionStore } from './position-store.js';
+import { ownsPartition, type SourceTaskScope } from './task-scope.js';
 import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.js';
 
 /** Largest record batch we build for one partition in one request (brokers accept ~1 MiB by default). */
@@ -82,6 +83,8 @@ export class MirrorSourceConnector extends Connector {
   skippedEchoes = 0;
   /** Source data this connector could not copy, newest last (kept across task restarts). */
   private readonly dataLoss: DataLossEvent[] = [];
+  /** Whether this task copies a source partition (every partition without a task scope). */
+  private readonly owns: (topic: string, partition: number) => boolean;
 
   constructor(
     flow: FlowConfig,
@@ -92,8 +95,17 @@ export class MirrorSourceConnector extends Connector {
     workerId: string,
     /** Active-active conflicts (detection, last-writer-wins), shared by the process's flows. */
     private readonly conflicts?: Conflicts,
+    /** In a mirror cluster: this task's identity and partitions (task-scope.ts). */
+    readonly scope?: SourceTaskScope,
   ) {
     super('MirrorSourceConnector', flow, log, workerId);
+    this.owns = ownsPartition(scope);
+    this.taskId = scope?.task ?? 0;
+  }
+
+  /** Topic config and ACL sync are the connector's, not each task's (MM2): task 0 does them. */
+  private get syncsTopicMetadata(): boolean {
+    return (this.scope?.task ?? 0) === 0;
   }
 
   protected async run(): Promise<void> {
@@ -173,11 +185,11 @@ export class MirrorSourceConnector extends Connector {
       const n = await replayLwwTopics(this.conflicts, flow, source, lww, () => this.stopping);
       if (n > 0) this.log.info({ connector: this.name, records: n }, 'last-writer-wins state read back');
     }
-    if (flow.syncTopicConfigs)
+    if (flow.syncTopicConfigs && this.syncsTopicMetadata)
       await topicSync
         .syncConfigs(this.topics)
         .catch((err: unknown) => this.log.warn({ err: String(err) }, 'topic config sync failed'));
-    if (flow.syncTopicAcls)
+    if (flow.syncTopicAcls && this.syncsTopicMetadata)
       await topicSync
         .syncAcls(this.topics)
         .catch((err: unknown) => this.log.warn({ err: String(err) }, 'topic ACL sync failed'));
@@ -187,10 +199,12 @@ export class MirrorSourceConnector extends Connector {
         this.fetcher?.checkMetadata(); // also notices topics deleted and created again
         await this.applyTopics(await topicSync.refresh());
       }),
-      this.every(flow.syncTopicConfigsIntervalMs, 'topic config sync', () =>
+      this.every(this.syncsTopicMetadata ? flow.syncTopicConfigsIntervalMs : -1, 'topic config sync', () =>
         topicSync.syncConfigs(this.topics),
       ),
-      this.every(flow.syncTopicAclsIntervalMs, 'topic ACL sync', () => topicSync.syncAcls(this.topics)),
+      this.every(this.syncsTopicMetadata ? flow.syncTopicAclsIntervalMs : -1, 'topic ACL sync', () =>
+        topicSync.syncAcls(this.topics),
+      ),
       this.every(flow.positionsCommitIntervalMs, 'position commit', () => this.commit()),
     ];
     this.log.info({ connector: this.name, topics: this.topics.map((t) => t.source) }, 'replicating');
@@ -278,13 +292,16 @@ export class MirrorSourceConnector extends Connector {
     return this.dataLoss.length === 0 ? {} : { data_loss: [...this.dataLoss] };
   }
 
-  /** Starts fetching partitions that appeared (new topics, added partitions). */
+  /**
+   * Starts fetching partitions that appeared (new topics, added partitions) and that this task owns;
+   * in a mirror cluster the leader reassigns new partitions to some task.
+   */
   private async applyTopics(topics: ReplicatedTopic[]): Promise<void> {
     this.topics = topics;
     for (const t of topics) {
       this.targetOf.set(t.source, t.target);
       for (let p = 0; p < t.partitions; p++) {
-        if (this.fetcher!.isAssigned(t.source, p)) continue;
+        if (!this.owns(t.source, p) || this.fetcher!.isAssigned(t.source, p)) continue;
         const position = this.positions!.get(t.source, p);
         if (position === undefined) this.decider.startsAtLogStart(t.source, p);
         await this.fetcher!.assign(t.source, p, position ?? null);

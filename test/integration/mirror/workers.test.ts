@@ -1,0 +1,233 @@
+/**
+ * A mirror cluster (kgw.workers.enabled): three `kgw mirror` processes share one flow of a
+ * 12-partition topic through Kafka's group membership protocol. While a numbered stream is produced
+ * (every partition), one worker is killed with -9: the two others take over its tasks (the
+ * assignment changes and covers every partition exactly once), then a new worker joins (the tasks
+ * spread to it), then one leaves with SIGTERM (LeaveGroup). Afterwards every source record is on the
+ * target (content check; duplicates are allowed at least once and counted). Rebalance times are
+ * measured from outside (kill / start / stop to the REST API showing the new assignment) and
+ * printed; only a generous bound is asserted.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { uniqueName } from '../../harness/index.js';
+import {
+  EAST,
+  WEST,
+  createTopic,
+  endOffsets,
+  kafka,
+  killAllMirrors,
+  mm2Properties,
+  readAll,
+  startMirror,
+  waitFor,
+  writeConfig,
+  type MirrorProcess,
+} from './helpers.js';
+
+after(killAllMirrors);
+
+const PARTITIONS = 12;
+const TASKS = 6;
+const TOTAL = 12_000;
+const SESSION_MS = 6_000;
+const SOURCE = 'east->west.MirrorSourceConnector';
+
+interface WorkersBody {
+  generation: number | null;
+  error: string | null;
+  workers: {
+    worker_id: string;
+    tasks: { connector: string; task: number; 'task.assigned.partitions'?: string }[];
+  }[];
+}
+
+async function workersOf(m: MirrorProcess): Promise<WorkersBody> {
+  const r = await m.rest('GET', '/workers');
+  assert.equal(r.status, 200);
+  return r.body as WorkersBody;
+}
+
+/** Source partitions per worker id in an assignment, and how often each partition is assigned. */
+function coverage(body: WorkersBody): { perWorker: Map<string, string[]>; counts: Map<string, number> } {
+  const perWorker = new Map<string, string[]>();
+  const counts = new Map<string, number>();
+  for (const w of body.workers) {
+    const mine: string[] = [];
+    for (const t of w.tasks.filter((t) => t.connector === SOURCE))
+      for (const p of (t['task.assigned.partitions'] ?? '').split(',').filter((s) => s !== '')) {
+        mine.push(p);
+        counts.set(p, (counts.get(p) ?? 0) + 1);
+      }
+    perWorker.set(w.worker_id, mine.sort());
+  }
+  return { perWorker, counts };
+}
+
+/**
+ * Waits until every live worker reports the same generation with `size` workers, every partition
+ * of `topic` assigned exactly once and the checkpoint and heartbeat roles once each.
+ */
+async function settled(
+  live: MirrorProcess[],
+  size: number,
+  topic: string,
+  newerThan = -1,
+): Promise<WorkersBody> {
+  return waitFor(
+    `${size} workers sharing the work`,
+    async () => {
+      const bodies = await Promise.all(live.map(workersOf));
+      const g = bodies[0]!.generation;
+      if (g === null || g <= newerThan || bodies.some((b) => b.generation !== g)) return undefined;
+      const body = bodies[0]!;
+      if (body.workers.length !== size) return undefined;
+      const { counts } = coverage(body);
+      const expected = Array.from({ length: PARTITIONS }, (_, p) => `${topic}-${p}`);
+      // The flow also copies MM2's heartbeats topic; only the test topic's partitions are counted.
+      const ours = [...counts.keys()].filter((p) => p.startsWith(`${topic}-`));
+      if (!expected.every((p) => counts.get(p) === 1) || ours.length !== PARTITIONS) return undefined;
+      const roles = body.workers.flatMap((w) => w.tasks.filter((t) => t.connector !== SOURCE));
+      const names = roles.map((t) => t.connector).sort();
+      assert.equal(new Set(names).size, names.length, `each role assigned once: ${names.join(', ')}`);
+      return body;
+    },
+    SESSION_MS + 60_000,
+  );
+}
+
+test(`three workers share a ${PARTITIONS}-partition flow; kill -9, join and leave rebalance; nothing lost`, async () => {
+  const topic = uniqueName('mt-workers');
+  await createTopic(EAST(), topic, PARTITIONS);
+  const config = writeConfig(
+    'workers.properties',
+    mm2Properties({
+      'east->west.enabled': 'true',
+      'west->east.enabled': 'false',
+      topics: topic,
+      'kgw.workers.enabled': 'true',
+      'group.id': uniqueName('kgw-mirror-it'),
+      'tasks.max': String(TASKS),
+      'session.timeout.ms': String(SESSION_MS),
+      'heartbeat.interval.ms': '1000',
+      'rebalance.timeout.ms': '20000',
+    }),
+  );
+  const workers = await Promise.all([startMirror(config), startMirror(config), startMirror(config)]);
+  const timings: string[] = [];
+  const producer = kafka(EAST()).producer({ idempotent: true });
+  let producing: Promise<void> = Promise.resolve();
+  let stopProducing = false;
+  try {
+    const first = await settled(workers, 3, topic);
+    const before = coverage(first).perWorker;
+    for (const [id, parts] of before) assert.ok(parts.length > 0, `worker ${id} got source partitions`);
+
+    // REST in Connect's shapes: every task listed with its worker, on any worker.
+    const status = (await workers[1]!.rest('GET', `/connectors/${encodeURIComponent(SOURCE)}/status`))
+      .body as {
+      tasks: { id: number; state: string; worker_id: string }[];
+    };
+    assert.deepEqual(
+      status.tasks.map((t) => t.id),
+      Array.from({ length: TASKS }, (_, i) => i),
+    );
+    const ids = new Set(first.workers.map((w) => w.worker_id));
+    for (const t of status.tasks) assert.ok(ids.has(t.worker_id), `task ${t.id} on a known worker`);
+    const tasks = (await workers[2]!.rest('GET', `/connectors/${encodeURIComponent(SOURCE)}/tasks`)).body as {
+      id: { task: number };
+      config: Record<string, string>;
+    }[];
+    assert.equal(tasks.length, TASKS);
+    assert.equal(tasks[0]!.config['tasks.max'], String(TASKS));
+
+    // A numbered stream over every partition, ~1000 records/s.
+    await producer.connect();
+    producing = (async () => {
+      for (let i = 0; i < TOTAL && !stopProducing; i += 240) {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: Array.from({ length: 240 }, (_, j) => ({
+            partition: (i + j) % PARTITIONS,
+            value: `n-${i + j}`,
+          })),
+        });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+
+    await new Promise((r) => setTimeout(r, 3000));
+    const victim = workers[2]!;
+    const survivors = workers.slice(0, 2);
+    const killedAt = Date.now();
+    await victim.kill9();
+    const afterKill = await settled(survivors, 2, topic, first.generation!);
+    const killMs = Date.now() - killedAt;
+    timings.push(`kill -9: ${killMs} ms (session.timeout.ms ${SESSION_MS})`);
+    const moved = coverage(afterKill).perWorker;
+    assert.notDeepEqual([...moved.values()].flat().sort(), [], 'partitions assigned after the kill');
+    assert.ok(
+      [...before.keys()].some((id) => !moved.has(id)),
+      'the killed worker is gone from the assignment',
+    );
+    assert.ok(killMs < SESSION_MS + 30_000, `rebalance after kill -9 took ${killMs} ms`);
+
+    const joinedAt = Date.now();
+    const newcomer = await startMirror(config);
+    workers.push(newcomer);
+    const live = [...survivors, newcomer];
+    const afterJoin = await settled(live, 3, topic, afterKill.generation!);
+    timings.push(`join: ${Date.now() - joinedAt} ms (including process start)`);
+    const spread = coverage(afterJoin).perWorker;
+    for (const [id, parts] of spread)
+      assert.ok(parts.length > 0, `after the join, worker ${id} has partitions`);
+
+    await producing;
+
+    const leftAt = Date.now();
+    await survivors[0]!.stop(); // SIGTERM: tasks stop, positions stored, LeaveGroup
+    const afterLeave = await settled([survivors[1]!, newcomer], 2, topic, afterJoin.generation!);
+    timings.push(`leave (SIGTERM): ${Date.now() - leftAt} ms`);
+    assert.equal(afterLeave.workers.length, 2);
+
+    const target = `east.${topic}`;
+    const seen = new Map<number, number>();
+    let records: Awaited<ReturnType<typeof readAll>> = [];
+    await waitFor(
+      'every record on west',
+      async () => {
+        const ends = await endOffsets(WEST(), target);
+        if ([...ends.values()].reduce((a, b) => a + b, 0) < TOTAL) return undefined;
+        records = await readAll(WEST(), target);
+        seen.clear();
+        for (const r of records) {
+          const n = Number(r.value.slice(2));
+          seen.set(n, (seen.get(n) ?? 0) + 1);
+        }
+        return seen.size >= TOTAL ? true : undefined;
+      },
+      90_000,
+    ).catch(() => undefined); // the assertions below report what is missing
+    const missing = Array.from({ length: TOTAL }, (_, i) => i).filter((i) => !seen.has(i));
+    const duplicates = records.length - seen.size;
+    console.log(
+      `[mirror workers] ${TOTAL} records, ${records.length} on target, ${duplicates} duplicates, ${missing.length} missing; rebalances: ${timings.join('; ')}`,
+    );
+    assert.deepEqual(missing.slice(0, 20), [], 'no record lost');
+    assert.equal(seen.size, TOTAL);
+    for (const r of records)
+      assert.equal(r.partition, Number(r.value.slice(2)) % PARTITIONS, 'same partition');
+  } catch (e) {
+    // What each worker said, to tell a membership problem from a replication one.
+    for (const w of workers)
+      console.log(`--- worker on port ${w.port}:\n${w.output().split('\n').slice(-40).join('\n')}`);
+    throw e;
+  } finally {
+    stopProducing = true;
+    await producing.catch(() => undefined);
+    await producer.disconnect();
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+});
