@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { loadMirrorConfig, MirrorConfigError } from '../../../mirror/config/config.js';
+import { ConfigError } from '../../../config/errors.js';
+import { loadMirrorConfig } from '../../../mirror/config/config.js';
 import {
   AssignmentFormatError,
   decodeAssignment,
@@ -234,7 +235,7 @@ describe('mirror cluster: configuration', () => {
     cases.forEach(([text, message], i) => {
       assert.throws(
         () => load(`bad-${i}.properties`, text),
-        (e: unknown) => e instanceof MirrorConfigError && message.test(e.message),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
         text,
       );
     });
