@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { FlowConfig } from './config/config.js';
+import { isRetriableError } from '../client/retriable.js';
 
 export type ConnectorState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED';
 export type ConnectorClass =
@@ -30,19 +31,6 @@ export interface DataLossEvent {
   /** Records never copied: to − from for records_removed, else 0 (what was lost is unknown). */
   lost: string;
   time: string;
-}
-
-/** Errors worth retrying: kafkajs marks them (`retriable`), plus connection-level failures. */
-export function isRetriable(err: unknown): boolean {
-  const e = err as { retriable?: boolean; name?: string; code?: string };
-  if (e.retriable === true) return true;
-  if (
-    e.name === 'KafkaJSNumberOfRetriesExceeded' ||
-    e.name === 'KafkaJSConnectionError' ||
-    e.name === 'KafkaJSRequestTimeoutError'
-  )
-    return true;
-  return e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT';
 }
 
 export class NonRetriableError extends Error {
@@ -89,7 +77,7 @@ export abstract class Connector {
       } catch (err) {
         await this.cleanup().catch(() => undefined);
         if (this.stopping) break;
-        if (isRetriable(err)) {
+        if (isRetriableError(err)) {
           this.log.warn(
             { connector: this.name, err: String(err), backoffMs: backoff },
             'retriable error; restarting task',

@@ -18,7 +18,8 @@ import { KafkaCodecError } from '../../protocol/index.js';
 import { EncryptionError } from '../../security/encryption/index.js';
 import { KmsError, type KeyManagementService } from '../../security/kms/index.js';
 import { topicLabel, type BoundedLabel } from '../bounded-label.js';
-import { CORRUPT_MESSAGE, UnencryptableRecords } from './record-batches.js';
+import { UnencryptableRecords } from './record-batches.js';
+import { ErrorCode } from '../../protocol/errors.js';
 
 export type EncryptionOperation = 'encrypt' | 'decrypt';
 export type EncryptionFailureReason =
@@ -41,7 +42,7 @@ export function failureReason(e: unknown): EncryptionFailureReason {
         ? 'malformed'
         : 'internal';
   if (e instanceof UnencryptableRecords)
-    return e.errorCode === CORRUPT_MESSAGE ? 'corrupt_batch' : 'unsupported_format';
+    return e.errorCode === ErrorCode.CORRUPT_MESSAGE ? 'corrupt_batch' : 'unsupported_format';
   if (e instanceof KafkaCodecError) return 'corrupt_batch';
   return 'internal';
 }

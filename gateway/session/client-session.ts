@@ -14,6 +14,7 @@
  * sasl.server.max.receive.size, then ≤ maxFrameBytes), and reading pauses while queued work or
  * unwritten output exceeds maxBufferedBytesPerConnection (before authentication: one small frame).
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import type { Socket } from 'node:net';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
@@ -334,7 +335,7 @@ export class ClientSession implements SessionInfo {
     // v0 would switch to raw SASL tokens outside Kafka framing; every maintained client uses v1.
     this.answer(frame, receivedAt, [
       encodeResponseFrame(ApiKey.SaslHandshake, frame.apiVersion, frame.correlationId, {
-        errorCode: ok ? 0 : 33, // UNSUPPORTED_SASL_MECHANISM
+        errorCode: ok ? ErrorCode.NONE : ErrorCode.UNSUPPORTED_SASL_MECHANISM,
         mechanisms: [...offered],
       }),
     ]);

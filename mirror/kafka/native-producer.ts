@@ -13,6 +13,7 @@
  *   INVALID_PRODUCER_EPOCH) the producer takes a new id, restarts every sequence at 0, and resends
  *   the unacknowledged batches: at-least-once, a resend after a lost answer may duplicate.
  */
+import { ErrorCode, errorName, isRetriable } from '../../protocol/errors.js';
 import type { Logger } from 'pino';
 import { ConnectionError } from '../../client/connection.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -21,13 +22,7 @@ import { ZERO_UUID } from '../../protocol/runtime/reader.js';
 import { nextSequence, restamp, type BatchBuilder, type ProducerStamp } from './batch-builder.js';
 import { tpKey } from '../../client/cluster.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  errorName,
-  KafkaPartitionError,
-  PRODUCER_STATE_LOST,
-  RETRIABLE_PRODUCE,
-  STALE_METADATA,
-} from '../../client/kafka-errors.js';
+import { KafkaPartitionError, PRODUCER_STATE_LOST, STALE_METADATA } from '../../client/kafka-errors.js';
 import type { NativeCluster } from './native-cluster.js';
 
 export interface ProduceItem {
@@ -75,12 +70,12 @@ export class NativeProducer {
         enable2Pc: false,
         keepPreparedTxn: false,
       });
-      if (r.errorCode === 0) {
+      if (r.errorCode === ErrorCode.NONE) {
         this.producer = { producerId: r.producerId, producerEpoch: r.producerEpoch };
         this.sequences.clear();
         return;
       }
-      if (!RETRIABLE_PRODUCE.has(r.errorCode) || Date.now() > deadline)
+      if (!isRetriable(r.errorCode) || Date.now() > deadline)
         throw new Error(`${this.cluster.cluster.alias}: InitProducerId failed: ${errorName(r.errorCode)}`);
       await sleep(backoff);
     }
@@ -151,7 +146,13 @@ export class NativeProducer {
       const leader = this.cluster.leaderOf(p.item.topic, p.item.partition);
       if (leader === undefined) {
         metadataStale = true;
-        lastError = new KafkaPartitionError(5, p.item.topic, p.item.partition, 'produce to', true);
+        lastError = new KafkaPartitionError(
+          ErrorCode.LEADER_NOT_AVAILABLE,
+          p.item.topic,
+          p.item.partition,
+          'produce to',
+          true,
+        );
         continue;
       }
       const list = byLeader.get(leader);
@@ -172,7 +173,7 @@ export class NativeProducer {
         const { topic, partition } = p.item;
         if (STALE_METADATA.has(code)) metadataStale = true;
         else if (PRODUCER_STATE_LOST.has(code)) producerLost = true;
-        else if (!RETRIABLE_PRODUCE.has(code))
+        else if (!isRetriable(code))
           throw new KafkaPartitionError(code, topic, partition, 'produce to', false);
         lastError = new KafkaPartitionError(code, topic, partition, 'produce to', true);
       }
@@ -213,10 +214,10 @@ export class NativeProducer {
       const key = tpKey(p.item.topic, p.item.partition);
       const a = answers.get(key);
       if (a === undefined) {
-        failed.push({ p, code: 13 }); // no answer for it: treat as a network problem, resend
+        failed.push({ p, code: ErrorCode.NETWORK_EXCEPTION }); // no answer for it: treat as a network problem, resend
         continue;
       }
-      if (a.errorCode !== 0) {
+      if (a.errorCode !== ErrorCode.NONE) {
         failed.push({ p, code: a.errorCode });
         continue;
       }
