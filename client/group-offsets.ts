@@ -74,8 +74,10 @@ export async function commitGroupOffsets(
     else byTopic.set(o.topic, [o]);
   }
   await withRetries(
-    retryForMs,
-    (e) => e instanceof ConnectionError || (e instanceof GroupCommitError && e.retriable),
+    {
+      retryForMs,
+      isRetriable: (e) => e instanceof ConnectionError || (e instanceof GroupCommitError && e.retriable),
+    },
     () => commitOnce(cluster, groupId, byTopic),
   );
 }

@@ -41,7 +41,7 @@ export class GroupReadError extends Error {
 
 /** Every group of the cluster, from every broker (each lists the groups it coordinates). */
 export function listGroups(cluster: ClusterClient, retryForMs = 15_000): Promise<Map<string, ListedGroup>> {
-  return withRetries(retryForMs, retriable, async () => {
+  return withRetries({ retryForMs, isRetriable: retriable }, async () => {
     await cluster.refresh([]);
     const out = new Map<string, ListedGroup>();
     for (const nodeId of cluster.brokerIds()) {
@@ -76,7 +76,7 @@ export function fetchCommittedOffsets(
   groupId: string,
   retryForMs = 15_000,
 ): Promise<GroupOffset[]> {
-  return withRetries(retryForMs, retriable, async () => {
+  return withRetries({ retryForMs, isRetriable: retriable }, async () => {
     const nodeId = await findCoordinator(cluster, groupId);
     let response;
     try {

@@ -108,7 +108,7 @@ export function topicOffsets(
   topic: string,
   opts: ReadToEndOptions = {},
 ): Promise<PartitionOffsets[]> {
-  return withRetries(opts.retryForMs ?? 30_000, retriable, async () => {
+  return withRetries({ retryForMs: opts.retryForMs ?? 30_000, isRetriable: retriable }, async () => {
     const partitions = await partitionsOf(cluster, topic);
     const low = await listOffsets(cluster, topic, partitions, EARLIEST_TIMESTAMP);
     const high = await listOffsets(cluster, topic, partitions, LATEST_TIMESTAMP);

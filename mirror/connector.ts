@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { FlowConfig } from './config/config.js';
 import { isRetriableError } from '../client/retriable.js';
+import { Backoff } from '../client/retry.js';
 
 export type ConnectorState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED';
 export type ConnectorClass =
@@ -69,7 +70,7 @@ export abstract class Connector {
   }
 
   private async supervise(): Promise<void> {
-    let backoff = 250;
+    const backoff = new Backoff({ initialBackoffMs: 250, maxBackoffMs: 10_000 });
     while (!this.stopping) {
       try {
         await this.run();
@@ -78,12 +79,12 @@ export abstract class Connector {
         await this.cleanup().catch(() => undefined);
         if (this.stopping) break;
         if (isRetriableError(err)) {
+          const delay = backoff.next();
           this.log.warn(
-            { connector: this.name, err: String(err), backoffMs: backoff },
+            { connector: this.name, err: String(err), backoffMs: delay },
             'retriable error; restarting task',
           );
-          await this.interruptibleSleep(backoff);
-          backoff = Math.min(backoff * 2, 10_000);
+          await this.interruptibleSleep(delay);
           continue;
         }
         this.state = 'FAILED';

@@ -92,27 +92,20 @@ export async function deleteTopics(conn: AuditConnection, names: string[]): Prom
 
 /** The leader's address of partition 0 once it has one (polled for up to `withinMs`). */
 export async function leaderOf(conn: AuditConnection, topic: string, withinMs: number): Promise<Address> {
-  return withRetries(
-    withinMs,
-    (e) => e instanceof KafkaOpError,
-    async () => {
-      const v = conn.version(ApiKey.Metadata, 4, 12);
-      const m = await conn.request(ApiKey.Metadata, v, {
-        topics: [{ topicId: ZERO_UUID, name: topic }],
-        allowAutoTopicCreation: false,
-        includeClusterAuthorizedOperations: false,
-        includeTopicAuthorizedOperations: false,
-      });
-      const leader = m.topics[0]?.partitions.find((p) => p.partitionIndex === 0)?.leaderId ?? -1;
-      const broker = m.brokers.find((b) => b.nodeId === leader);
-      if (!broker)
-        throw new KafkaOpError(
-          `leader of ${topic}`,
-          m.topics[0]?.errorCode || ErrorCode.LEADER_NOT_AVAILABLE,
-        );
-      return { host: broker.host, port: broker.port };
-    },
-  );
+  return withRetries({ retryForMs: withinMs, isRetriable: (e) => e instanceof KafkaOpError }, async () => {
+    const v = conn.version(ApiKey.Metadata, 4, 12);
+    const m = await conn.request(ApiKey.Metadata, v, {
+      topics: [{ topicId: ZERO_UUID, name: topic }],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    const leader = m.topics[0]?.partitions.find((p) => p.partitionIndex === 0)?.leaderId ?? -1;
+    const broker = m.brokers.find((b) => b.nodeId === leader);
+    if (!broker)
+      throw new KafkaOpError(`leader of ${topic}`, m.topics[0]?.errorCode || ErrorCode.LEADER_NOT_AVAILABLE);
+    return { host: broker.host, port: broker.port };
+  });
 }
 
 /** UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER: a new topic's leader is not settled yet. */
@@ -133,8 +126,7 @@ export async function produceToNewTopic(
   withinMs: number,
 ): Promise<bigint> {
   return withRetries(
-    withinMs,
-    (e) => e instanceof KafkaOpError && LEADER_MOVING.has(e.code),
+    { retryForMs: withinMs, isRetriable: (e) => e instanceof KafkaOpError && LEADER_MOVING.has(e.code) },
     async () => produceOne(await router.to(await leaderOf(router.bootstrap, topic, withinMs)), topic, value),
   );
 }
@@ -182,8 +174,7 @@ export async function coordinatorOf(
   withinMs: number,
 ): Promise<Address> {
   return withRetries(
-    withinMs,
-    (e) => e instanceof KafkaOpError && COORDINATOR_MOVED.has(e.code),
+    { retryForMs: withinMs, isRetriable: (e) => e instanceof KafkaOpError && COORDINATOR_MOVED.has(e.code) },
     async () => {
       const v = conn.version(ApiKey.FindCoordinator, 1, 6);
       const r = await conn.request(ApiKey.FindCoordinator, v, findGroupCoordinatorBody(v, groupId));
@@ -201,8 +192,10 @@ export async function commitOffset(
   o: { groupId: string; topic: string; offset: bigint; withinMs: number },
 ): Promise<void> {
   await withRetries(
-    o.withinMs,
-    (e) => e instanceof KafkaOpError && COORDINATOR_MOVED.has(e.code),
+    {
+      retryForMs: o.withinMs,
+      isRetriable: (e) => e instanceof KafkaOpError && COORDINATOR_MOVED.has(e.code),
+    },
     async () => {
       const conn = await router.to(await coordinatorOf(router.bootstrap, o.groupId, o.withinMs));
       const v = conn.version(ApiKey.OffsetCommit, 2, 9);

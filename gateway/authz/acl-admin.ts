@@ -180,7 +180,7 @@ export function describeAcls(deps: AclAdminDeps): LocalApi {
         permissionType: a.permissionType,
       });
     }
-    return reply(0, null, [...byPattern.values()]);
+    return reply(ErrorCode.NONE, null, [...byPattern.values()]);
   };
 }
 

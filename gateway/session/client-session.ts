@@ -364,14 +364,20 @@ export class ClientSession implements SessionInfo {
         closeAfter,
       );
     if (!this.sasl) {
-      respond(34, 'SaslAuthenticate without a successful SaslHandshake', Buffer.alloc(0), 0n, true); // ILLEGAL_SASL_STATE
+      respond(
+        ErrorCode.ILLEGAL_SASL_STATE,
+        'SaslAuthenticate without a successful SaslHandshake',
+        Buffer.alloc(0),
+        0n,
+        true,
+      );
       return;
     }
     const { mechanism, exchange } = this.sasl;
     const reauth = this.identity !== undefined;
     try {
       const step = await exchange.step(authBytes);
-      if (!step.done) return respond(0, null, step.challenge);
+      if (!step.done) return respond(ErrorCode.NONE, null, step.challenge);
       // Checked only now, after the whole exchange, and answered exactly as a wrong password: a
       // locked principal must look like an unknown or mistyped one (no user enumeration).
       const lockedFor = this.deps.authLimiter.lockedForMs(step.principal, this.clientAddress);
@@ -409,7 +415,12 @@ export class ClientSession implements SessionInfo {
       this.deps.authLimiter.succeeded(step.principal, this.clientAddress);
       this.deps.metrics.authenticated(this.listener, mechanism, reauth, true);
       this.log.info({ principal: untrusted(step.principal), mechanism, reauth }, 'authenticated');
-      respond(0, null, step.challenge, BigInt(Number.isFinite(expiresAt) ? Math.max(1, expiresAt - now) : 0));
+      respond(
+        ErrorCode.NONE,
+        null,
+        step.challenge,
+        BigInt(Number.isFinite(expiresAt) ? Math.max(1, expiresAt - now) : 0),
+      );
     } catch (e) {
       if (!(e instanceof AuthenticationFailed)) throw e;
       this.sasl = undefined;
@@ -422,7 +433,7 @@ export class ClientSession implements SessionInfo {
       const delay = this.deps.authLimiter.failed(e.principal, this.clientAddress);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       this.deps.metrics.error('SaslAuthenticate', 'SASL_AUTHENTICATION_FAILED');
-      respond(58, e.clientMessage, Buffer.alloc(0), 0n, true); // SASL_AUTHENTICATION_FAILED, then close
+      respond(ErrorCode.SASL_AUTHENTICATION_FAILED, e.clientMessage, Buffer.alloc(0), 0n, true); // then close
     }
   }
 

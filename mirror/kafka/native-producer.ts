@@ -24,6 +24,18 @@ import { tpKey } from '../../client/cluster.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaPartitionError, PRODUCER_STATE_LOST, STALE_METADATA } from '../../client/kafka-errors.js';
 import type { NativeCluster } from './native-cluster.js';
+import { Backoff, withRetries } from '../../client/retry.js';
+
+/** InitProducerId answered an error; retried while the table calls its code retriable. */
+class InitProducerIdError extends Error {
+  constructor(
+    cluster: string,
+    readonly code: number,
+  ) {
+    super(`${cluster}: InitProducerId failed: ${errorName(code)}`);
+  }
+}
+const isRetriableInitError = (e: unknown): boolean => e instanceof InitProducerIdError && isRetriable(e.code);
 
 export interface ProduceItem {
   topic: string;
@@ -59,8 +71,8 @@ export class NativeProducer {
 
   /** Takes a producer id (again). Every partition's sequence restarts at 0. */
   async init(): Promise<void> {
-    const deadline = Date.now() + this.opts.deliveryTimeoutMs;
-    for (let backoff = 100; ; backoff = Math.min(backoff * 2, 2000)) {
+    const retry = { retryForMs: this.opts.deliveryTimeoutMs, isRetriable: isRetriableInitError };
+    await withRetries(retry, async () => {
       const conn = await this.cluster.connectionToAny();
       const r = await conn.request(ApiKey.InitProducerId, conn.version(ApiKey.InitProducerId, 0, 4), {
         transactionalId: null,
@@ -70,15 +82,11 @@ export class NativeProducer {
         enable2Pc: false,
         keepPreparedTxn: false,
       });
-      if (r.errorCode === ErrorCode.NONE) {
-        this.producer = { producerId: r.producerId, producerEpoch: r.producerEpoch };
-        this.sequences.clear();
-        return;
-      }
-      if (!isRetriable(r.errorCode) || Date.now() > deadline)
-        throw new Error(`${this.cluster.cluster.alias}: InitProducerId failed: ${errorName(r.errorCode)}`);
-      await sleep(backoff);
-    }
+      if (r.errorCode !== ErrorCode.NONE)
+        throw new InitProducerIdError(this.cluster.cluster.alias, r.errorCode);
+      this.producer = { producerId: r.producerId, producerEpoch: r.producerEpoch };
+      this.sequences.clear();
+    });
   }
 
   close(): void {
@@ -99,7 +107,8 @@ export class NativeProducer {
     }
     const deadline = Date.now() + this.opts.deliveryTimeoutMs;
     let todo = pending;
-    for (let backoff = 50; todo.length > 0; backoff = Math.min(backoff * 2, 1000)) {
+    const backoff = new Backoff({ initialBackoffMs: 50, maxBackoffMs: 1000 });
+    while (todo.length > 0) {
       const outcome = await this.attempt(todo);
       todo = todo.filter((p) => p.baseOffset === undefined);
       if (todo.length === 0) break;
@@ -117,7 +126,7 @@ export class NativeProducer {
       }
       if (outcome.metadataStale)
         await this.cluster.refresh(todo.map((p) => p.item.topic)).catch(() => undefined);
-      if (!outcome.producerLost) await sleep(backoff);
+      if (!outcome.producerLost) await sleep(backoff.next());
     }
     return pending.map((p) => p.baseOffset!);
   }

@@ -319,7 +319,7 @@ export const electLeaders: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.ElectLeaders);
   return answer(frame, ApiKey.ElectLeaders, {
     throttleTimeMs: 0,
-    errorCode: frame.apiVersion >= 1 ? CLUSTER_DENIED : 0, // no top-level error code in v0
+    errorCode: frame.apiVersion >= 1 ? CLUSTER_DENIED : ErrorCode.NONE, // no top-level error code in v0
     replicaElectionResults: (body.topicPartitions ?? []).map((t) => ({
       topic: t.topic,
       partitionResult: t.partitions.map((partitionId) => ({

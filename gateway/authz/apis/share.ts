@@ -227,7 +227,7 @@ export const shareAcknowledge: ApiHandler = async (frame, az, env) => {
   );
   if (split.allowed.length === 0 && s && epoch > 0) {
     s.state.answeredHere++;
-    return topLevelError(frame, ApiKey.ShareAcknowledge, 0, {
+    return topLevelError(frame, ApiKey.ShareAcknowledge, ErrorCode.NONE, {
       errorMessage: null,
       responses: split.merge([]),
     });
