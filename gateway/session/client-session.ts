@@ -16,9 +16,12 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Socket } from 'node:net';
-import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { kgwTracer, tracingEnabled } from '../../observability/tracing.js';
+import {
+  gatewayRequestChannel,
+  publishGatewayRequest,
+  type SpanHandle,
+} from '../../observability/trace-channels.js';
 import {
   ApiKey,
   FrameReader,
@@ -129,7 +132,7 @@ export class ClientSession implements SessionInfo {
   /** The upstream socket's buffer is full: stop reading the client until it drains. */
   private upstreamFull = false;
   /** The span of the request being handled, until its answer is queued. */
-  private requestSpan: Span | undefined;
+  private requestSpan: SpanHandle | undefined;
   private upstreamPaused = false;
   /** Versions offered below what upstream and codec speak (Fetch ≤ 15 for cut-through forwarding). */
   private readonly versionCaps: ReadonlyMap<number, number>;
@@ -248,7 +251,7 @@ export class ClientSession implements SessionInfo {
     const name = info.name;
     const version = isSupportedVersion(frame.apiKey, frame.apiVersion) ? frame.apiVersion : undefined;
     this.deps.metrics.request(name, version, this.listener);
-    this.requestSpan = tracingEnabled() ? this.startRequestSpan(name, frame) : undefined;
+    this.requestSpan = gatewayRequestChannel.hasSubscribers ? this.publishRequest(name, frame) : undefined;
     try {
       switch (frame.apiKey) {
         case ApiKey.ApiVersions:
@@ -302,19 +305,15 @@ export class ClientSession implements SessionInfo {
     }
   }
 
-  /** A span per request (the SDK's sampler decides which are kept), as a Kafka broker would serve it. */
-  private startRequestSpan(name: string, frame: RequestFrame): Span {
-    return kgwTracer('kgw-gateway').startSpan(`kafka ${name}`, {
-      kind: SpanKind.SERVER,
-      attributes: {
-        'rpc.system': 'kafka',
-        'rpc.method': name,
-        'kafka.api.version': frame.apiVersion,
-        'kafka.client.id': untrusted(frame.clientId ?? ''),
-        'client.address': this.clientAddress,
-        'kgw.listener': this.listener,
-        ...(this.identity ? { 'enduser.id': untrusted(this.identity.principal) } : {}),
-      },
+  /** Tells tracing (observability/trace-channels.ts) about the request; the span it started, if any. */
+  private publishRequest(name: string, frame: RequestFrame): SpanHandle | undefined {
+    return publishGatewayRequest({
+      api: name,
+      apiVersion: frame.apiVersion,
+      clientId: untrusted(frame.clientId ?? ''),
+      principal: this.identity ? untrusted(this.identity.principal) : undefined,
+      clientAddress: this.clientAddress,
+      listener: this.listener,
     });
   }
 
@@ -635,7 +634,7 @@ export class ClientSession implements SessionInfo {
   }
 
   /** Hands the current request's span to its queued answer. */
-  private takeSpan(): Span | undefined {
+  private takeSpan(): SpanHandle | undefined {
     const span = this.requestSpan;
     this.requestSpan = undefined;
     return span;
