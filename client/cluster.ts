@@ -3,6 +3,7 @@
  * and one pipelined connection per broker (connection.ts), all opened with the same options (the
  * caller maps its own TLS / SASL configuration onto `ConnectionOptions`).
  */
+import { ErrorCode } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { MetadataResponse } from '../protocol/generated/messages/metadata.js';
 import { ZERO_UUID } from '../protocol/runtime/reader.js';
@@ -65,7 +66,8 @@ export class ClusterClient {
       if (t.name === null) continue;
       for (const p of t.partitions) {
         const key = tpKey(t.name, p.partitionIndex);
-        if (t.errorCode === 0 && p.errorCode === 0 && p.leaderId >= 0) this.leaders.set(key, p.leaderId);
+        if (t.errorCode === ErrorCode.NONE && p.errorCode === ErrorCode.NONE && p.leaderId >= 0)
+          this.leaders.set(key, p.leaderId);
         else this.leaders.delete(key);
       }
     }

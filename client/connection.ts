@@ -5,6 +5,7 @@
  * (and the correlation id checked). A timed-out request closes the connection, as Kafka's Java
  * client does: later answers on it could no longer be matched safely.
  */
+import { ErrorCode } from '../protocol/errors.js';
 import type { Socket } from 'node:net';
 import { apiKeyTable, ApiKey } from '../protocol/generated/api-keys.js';
 import type { ApiVersionsResponse } from '../protocol/generated/messages.js';
@@ -86,7 +87,7 @@ export class KafkaClientConnection {
         clientSoftwareName: 'kgw',
         clientSoftwareVersion: '0.1.0',
       });
-      if (conn.apiVersions.errorCode !== 0)
+      if (conn.apiVersions.errorCode !== ErrorCode.NONE)
         throw new Error(`ApiVersions failed with error ${conn.apiVersions.errorCode}`);
       if (opts.sasl) await authenticateSasl((k, v, b) => conn.request(k, v, b), opts.sasl);
     } catch (e) {

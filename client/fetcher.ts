@@ -22,6 +22,7 @@
  * they were read (retention, DeleteRecords), or offsets gone backwards (the log now ends before the
  * position: truncated or re-created), or the topic re-created.
  */
+import { ErrorCode, errorName } from '../protocol/errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ZERO_UUID } from '../protocol/runtime/reader.js';
@@ -41,7 +42,7 @@ import {
 } from '../protocol/records/batch.js';
 import { tpKey, type ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
-import { errorName, KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';
+import { KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';
 
 export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 
@@ -224,7 +225,7 @@ export class NativeFetcher {
       return;
     }
     for (const t of topics) {
-      if (t.name === null || t.errorCode !== 0 || t.topicId === ZERO_UUID) continue;
+      if (t.name === null || t.errorCode !== ErrorCode.NONE || t.topicId === ZERO_UUID) continue;
       const known = this.topicIds.get(t.name);
       this.topicIds.set(t.name, t.topicId);
       if (known === undefined || known === t.topicId) continue;
@@ -284,7 +285,7 @@ export class NativeFetcher {
       if (e instanceof ConnectionError) this.cluster.drop(leader);
       throw e;
     }
-    if (response.errorCode !== 0)
+    if (response.errorCode !== ErrorCode.NONE)
       throw new Error(`Fetch from broker ${leader}: ${errorName(response.errorCode)}`);
     const out: FetchBatch[] = [];
     for (const t of response.responses) {
@@ -299,7 +300,7 @@ export class NativeFetcher {
           this.metadataStale = true;
           continue;
         }
-        if (p.errorCode !== 0)
+        if (p.errorCode !== ErrorCode.NONE)
           throw new KafkaPartitionError(p.errorCode, a.topic, a.partition, 'fetch from', false);
         const aborted = this.readCommitted ? (p.abortedTransactions ?? []) : [];
         const batch = await this.collect(a, p.records, p.highWatermark, aborted);
@@ -421,7 +422,8 @@ export class NativeFetcher {
     if (leader === undefined) {
       await this.cluster.refresh([topic]);
       leader = this.cluster.leaderOf(topic, partition);
-      if (leader === undefined) throw new KafkaPartitionError(5, topic, partition, what, true);
+      if (leader === undefined)
+        throw new KafkaPartitionError(ErrorCode.LEADER_NOT_AVAILABLE, topic, partition, what, true);
     }
     const conn = await this.cluster.connection(leader);
     const response = await conn.request(ApiKey.ListOffsets, conn.version(ApiKey.ListOffsets, 1, 7), {
@@ -437,7 +439,7 @@ export class NativeFetcher {
     });
     const p = response.topics[0]?.partitions[0];
     if (p === undefined) throw new Error(`ListOffsets ${topic}-${partition}: empty answer`);
-    if (p.errorCode !== 0) {
+    if (p.errorCode !== ErrorCode.NONE) {
       if (STALE_METADATA.has(p.errorCode)) this.metadataStale = true;
       throw new KafkaPartitionError(p.errorCode, topic, partition, what, STALE_METADATA.has(p.errorCode));
     }

@@ -6,12 +6,13 @@
  * ILLEGAL_GENERATION and nothing is written, so a group with live consumers is never touched.
  * Whether an offset moves a group backwards is the caller's business.
  */
+import { ErrorCode, errorName } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { defaultFindCoordinatorRequest } from '../protocol/generated/messages.js';
 import { ZERO_UUID } from '../protocol/runtime/reader.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
-import { errorName } from './kafka-errors.js';
+import { COORDINATOR_MOVED } from './kafka-errors.js';
 import { withRetries } from './retry.js';
 
 export interface GroupOffset {
@@ -22,7 +23,6 @@ export interface GroupOffset {
 
 const KEY_TYPE_GROUP = 0;
 /** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR: ask again. */
-const COORDINATOR_MOVED = new Set([14, 15, 16]);
 
 /** A group-level error answered by a coordinator. */
 export class GroupCommitError extends Error {
@@ -48,8 +48,9 @@ export async function findCoordinator(cluster: ClusterClient, groupId: string): 
     ...(version >= 4 ? { coordinatorKeys: [groupId] } : { key: groupId }),
   });
   const c = version >= 4 ? r.coordinators[0] : r;
-  if (c === undefined) throw new GroupCommitError(15, groupId, 'coordinator of', true);
-  if (c.errorCode !== 0)
+  if (c === undefined)
+    throw new GroupCommitError(ErrorCode.COORDINATOR_NOT_AVAILABLE, groupId, 'coordinator of', true);
+  if (c.errorCode !== ErrorCode.NONE)
     throw new GroupCommitError(c.errorCode, groupId, 'coordinator of', COORDINATOR_MOVED.has(c.errorCode));
   return c.nodeId;
 }
@@ -73,8 +74,10 @@ export async function commitGroupOffsets(
     else byTopic.set(o.topic, [o]);
   }
   await withRetries(
-    retryForMs,
-    (e) => e instanceof ConnectionError || (e instanceof GroupCommitError && e.retriable),
+    {
+      retryForMs,
+      isRetriable: (e) => e instanceof ConnectionError || (e instanceof GroupCommitError && e.retriable),
+    },
     () => commitOnce(cluster, groupId, byTopic),
   );
 }
@@ -122,7 +125,7 @@ async function commitOnce(
   }
   for (const t of response.topics)
     for (const p of t.partitions)
-      if (p.errorCode !== 0)
+      if (p.errorCode !== ErrorCode.NONE)
         throw new GroupCommitError(
           p.errorCode,
           groupId,

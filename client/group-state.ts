@@ -8,10 +8,11 @@
  * "Dead" with no members for a KIP-848 group whose members are alive, which would make a busy group
  * look idle.
  */
+import { ErrorCode, errorName } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
-import { errorName } from './kafka-errors.js';
+import { COORDINATOR_MOVED } from './kafka-errors.js';
 import { findCoordinator, GroupCommitError, type GroupOffset } from './group-offsets.js';
 import { withRetries } from './retry.js';
 
@@ -24,7 +25,6 @@ export interface ListedGroup {
 }
 
 /** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR: ask again. */
-const COORDINATOR_MOVED = new Set([14, 15, 16]);
 const retriable = (e: unknown): boolean =>
   e instanceof ConnectionError || (e instanceof GroupCommitError && e.retriable);
 
@@ -41,7 +41,7 @@ export class GroupReadError extends Error {
 
 /** Every group of the cluster, from every broker (each lists the groups it coordinates). */
 export function listGroups(cluster: ClusterClient, retryForMs = 15_000): Promise<Map<string, ListedGroup>> {
-  return withRetries(retryForMs, retriable, async () => {
+  return withRetries({ retryForMs, isRetriable: retriable }, async () => {
     await cluster.refresh([]);
     const out = new Map<string, ListedGroup>();
     for (const nodeId of cluster.brokerIds()) {
@@ -56,7 +56,7 @@ export function listGroups(cluster: ClusterClient, retryForMs = 15_000): Promise
         if (e instanceof ConnectionError) cluster.drop(nodeId);
         throw e;
       }
-      if (response.errorCode !== 0)
+      if (response.errorCode !== ErrorCode.NONE)
         throw new GroupCommitError(
           response.errorCode,
           `(all, broker ${nodeId})`,
@@ -76,7 +76,7 @@ export function fetchCommittedOffsets(
   groupId: string,
   retryForMs = 15_000,
 ): Promise<GroupOffset[]> {
-  return withRetries(retryForMs, retriable, async () => {
+  return withRetries({ retryForMs, isRetriable: retriable }, async () => {
     const nodeId = await findCoordinator(cluster, groupId);
     let response;
     try {
@@ -92,7 +92,7 @@ export function fetchCommittedOffsets(
       if (e instanceof ConnectionError) cluster.drop(nodeId);
       throw e;
     }
-    if (response.errorCode !== 0)
+    if (response.errorCode !== ErrorCode.NONE)
       throw new GroupCommitError(
         response.errorCode,
         groupId,
@@ -102,7 +102,7 @@ export function fetchCommittedOffsets(
     const out: GroupOffset[] = [];
     for (const t of response.topics)
       for (const p of t.partitions) {
-        if (p.errorCode !== 0)
+        if (p.errorCode !== ErrorCode.NONE)
           throw new GroupReadError(
             p.errorCode,
             `offset of ${t.name}-${p.partitionIndex} in group ${groupId}`,

@@ -1,55 +1,35 @@
 /**
- * Kafka error codes that clients built on client/ (the fetcher, producers, group offset commits) act on, with their
- * protocol names for messages. Codes not listed are reported by number (Kafka's `Errors` enum is the
- * reference).
+ * What clients built on client/ (the fetcher, producers, group offset commits) do with a Kafka error
+ * code beyond the table's own flags (protocol/errors.ts: name, retriable, invalid metadata, message):
+ * which codes mean "look the leader or coordinator up again" and which mean "the broker forgot our
+ * producer", and the error a partition-level failure is thrown as.
  */
-const NAMES: Record<number, string> = {
-  1: 'OFFSET_OUT_OF_RANGE',
-  2: 'CORRUPT_MESSAGE',
-  3: 'UNKNOWN_TOPIC_OR_PARTITION',
-  5: 'LEADER_NOT_AVAILABLE',
-  6: 'NOT_LEADER_OR_FOLLOWER',
-  7: 'REQUEST_TIMED_OUT',
-  9: 'REPLICA_NOT_AVAILABLE',
-  10: 'MESSAGE_TOO_LARGE',
-  13: 'NETWORK_EXCEPTION',
-  14: 'COORDINATOR_LOAD_IN_PROGRESS',
-  15: 'COORDINATOR_NOT_AVAILABLE',
-  16: 'NOT_COORDINATOR',
-  19: 'NOT_ENOUGH_REPLICAS',
-  20: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
-  22: 'ILLEGAL_GENERATION',
-  23: 'INCONSISTENT_GROUP_PROTOCOL',
-  24: 'INVALID_GROUP_ID',
-  25: 'UNKNOWN_MEMBER_ID',
-  26: 'INVALID_SESSION_TIMEOUT',
-  27: 'REBALANCE_IN_PROGRESS',
-  29: 'TOPIC_AUTHORIZATION_FAILED',
-  30: 'GROUP_AUTHORIZATION_FAILED',
-  31: 'CLUSTER_AUTHORIZATION_FAILED',
-  45: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  46: 'DUPLICATE_SEQUENCE_NUMBER',
-  47: 'INVALID_PRODUCER_EPOCH',
-  51: 'CONCURRENT_TRANSACTIONS',
-  56: 'KAFKA_STORAGE_ERROR',
-  59: 'UNKNOWN_PRODUCER_ID',
-  69: 'GROUP_ID_NOT_FOUND',
-  74: 'FENCED_LEADER_EPOCH',
-  75: 'UNKNOWN_LEADER_EPOCH',
-  78: 'OFFSET_NOT_AVAILABLE',
-  79: 'MEMBER_ID_REQUIRED',
-  87: 'INVALID_RECORD',
-  89: 'THROTTLING_QUOTA_EXCEEDED',
-  100: 'UNKNOWN_TOPIC_ID',
-};
+import { ErrorCode, errorName } from '../protocol/errors.js';
 
-export const errorName = (code: number): string => NAMES[code] ?? `error ${code}`;
+/**
+ * Codes after which partition leadership must be looked up again: the ones Kafka's fetcher refreshes
+ * metadata for (FetchCollector). Not the table's `invalidMetadata` flag alone, which also marks
+ * NETWORK_EXCEPTION (handled as a lost connection) and misses UNKNOWN_LEADER_EPOCH and
+ * OFFSET_NOT_AVAILABLE (both mean our leader view is behind the broker's).
+ */
+export const STALE_METADATA: ReadonlySet<number> = new Set<number>([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.REPLICA_NOT_AVAILABLE,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.OFFSET_NOT_AVAILABLE,
+  ErrorCode.UNKNOWN_TOPIC_ID,
+]);
 
-/** Kafka error codes after which partition leadership must be looked up again. */
-export const STALE_METADATA = new Set([3, 5, 6, 9, 56, 74, 75, 78, 100]);
-
-/** Produce errors worth retrying with the same producer id and sequence (besides stale metadata). */
-export const RETRIABLE_PRODUCE = new Set([7, 13, 14, 15, 19, 20, 51, 89]);
+/** Codes after which a group's coordinator must be found again (Kafka's clients do the same). */
+export const COORDINATOR_MOVED: ReadonlySet<number> = new Set<number>([
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+]);
 
 /**
  * Produce errors after which the broker no longer accepts our sequence: take a new producer id.
@@ -57,7 +37,12 @@ export const RETRIABLE_PRODUCE = new Set([7, 13, 14, 15, 19, 20, 51, 89]);
  * broker has the batch but gives no offset for it, so it is resent under a new id (a duplicate,
  * never a loss).
  */
-export const PRODUCER_STATE_LOST = new Set([45, 46, 47, 59]);
+export const PRODUCER_STATE_LOST: ReadonlySet<number> = new Set<number>([
+  ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  ErrorCode.DUPLICATE_SEQUENCE_NUMBER,
+  ErrorCode.INVALID_PRODUCER_EPOCH,
+  ErrorCode.UNKNOWN_PRODUCER_ID,
+]);
 
 /** A partition-level error answered by a broker. `retriable` lets the connector restart the task. */
 export class KafkaPartitionError extends Error {

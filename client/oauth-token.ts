@@ -62,8 +62,7 @@ export function tokenFromEndpoint(endpoint: TokenEndpoint): () => Promise<string
   const fetchToken = async (): Promise<string> => {
     const startedMs = Date.now();
     const { token, expiresInSeconds } = await withRetries(
-      RETRY_FOR_MS,
-      (e) => e instanceof TokenEndpointError && e.retriable,
+      { retryForMs: RETRY_FOR_MS, isRetriable: (e) => e instanceof TokenEndpointError && e.retriable },
       () => requestToken(endpoint),
     );
     const lifetimeMs = (expiresInSeconds ?? jwtLifetimeSeconds(token, startedMs) ?? 0) * 1000;

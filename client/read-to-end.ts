@@ -8,6 +8,7 @@
  * leaders yet: stale-metadata answers and lost connections are retried until `retryForMs`, then the
  * last error is thrown (retriable).
  */
+import { ErrorCode } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
@@ -33,7 +34,6 @@ export interface ReadToEndOptions {
 const ISOLATION_READ_UNCOMMITTED = 0;
 const EARLIEST_TIMESTAMP = -2n;
 const LATEST_TIMESTAMP = -1n;
-const LEADER_NOT_AVAILABLE = 5;
 
 const retriable = (e: unknown): boolean =>
   e instanceof ConnectionError || (e instanceof KafkaPartitionError && e.retriable);
@@ -41,8 +41,9 @@ const retriable = (e: unknown): boolean =>
 /** The partitions of `topic`, from the Metadata request that also refreshes the cluster's leaders. */
 async function partitionsOf(cluster: ClusterClient, topic: string): Promise<number[]> {
   const t = (await cluster.refresh([topic])).find((x) => x.name === topic);
-  if (t === undefined) throw new KafkaPartitionError(3, topic, -1, 'metadata of', true);
-  if (t.errorCode !== 0)
+  if (t === undefined)
+    throw new KafkaPartitionError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic, -1, 'metadata of', true);
+  if (t.errorCode !== ErrorCode.NONE)
     throw new KafkaPartitionError(t.errorCode, topic, -1, 'metadata of', STALE_METADATA.has(t.errorCode));
   return t.partitions.map((p) => p.partitionIndex).sort((a, b) => a - b);
 }
@@ -58,7 +59,7 @@ async function listOffsets(
   for (const p of partitions) {
     const leader = cluster.leaderOf(topic, p);
     if (leader === undefined)
-      throw new KafkaPartitionError(LEADER_NOT_AVAILABLE, topic, p, 'offsets of', true);
+      throw new KafkaPartitionError(ErrorCode.LEADER_NOT_AVAILABLE, topic, p, 'offsets of', true);
     const list = byLeader.get(leader);
     if (list) list.push(p);
     else byLeader.set(leader, [p]);
@@ -84,7 +85,7 @@ async function listOffsets(
       throw e;
     }
     for (const p of response.topics[0]?.partitions ?? []) {
-      if (p.errorCode !== 0)
+      if (p.errorCode !== ErrorCode.NONE)
         throw new KafkaPartitionError(
           p.errorCode,
           topic,
@@ -96,7 +97,8 @@ async function listOffsets(
     }
   }
   for (const p of partitions)
-    if (!out.has(p)) throw new KafkaPartitionError(LEADER_NOT_AVAILABLE, topic, p, 'offsets of', true);
+    if (!out.has(p))
+      throw new KafkaPartitionError(ErrorCode.LEADER_NOT_AVAILABLE, topic, p, 'offsets of', true);
   return out;
 }
 
@@ -106,7 +108,7 @@ export function topicOffsets(
   topic: string,
   opts: ReadToEndOptions = {},
 ): Promise<PartitionOffsets[]> {
-  return withRetries(opts.retryForMs ?? 30_000, retriable, async () => {
+  return withRetries({ retryForMs: opts.retryForMs ?? 30_000, isRetriable: retriable }, async () => {
     const partitions = await partitionsOf(cluster, topic);
     const low = await listOffsets(cluster, topic, partitions, EARLIEST_TIMESTAMP);
     const high = await listOffsets(cluster, topic, partitions, LATEST_TIMESTAMP);

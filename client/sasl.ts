@@ -3,6 +3,7 @@
  * PLAIN, SCRAM-SHA-256/512 and OAUTHBEARER, over whatever request function the connection offers
  * during set-up.
  */
+import { ErrorCode } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { RequestApiKey, RequestTypes, ResponseTypes } from '../protocol/codec.js';
 import { ScramClient } from '../security/scram/index.js';
@@ -35,14 +36,14 @@ export const saslIdentity = (sasl: SaslCredentials): string =>
 
 export async function authenticateSasl(request: SetupRequest, sasl: SaslCredentials): Promise<void> {
   const handshake = await request(ApiKey.SaslHandshake, 1, { mechanism: sasl.mechanism });
-  if (handshake.errorCode !== 0) {
+  if (handshake.errorCode !== ErrorCode.NONE) {
     throw new Error(
       `broker refused SASL mechanism ${sasl.mechanism} (offers ${handshake.mechanisms.join(', ')})`,
     );
   }
   const step = async (authBytes: Buffer): Promise<Buffer> => {
     const r = await request(ApiKey.SaslAuthenticate, 2, { authBytes });
-    if (r.errorCode !== 0)
+    if (r.errorCode !== ErrorCode.NONE)
       throw new Error(`authentication as ${saslIdentity(sasl)} failed: ${r.errorMessage ?? r.errorCode}`);
     return r.authBytes;
   };

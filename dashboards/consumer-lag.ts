@@ -13,7 +13,7 @@ import {
   GROUP_MAX_LAG_SECONDS,
   MONITOR_SCRAPE_AGE_SECONDS,
   TOPIC_PARTITION_CURRENT_OFFSET,
-} from '../observability/metric-names.js';
+} from '../observability/metrics/index.js';
 import { CONSUMER_LAG_SECONDS_THRESHOLD, MONITOR_STALE_SECONDS } from './alerts/thresholds.js';
 import {
   baseDashboard,

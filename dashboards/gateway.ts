@@ -22,7 +22,7 @@ import {
   GATEWAY_REQUEST_TOTAL_TIME_MS,
   GATEWAY_REQUESTS_TOTAL,
   GATEWAY_SUCCESSFUL_AUTHENTICATION_TOTAL,
-} from '../observability/metric-names.js';
+} from '../observability/metrics/index.js';
 import { AUTH_FAILURES_PER_SECOND } from './alerts/thresholds.js';
 import { baseDashboard, labelValuesVariable, row, statPanel, timeSeriesPanel, UNIT } from './panels.js';
 import { quantile, RATE_INTERVAL, re, sel } from './promql.js';

@@ -8,7 +8,7 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
-import { BURROW_STATUS, type BurrowStatusName } from '../observability/metric-names.js';
+import { BURROW_STATUS, type BurrowStatusName } from '../observability/metrics/index.js';
 
 /** Every panel and variable queries the Prometheus chosen in the `datasource` variable. */
 export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };

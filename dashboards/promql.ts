@@ -6,7 +6,7 @@
 // label type to whatever the caller wrote. A renamed metric or label therefore breaks
 // the build instead of silently emptying a panel. The unit tests re-check the rendered strings.
 
-import type { MetricDef } from '../observability/metric-names.js';
+import type { MetricDef } from '../observability/metrics/index.js';
 
 /** Labels Prometheus attaches to every scraped series from the target. */
 export type TargetLabel = 'job' | 'instance';

@@ -15,7 +15,7 @@ import {
   MIRROR_REPLICATION_LATENCY_SECONDS,
   PROBE_REPLICATION_MESSAGES_LOST_TOTAL,
   PROBE_REPLICATION_ROUNDTRIP_SECONDS,
-} from '../observability/metric-names.js';
+} from '../observability/metrics/index.js';
 import { HEARTBEAT_AGE_SECONDS, REPLICATION_LATENCY_P99_SECONDS } from './alerts/thresholds.js';
 import { baseDashboard, labelValuesVariable, row, statPanel, timeSeriesPanel, UNIT } from './panels.js';
 import { quantile, RATE_INTERVAL, re, sel } from './promql.js';

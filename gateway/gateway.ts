@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { connectionWarnings } from '../client/cluster-connection.js';
 import { ApiKey } from '../protocol/index.js';
+import { withRetries } from '../client/retry.js';
 import { AclAuthorizer, ACL_KEY_PREFIX, decodeAclRecord } from '../security/acl/index.js';
 import { CredentialStore, SCRAM_KEY_PREFIX } from '../security/credentials/index.js';
 import { createOAuthTokenValidator, parseOAuthBearerClientResponse } from '../security/sasl/index.js';
@@ -218,13 +219,16 @@ function staticKeys(file: string): JSONWebKeySet | KeyObject {
   return text.trimStart().startsWith('{') ? (JSON.parse(text) as JSONWebKeySet) : createPublicKey(text);
 }
 
-async function retryUntilUp(attempt: () => Promise<void>, log: Logger): Promise<void> {
-  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
-    try {
-      return await attempt();
-    } catch (e) {
-      log.warn({ err: (e as Error).message, retryInMs: delay }, 'upstream cluster not reachable yet');
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+/** Start waits for the upstream cluster however long it takes (brokers may start after us). */
+function retryUntilUp(attempt: () => Promise<void>, log: Logger): Promise<void> {
+  return withRetries(
+    {
+      initialBackoffMs: 500,
+      maxBackoffMs: 10_000,
+      isRetriable: () => true,
+      onRetry: (e, _attempt, delayMs) =>
+        log.warn({ err: (e as Error).message, retryInMs: delayMs }, 'upstream cluster not reachable yet'),
+    },
+    attempt,
+  );
 }

@@ -20,7 +20,7 @@ import {
   GATEWAY_SUCCESSFUL_AUTHENTICATION_TOTAL,
   GATEWAY_SUCCESSFUL_REAUTHENTICATION_TOTAL,
   promClientOptions,
-} from '../observability/metric-names.js';
+} from '../observability/metrics/index.js';
 import { topicLabel, type BoundedLabel } from './bounded-label.js';
 
 /** Reasons a connection is closed before it is served (label `reason`; a fixed set). */

@@ -5,6 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { FlowConfig } from './config/config.js';
+import { isRetriableError } from '../client/retriable.js';
+import { Backoff } from '../client/retry.js';
 
 export type ConnectorState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED';
 export type ConnectorClass =
@@ -30,19 +32,6 @@ export interface DataLossEvent {
   /** Records never copied: to − from for records_removed, else 0 (what was lost is unknown). */
   lost: string;
   time: string;
-}
-
-/** Errors worth retrying: kafkajs marks them (`retriable`), plus connection-level failures. */
-export function isRetriable(err: unknown): boolean {
-  const e = err as { retriable?: boolean; name?: string; code?: string };
-  if (e.retriable === true) return true;
-  if (
-    e.name === 'KafkaJSNumberOfRetriesExceeded' ||
-    e.name === 'KafkaJSConnectionError' ||
-    e.name === 'KafkaJSRequestTimeoutError'
-  )
-    return true;
-  return e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT';
 }
 
 export class NonRetriableError extends Error {
@@ -83,7 +72,7 @@ export abstract class Connector {
   }
 
   private async supervise(): Promise<void> {
-    let backoff = 250;
+    const backoff = new Backoff({ initialBackoffMs: 250, maxBackoffMs: 10_000 });
     while (!this.stopping) {
       try {
         await this.run();
@@ -91,13 +80,13 @@ export abstract class Connector {
       } catch (err) {
         await this.cleanup().catch(() => undefined);
         if (this.stopping) break;
-        if (isRetriable(err)) {
+        if (isRetriableError(err)) {
+          const delay = backoff.next();
           this.log.warn(
-            { connector: this.name, err: String(err), backoffMs: backoff },
+            { connector: this.name, err: String(err), backoffMs: delay },
             'retriable error; restarting task',
           );
-          await this.interruptibleSleep(backoff);
-          backoff = Math.min(backoff * 2, 10_000);
+          await this.interruptibleSleep(delay);
           continue;
         }
         this.state = 'FAILED';

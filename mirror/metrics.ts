@@ -1,5 +1,5 @@
 /**
- * The mirror's Prometheus metrics, named from observability/metric-names.ts (MM2's MirrorSourceConnector /
+ * The mirror's Prometheus metrics, named from observability/metrics/ (MM2's MirrorSourceConnector /
  * MirrorCheckpointConnector MBeans as jmx_exporter renders them, plus kgw histograms).
  *
  * MM2's min/max/avg gauges are windowed; ours cover a 30 s tumbling window (the last full window
@@ -30,7 +30,7 @@ import {
   MIRROR_SOURCE_OFFSET_RESETS_TOTAL,
   MIRROR_SOURCE_RECORDS_LOST_TOTAL,
   promClientOptions,
-} from '../observability/metric-names.js';
+} from '../observability/metrics/index.js';
 
 const WINDOW_MS = 30_000;
 

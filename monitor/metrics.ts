@@ -33,7 +33,7 @@ import {
   MIRROR_PARTITION_LAG_SECONDS,
   MONITOR_CYCLE_FAILURES_TOTAL,
   type MetricDef,
-} from '../observability/metric-names.js';
+} from '../observability/metrics/index.js';
 import type { ReplicationLag } from './lag/replication.js';
 import type { ClusterSnapshot, GroupLag } from './lag/types.js';
 import { statusCode, type GroupStatus } from './status/evaluator.js';

@@ -13,6 +13,7 @@ import { decodeHeartbeat, decodeOffsetSync } from '../mm2/formats.js';
 import {
   computeReplicationLag,
   isMirrorInternalTopic,
+  mirrorPolicy,
   offsetSyncsTail,
   type SyncPoint,
   targetTopicName,
@@ -82,7 +83,10 @@ export class Monitor {
               const want = new Set<string>();
               for (const { m, i } of sources) {
                 const f = compileFilter(m.topics);
-                const list = all.filter((t) => f(t) && !isMirrorInternalTopic(t) && t !== m.probeTopic);
+                const policy = mirrorPolicy(m);
+                const list = all.filter(
+                  (t) => f(t) && !isMirrorInternalTopic(policy, t) && t !== m.probeTopic,
+                );
                 this.mirrored.set(i, list);
                 list.forEach((t) => want.add(t));
               }

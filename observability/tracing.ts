@@ -17,6 +17,12 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import type { IHeaders } from 'kafkajs';
+import {
+  gatewayRequestChannel,
+  mirrorRecordChannel,
+  type GatewayRequestEvent,
+  type MirrorRecordEvent,
+} from './trace-channels.js';
 
 /** True when the environment asks for traces to be exported. */
 export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -31,13 +37,61 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
 
 /**
  * Whether kgw's own spans (mirror replication, gateway requests) are created at all. Off unless
- * startTracing() started an SDK (or a test enabled it with its own provider), so the default path
- * costs one boolean check.
+ * startTracing() started an SDK (or a test enabled it with its own provider). On, this module
+ * subscribes to the hot paths' channels (trace-channels.ts); off, nobody listens and the
+ * publishers skip building their events.
  */
 let spansEnabled = false;
 export const tracingEnabled = (): boolean => spansEnabled;
 export function setTracingEnabled(on: boolean): void {
+  if (on === spansEnabled) return;
   spansEnabled = on;
+  if (on) {
+    gatewayRequestChannel.subscribe(onGatewayRequest);
+    mirrorRecordChannel.subscribe(onMirrorRecord);
+  } else {
+    gatewayRequestChannel.unsubscribe(onGatewayRequest);
+    mirrorRecordChannel.unsubscribe(onMirrorRecord);
+  }
+}
+
+/** A span per gateway request (the SDK's sampler decides which are kept), as a broker would serve it. */
+function onGatewayRequest(message: unknown): void {
+  const r = message as GatewayRequestEvent;
+  r.span = kgwTracer('kgw-gateway').startSpan(`kafka ${r.api}`, {
+    kind: SpanKind.SERVER,
+    attributes: {
+      'rpc.system': 'kafka',
+      'rpc.method': r.api,
+      'kafka.api.version': r.apiVersion,
+      'kafka.client.id': r.clientId,
+      'client.address': r.clientAddress,
+      'kgw.listener': r.listener,
+      ...(r.principal !== undefined ? { 'enduser.id': r.principal } : {}),
+    },
+  });
+}
+
+/**
+ * A replication span per copied record, continuing its producer's trace (read from its headers);
+ * the copy carries the replication span's context onwards (replacing the producer's trace headers).
+ */
+function onMirrorRecord(message: unknown): void {
+  const r = message as MirrorRecordEvent;
+  const carrier: IHeaders = {};
+  for (const h of r.headers) if (h.value !== null) carrier[h.key] = h.value;
+  const { span, context: ctx } = startReplicationSpan(kgwTracer('kgw-mirror'), {
+    sourceCluster: r.sourceCluster,
+    targetCluster: r.targetCluster,
+    sourceTopic: r.sourceTopic,
+    targetTopic: r.targetTopic,
+    partition: r.partition,
+    offset: r.offset,
+    headers: carrier,
+  });
+  r.span = span;
+  const injected = injectTraceContext({}, ctx);
+  r.traceHeaders = Object.keys(injected).map((key) => ({ key, value: Buffer.from(String(injected[key])) }));
 }
 
 export interface TracingHandle {

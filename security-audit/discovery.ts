@@ -4,6 +4,7 @@
  * sees through Metadata. The low-privilege user's permissions are discovered here and by the checks,
  * never assumed.
  */
+import { ErrorCode } from '../protocol/errors.js';
 import { readFileSync } from 'node:fs';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
@@ -14,23 +15,6 @@ import { AuditConnection } from './connection.js';
 import type { EndpointProfile, PrincipalView, TopicInfo } from './context.js';
 import { formatAddress, type Address } from './net.js';
 import type { AuditOptions } from './types.js';
-
-/** Kafka error codes the audit reads. */
-export const ERR = {
-  NONE: 0,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  TOPIC_AUTHORIZATION_FAILED: 29,
-  GROUP_AUTHORIZATION_FAILED: 30,
-  CLUSTER_AUTHORIZATION_FAILED: 31,
-  UNSUPPORTED_SASL_MECHANISM: 33,
-  ILLEGAL_SASL_STATE: 34,
-  TOPIC_ALREADY_EXISTS: 36,
-  SECURITY_DISABLED: 54,
-  SASL_AUTHENTICATION_FAILED: 58,
-  GROUP_ID_NOT_FOUND: 69,
-  FETCH_SESSION_ID_NOT_FOUND: 70,
-  INVALID_FETCH_SESSION_EPOCH: 71,
-} as const;
 
 /** The TLS options every Kafka connection of the audit starts from. */
 export function baseTlsOptions(opts: AuditOptions, address: Address): TlsOptions {
@@ -127,7 +111,7 @@ export async function profileEndpoint(
     // a listener without SASL answers ILLEGAL_SASL_STATE (Kafka) or hangs up.
     const handshake = await conn.attempt(ApiKey.SaslHandshake, 1, { mechanism: 'KGW-AUDIT-PROBE' });
     const saslMechanisms =
-      handshake.answered && handshake.body.errorCode === ERR.UNSUPPORTED_SASL_MECHANISM
+      handshake.answered && handshake.body.errorCode === ErrorCode.UNSUPPORTED_SASL_MECHANISM
         ? handshake.body.mechanisms
         : [];
     return {
@@ -157,7 +141,7 @@ export async function viewThrough(conn: AuditConnection, principal: string): Pro
   });
   const topics = new Map<string, TopicInfo>();
   for (const t of m.topics) {
-    if (t.name !== null && t.errorCode === ERR.NONE)
+    if (t.name !== null && t.errorCode === ErrorCode.NONE)
       topics.set(t.name, { name: t.name, id: t.topicId, internal: t.isInternal });
   }
   return {

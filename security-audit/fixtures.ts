@@ -8,8 +8,8 @@
  *   source topic     the user is granted READ (the streams topology's source)
  *   user groups      the user is granted READ (one consumer group, one streams group)
  */
+import { ErrorCode } from '../protocol/errors.js';
 import type { CheckContext, Fixtures, AclSpec } from './context.js';
-import { ERR } from './discovery.js';
 import {
   commitOffset,
   createAcls,
@@ -50,7 +50,7 @@ export async function setUpFixtures(ctx: CheckContext, runId: string, f: Fixture
   const source = `${base}-source`;
   const created = await createTopics(admin, [hidden, source]);
   for (const [name, r] of created) {
-    if (r.code === ERR.NONE) f.created.topics.add(name);
+    if (r.code === ErrorCode.NONE) f.created.topics.add(name);
     else f.notes.push(`could not create topic ${name}: error ${r.code}${r.message ? ` (${r.message})` : ''}`);
   }
   if (f.created.topics.has(hidden)) {
@@ -89,7 +89,7 @@ export async function setUpFixtures(ctx: CheckContext, runId: string, f: Fixture
   ];
   if (f.created.topics.has(source)) acls.push(grant(RESOURCE.TOPIC, source));
   await step('grant the user its ACLs', async () => {
-    if ((await createAcls(admin, acls)) === ERR.SECURITY_DISABLED) {
+    if ((await createAcls(admin, acls)) === ErrorCode.SECURITY_DISABLED) {
       f.authorizer = false;
       f.notes.push('the endpoint has no authorizer (CreateAcls: SECURITY_DISABLED)');
     } else f.created.acls.push(...acls);
@@ -116,11 +116,11 @@ export async function tearDownFixtures(ctx: CheckContext, f: Fixtures): Promise<
   const groups = await deleteGroups(router, [...f.created.groups], 10_000);
   for (const [g, code] of groups)
     // GROUP_ID_NOT_FOUND: the group left no state (a member-less group that never committed).
-    if (code !== ERR.NONE && code !== ERR.GROUP_ID_NOT_FOUND)
+    if (code !== ErrorCode.NONE && code !== ErrorCode.GROUP_ID_NOT_FOUND)
       problems.push(`group ${g} not deleted: error ${code}`);
   const topics = await deleteTopics(admin, [...f.created.topics]);
   for (const [t, code] of topics)
-    if (code !== ERR.NONE && code !== ERR.UNKNOWN_TOPIC_OR_PARTITION)
+    if (code !== ErrorCode.NONE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
       problems.push(`topic ${t} not deleted: error ${code}`);
   return problems;
 }

@@ -4,14 +4,15 @@
  * Requests that must reach a partition leader or a group coordinator go through `NodeRouter`,
  * which opens at most one connection per broker address.
  */
+import { ErrorCode, errorName } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ZERO_UUID } from '../protocol/runtime/reader.js';
 import { encodeRecordBatch } from '../protocol/records/index.js';
-import { errorName } from '../client/kafka-errors.js';
+import { COORDINATOR_MOVED } from '../client/kafka-errors.js';
 import { withRetries } from '../client/retry.js';
 import type { AuditConnection } from './connection.js';
 import type { AclSpec } from './context.js';
-import { describeByName, ERR } from './discovery.js';
+import { describeByName } from './discovery.js';
 import { formatAddress, type Address } from './net.js';
 
 export const RESOURCE = { TOPIC: 2, GROUP: 3, CLUSTER: 4 } as const;
@@ -20,7 +21,6 @@ export const PERMISSION = { ANY: 1, ALLOW: 3 } as const;
 export const PATTERN = { LITERAL: 3, PREFIXED: 4 } as const;
 const KEY_TYPE_GROUP = 0;
 /** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR. */
-const COORDINATOR_MOVED = new Set([14, 15, 16]);
 
 export class KafkaOpError extends Error {
   constructor(
@@ -92,27 +92,28 @@ export async function deleteTopics(conn: AuditConnection, names: string[]): Prom
 
 /** The leader's address of partition 0 once it has one (polled for up to `withinMs`). */
 export async function leaderOf(conn: AuditConnection, topic: string, withinMs: number): Promise<Address> {
-  return withRetries(
-    withinMs,
-    (e) => e instanceof KafkaOpError,
-    async () => {
-      const v = conn.version(ApiKey.Metadata, 4, 12);
-      const m = await conn.request(ApiKey.Metadata, v, {
-        topics: [{ topicId: ZERO_UUID, name: topic }],
-        allowAutoTopicCreation: false,
-        includeClusterAuthorizedOperations: false,
-        includeTopicAuthorizedOperations: false,
-      });
-      const leader = m.topics[0]?.partitions.find((p) => p.partitionIndex === 0)?.leaderId ?? -1;
-      const broker = m.brokers.find((b) => b.nodeId === leader);
-      if (!broker) throw new KafkaOpError(`leader of ${topic}`, m.topics[0]?.errorCode || 5);
-      return { host: broker.host, port: broker.port };
-    },
-  );
+  return withRetries({ retryForMs: withinMs, isRetriable: (e) => e instanceof KafkaOpError }, async () => {
+    const v = conn.version(ApiKey.Metadata, 4, 12);
+    const m = await conn.request(ApiKey.Metadata, v, {
+      topics: [{ topicId: ZERO_UUID, name: topic }],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    const leader = m.topics[0]?.partitions.find((p) => p.partitionIndex === 0)?.leaderId ?? -1;
+    const broker = m.brokers.find((b) => b.nodeId === leader);
+    if (!broker)
+      throw new KafkaOpError(`leader of ${topic}`, m.topics[0]?.errorCode || ErrorCode.LEADER_NOT_AVAILABLE);
+    return { host: broker.host, port: broker.port };
+  });
 }
 
 /** UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER: a new topic's leader is not settled yet. */
-const LEADER_MOVING = new Set([3, 5, 6]);
+const LEADER_MOVING = new Set<number>([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+]);
 
 /**
  * Writes one record to partition 0 of a new topic (acks=all) at its leader, retrying while the
@@ -125,8 +126,7 @@ export async function produceToNewTopic(
   withinMs: number,
 ): Promise<bigint> {
   return withRetries(
-    withinMs,
-    (e) => e instanceof KafkaOpError && LEADER_MOVING.has(e.code),
+    { retryForMs: withinMs, isRetriable: (e) => e instanceof KafkaOpError && LEADER_MOVING.has(e.code) },
     async () => produceOne(await router.to(await leaderOf(router.bootstrap, topic, withinMs)), topic, value),
   );
 }
@@ -155,7 +155,7 @@ export async function produceOne(conn: AuditConnection, topic: string, value: st
     topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }],
   });
   const p = r.responses[0]?.partitionResponses[0];
-  if (!p || p.errorCode !== ERR.NONE)
+  if (!p || p.errorCode !== ErrorCode.NONE)
     throw new KafkaOpError(`produce to ${topic}`, p?.errorCode ?? -1, p?.errorMessage);
   return p.baseOffset;
 }
@@ -174,13 +174,12 @@ export async function coordinatorOf(
   withinMs: number,
 ): Promise<Address> {
   return withRetries(
-    withinMs,
-    (e) => e instanceof KafkaOpError && COORDINATOR_MOVED.has(e.code),
+    { retryForMs: withinMs, isRetriable: (e) => e instanceof KafkaOpError && COORDINATOR_MOVED.has(e.code) },
     async () => {
       const v = conn.version(ApiKey.FindCoordinator, 1, 6);
       const r = await conn.request(ApiKey.FindCoordinator, v, findGroupCoordinatorBody(v, groupId));
       const c = v >= 4 ? r.coordinators[0] : r;
-      if (!c || c.errorCode !== ERR.NONE)
+      if (!c || c.errorCode !== ErrorCode.NONE)
         throw new KafkaOpError(`coordinator of group ${groupId}`, c?.errorCode ?? 15, c?.errorMessage);
       return { host: c.host, port: c.port };
     },
@@ -193,8 +192,10 @@ export async function commitOffset(
   o: { groupId: string; topic: string; offset: bigint; withinMs: number },
 ): Promise<void> {
   await withRetries(
-    o.withinMs,
-    (e) => e instanceof KafkaOpError && COORDINATOR_MOVED.has(e.code),
+    {
+      retryForMs: o.withinMs,
+      isRetriable: (e) => e instanceof KafkaOpError && COORDINATOR_MOVED.has(e.code),
+    },
     async () => {
       const conn = await router.to(await coordinatorOf(router.bootstrap, o.groupId, o.withinMs));
       const v = conn.version(ApiKey.OffsetCommit, 2, 9);
@@ -220,7 +221,7 @@ export async function commitOffset(
         ],
       });
       const code = r.topics[0]?.partitions[0]?.errorCode ?? -1;
-      if (code !== ERR.NONE) throw new KafkaOpError(`offset commit into group ${o.groupId}`, code);
+      if (code !== ErrorCode.NONE) throw new KafkaOpError(`offset commit into group ${o.groupId}`, code);
     },
   );
 }
@@ -240,7 +241,7 @@ export async function deleteGroups(
       });
       codes.set(g, r.results[0]?.errorCode ?? -1);
     } catch (e) {
-      codes.set(g, e instanceof KafkaOpError ? e.code : -1);
+      codes.set(g, e instanceof KafkaOpError ? e.code : ErrorCode.UNKNOWN_SERVER_ERROR);
     }
   }
   return codes;
@@ -261,10 +262,10 @@ export async function createAcls(conn: AuditConnection, acls: AclSpec[]): Promis
     })),
   });
   for (const x of r.results) {
-    if (x.errorCode === ERR.SECURITY_DISABLED) return ERR.SECURITY_DISABLED;
-    if (x.errorCode !== ERR.NONE) throw new KafkaOpError('CreateAcls', x.errorCode, x.errorMessage);
+    if (x.errorCode === ErrorCode.SECURITY_DISABLED) return ErrorCode.SECURITY_DISABLED;
+    if (x.errorCode !== ErrorCode.NONE) throw new KafkaOpError('CreateAcls', x.errorCode, x.errorMessage);
   }
-  return ERR.NONE;
+  return ErrorCode.NONE;
 }
 
 /** Removes exactly these bindings; returns how many the endpoint deleted. */
@@ -288,5 +289,5 @@ export async function deleteAcls(conn: AuditConnection, acls: AclSpec[]): Promis
 /** Whether a topic exists, asked by someone allowed to describe it (UNKNOWN_TOPIC → false). */
 export async function topicExists(conn: AuditConnection, name: string): Promise<boolean> {
   const code = (await describeByName(conn, [name])).get(name);
-  return code === ERR.NONE;
+  return code === ErrorCode.NONE;
 }

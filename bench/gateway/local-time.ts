@@ -4,7 +4,7 @@
  * than a proxy adds, so the benchmark also reports what the gateway itself measured.
  */
 import { Histogram, type Registry } from 'prom-client';
-import { GATEWAY_REQUEST_LOCAL_TIME_MS } from '../../observability/metric-names.js';
+import { GATEWAY_REQUEST_LOCAL_TIME_MS } from '../../observability/metrics/index.js';
 
 /** Cumulative bucket counts (le → count) of Produce requests; '+Inf' is the total. */
 export type Buckets = Map<string, number>;

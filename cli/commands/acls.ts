@@ -3,6 +3,7 @@
  * DeleteAcls), with kafka-acls.sh's options and listing style, against a kgw gateway (which enforces
  * them with Kafka's semantics) or a Kafka cluster with an authorizer. docs/cli.md#kgw-acls.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -94,7 +95,7 @@ async function describe(admin: AdminSession, f: AclBindingFilter): Promise<Resou
     operation: f.operation,
     permissionType: f.permissionType,
   });
-  if (r.errorCode !== 0)
+  if (r.errorCode !== ErrorCode.NONE)
     throw new CommandFailed(
       `listing ACLs failed: ${kafkaError(r.errorCode, r.errorMessage)}.${kafkaErrorHint(r.errorCode)}`,
     );
@@ -149,7 +150,7 @@ async function addAcls(flags: Flags): Promise<void> {
     });
     const failed = r.results
       .map((x, i) => ({ ...x, binding: bindings[i]! }))
-      .filter((x) => x.errorCode !== 0);
+      .filter((x) => x.errorCode !== ErrorCode.NONE);
     if (failed.length > 0)
       throw new CommandFailed(
         failed
@@ -221,8 +222,12 @@ async function removeAcls(flags: Flags): Promise<void> {
       })),
     });
     const problems = r.filterResults.flatMap((x) => [
-      ...(x.errorCode !== 0 ? [kafkaError(x.errorCode, x.errorMessage) + kafkaErrorHint(x.errorCode)] : []),
-      ...x.matchingAcls.filter((m) => m.errorCode !== 0).map((m) => kafkaError(m.errorCode, m.errorMessage)),
+      ...(x.errorCode !== ErrorCode.NONE
+        ? [kafkaError(x.errorCode, x.errorMessage) + kafkaErrorHint(x.errorCode)]
+        : []),
+      ...x.matchingAcls
+        .filter((m) => m.errorCode !== ErrorCode.NONE)
+        .map((m) => kafkaError(m.errorCode, m.errorMessage)),
     ]);
     if (problems.length > 0) throw new CommandFailed(`removing ACLs failed: ${problems.join('; ')}`);
     const removed = groupBindings(

@@ -4,6 +4,7 @@
  * them in its security topic — or any Kafka cluster. Like Kafka's admin client, only the salt and
  * salted password travel; the password itself never leaves this process. docs/cli.md#kgw-users.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import type { Command } from 'commander';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import {
@@ -141,11 +142,11 @@ async function describeUsers(admin: AdminSession, names: string[]): Promise<User
     c.version(ApiKey.DescribeUserScramCredentials, 0, 0),
     { users: names.length === 0 ? null : names.map((name) => ({ name })) },
   );
-  if (r.errorCode !== 0)
+  if (r.errorCode !== ErrorCode.NONE)
     throw new CommandFailed(
       `listing users failed: ${kafkaError(r.errorCode, r.errorMessage)}.${kafkaErrorHint(r.errorCode)}`,
     );
-  const missing = r.results.filter((u) => u.errorCode !== 0);
+  const missing = r.results.filter((u) => u.errorCode !== ErrorCode.NONE);
   if (missing.length > 0)
     throw new CommandFailed(
       missing.map((u) => `${u.user}: ${kafkaError(u.errorCode, u.errorMessage)}`).join('\n'),
@@ -199,7 +200,7 @@ function failOnErrors(
   results: { user: string; errorCode: number; errorMessage: string | null }[],
   what: string,
 ): void {
-  const failed = results.filter((r) => r.errorCode !== 0);
+  const failed = results.filter((r) => r.errorCode !== ErrorCode.NONE);
   if (failed.length > 0)
     throw new CommandFailed(
       failed

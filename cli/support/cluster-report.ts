@@ -2,6 +2,7 @@
  * A cluster's health for `kgw status`: reachable with the configured security, its brokers and the
  * controller it reports (DescribeCluster, KIP-700; through a gateway, the gateway's addresses).
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { describeConnection } from '../../client/cluster-connection.js';
 import { errorText } from './errors.js';
@@ -36,7 +37,7 @@ export async function clusterReport(target: ClusterTarget): Promise<ClusterRepor
         endpointType: 1, // brokers
         includeFencedBrokers: true,
       });
-      if (r.errorCode !== 0)
+      if (r.errorCode !== ErrorCode.NONE)
         return { ...base, reachable: true, error: kafkaError(r.errorCode, r.errorMessage) };
       return {
         ...base,

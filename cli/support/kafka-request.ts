@@ -1,5 +1,5 @@
 /** Kafka error codes in admin answers, as messages an operator can act on (protocol/errors.ts). */
-import { errorMessage, errorName } from '../../protocol/errors.js';
+import { ErrorCode, errorMessage, errorName } from '../../protocol/errors.js';
 
 /** "CLUSTER_AUTHORIZATION_FAILED: <server message or Kafka's default message>" */
 export function kafkaError(code: number, message: string | null | undefined): string {
@@ -8,12 +8,12 @@ export function kafkaError(code: number, message: string | null | undefined): st
 
 /** What to do about the errors operators meet most with the admin commands. */
 export function kafkaErrorHint(code: number): string {
-  switch (errorName(code)) {
-    case 'CLUSTER_AUTHORIZATION_FAILED':
+  switch (code) {
+    case ErrorCode.CLUSTER_AUTHORIZATION_FAILED:
       return ' The connecting user needs ALTER (to change) or DESCRIBE (to list) on the cluster, or to be a super user.';
-    case 'SECURITY_DISABLED':
+    case ErrorCode.SECURITY_DISABLED:
       return ' The cluster has no authorizer: set authorizer.class.name on the brokers, or go through a kgw gateway.';
-    case 'UNSUPPORTED_SASL_MECHANISM':
+    case ErrorCode.UNSUPPORTED_SASL_MECHANISM:
       return ' Use SCRAM-SHA-256 or SCRAM-SHA-512.';
     default:
       return '';

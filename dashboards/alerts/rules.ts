@@ -14,7 +14,7 @@ import {
   MONITOR_SCRAPE_AGE_SECONDS,
   PROBE_MESSAGES_LOST_TOTAL,
   PROBE_REPLICATION_MESSAGES_LOST_TOTAL,
-} from '../../observability/metric-names.js';
+} from '../../observability/metrics/index.js';
 import { quantile, sel } from '../promql.js';
 import * as T from './thresholds.js';
 

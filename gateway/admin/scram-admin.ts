@@ -4,6 +4,7 @@
  * gateway's users. As in Kafka: ALTER on the cluster to change, DESCRIBE on the cluster to list;
  * only salted keys are kept (the client sends salt and salted password, never the password).
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { ApiKey, encodeResponseFrame, type RequestFrame } from '../../protocol/index.js';
 import {
   AclOperation,
@@ -22,15 +23,6 @@ import type { LocalApi, SessionInfo } from '../session/client-session.js';
 const MECHANISM_BY_CODE: Record<number, ScramMechanismName> = { 1: 'SCRAM-SHA-256', 2: 'SCRAM-SHA-512' };
 const CODE_BY_MECHANISM: Record<ScramMechanismName, number> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
 const MAX_ITERATIONS = 16384; // Kafka's ScramMechanism.maxIterations
-
-const E = {
-  NONE: 0,
-  CLUSTER_AUTHORIZATION_FAILED: 31,
-  UNSUPPORTED_SASL_MECHANISM: 33,
-  RESOURCE_NOT_FOUND: 91,
-  DUPLICATE_RESOURCE: 92,
-  UNACCEPTABLE_CREDENTIAL: 93,
-} as const;
 
 export interface ScramAdminDeps {
   credentials: CredentialStore;
@@ -68,7 +60,7 @@ export function describeUserScramCredentials(deps: ScramAdminDeps): LocalApi {
       );
       return reply({
         throttleTimeMs: 0,
-        errorCode: E.CLUSTER_AUTHORIZATION_FAILED,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
         errorMessage: 'Cluster authorization failed.',
         results: [],
       });
@@ -82,7 +74,7 @@ export function describeUserScramCredentials(deps: ScramAdminDeps): LocalApi {
       if (seen.has(user)) {
         return {
           user,
-          errorCode: E.DUPLICATE_RESOURCE,
+          errorCode: ErrorCode.DUPLICATE_RESOURCE,
           errorMessage: 'Cannot describe SCRAM credentials for the same user twice in a single request',
           credentialInfos: [],
         };
@@ -92,14 +84,14 @@ export function describeUserScramCredentials(deps: ScramAdminDeps): LocalApi {
       if (!infos || infos.length === 0) {
         return {
           user,
-          errorCode: E.RESOURCE_NOT_FOUND,
+          errorCode: ErrorCode.RESOURCE_NOT_FOUND,
           errorMessage: `Attempt to describe a user credential that does not exist: ${user}`,
           credentialInfos: [],
         };
       }
       return {
         user,
-        errorCode: E.NONE,
+        errorCode: ErrorCode.NONE,
         errorMessage: null,
         credentialInfos: infos.map((i) => ({
           mechanism: CODE_BY_MECHANISM[i.mechanism],
@@ -107,7 +99,7 @@ export function describeUserScramCredentials(deps: ScramAdminDeps): LocalApi {
         })),
       };
     });
-    return reply({ throttleTimeMs: 0, errorCode: E.NONE, errorMessage: null, results });
+    return reply({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, results });
   };
 }
 
@@ -125,7 +117,7 @@ export function alterUserScramCredentials(deps: ScramAdminDeps): LocalApi {
       return reply(
         users.map((user) => ({
           user,
-          errorCode: E.CLUSTER_AUTHORIZATION_FAILED,
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
           errorMessage: 'Cluster authorization failed.',
         })),
       );
@@ -144,26 +136,34 @@ export function alterUserScramCredentials(deps: ScramAdminDeps): LocalApi {
     };
     for (const d of req.deletions) {
       const mechanism = MECHANISM_BY_CODE[d.mechanism];
-      if (d.name === '') fail(d.name, E.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
+      if (d.name === '') fail(d.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
       else if (!mechanism)
-        fail(d.name, E.UNSUPPORTED_SASL_MECHANISM, `Unknown SCRAM mechanism code ${d.mechanism}`);
+        fail(d.name, ErrorCode.UNSUPPORTED_SASL_MECHANISM, `Unknown SCRAM mechanism code ${d.mechanism}`);
       else if (!mark(d.name, d.mechanism))
-        fail(d.name, E.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request');
+        fail(
+          d.name,
+          ErrorCode.DUPLICATE_RESOURCE,
+          'A user credential cannot be altered twice in the same request',
+        );
       else if (!deps.credentials.get(d.name, mechanism))
-        fail(d.name, E.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist');
+        fail(d.name, ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist');
       else records.push({ key: deps.credentials.delete(d.name, mechanism)!.key, value: null });
     }
     for (const u of req.upsertions) {
       const mechanism = MECHANISM_BY_CODE[u.mechanism];
-      if (u.name === '') fail(u.name, E.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
+      if (u.name === '') fail(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
       else if (!mechanism)
-        fail(u.name, E.UNSUPPORTED_SASL_MECHANISM, `Unknown SCRAM mechanism code ${u.mechanism}`);
+        fail(u.name, ErrorCode.UNSUPPORTED_SASL_MECHANISM, `Unknown SCRAM mechanism code ${u.mechanism}`);
       else if (!mark(u.name, u.mechanism))
-        fail(u.name, E.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request');
+        fail(
+          u.name,
+          ErrorCode.DUPLICATE_RESOURCE,
+          'A user credential cannot be altered twice in the same request',
+        );
       else if (u.iterations < 4096 || u.iterations > MAX_ITERATIONS) {
         fail(
           u.name,
-          E.UNACCEPTABLE_CREDENTIAL,
+          ErrorCode.UNACCEPTABLE_CREDENTIAL,
           `Iterations ${u.iterations} not in [4096, ${MAX_ITERATIONS}] for ${mechanism}`,
         );
       } else {
@@ -171,7 +171,7 @@ export function alterUserScramCredentials(deps: ScramAdminDeps): LocalApi {
           const credential = credentialFromSaltedPassword(mechanism, u.salt, u.saltedPassword, u.iterations);
           records.push(deps.credentials.set(u.name, mechanism, credential));
         } catch (e) {
-          fail(u.name, E.UNACCEPTABLE_CREDENTIAL, (e as Error).message);
+          fail(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, (e as Error).message);
         }
       }
     }
@@ -192,7 +192,7 @@ export function alterUserScramCredentials(deps: ScramAdminDeps): LocalApi {
     return reply(
       users.map((user) => {
         const err = errors.get(user);
-        return { user, errorCode: err?.code ?? E.NONE, errorMessage: err?.message ?? null };
+        return { user, errorCode: err?.code ?? ErrorCode.NONE, errorMessage: err?.message ?? null };
       }),
     );
   };

@@ -5,6 +5,7 @@
  * INVALID_REQUEST. Changes are written to the security topic (acks=all) before the answer, which
  * every gateway instance tails, so all of them enforce a change within a second.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import {
   ApiKey,
   encodeResponseFrame,
@@ -34,9 +35,7 @@ import type { Audit } from '../audit.js';
 import type { SecurityTopic } from '../credentials/security-topic.js';
 import type { LocalApi, SessionInfo } from '../session/client-session.js';
 import { RequestAuthz, type AuthzDeps } from './context.js';
-import { Err, errorMessage } from './errors.js';
-
-const UNKNOWN_SERVER_ERROR = -1;
+import { errorMessage } from './errors.js';
 
 export interface AclAdminDeps {
   authorizer: AclAuthorizer;
@@ -88,7 +87,7 @@ export function createAcls(deps: AclAdminDeps): LocalApi {
         results,
       });
     if (!allowedOnCluster(deps, session, 'CreateAcls', AclOperation.ALTER)) {
-      const code = Err.CLUSTER_AUTHORIZATION_FAILED;
+      const code = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
       return reply(req.creations.map(() => ({ errorCode: code, errorMessage: errorMessage(code) })));
     }
     const results: { errorCode: number; errorMessage: string | null }[] = [];
@@ -106,10 +105,10 @@ export function createAcls(deps: AclAdminDeps): LocalApi {
       try {
         validateCreation(binding);
         valid.push({ index, binding });
-        results.push({ errorCode: 0, errorMessage: null });
+        results.push({ errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (e) {
         if (!(e instanceof InvalidAclError)) throw e;
-        results.push({ errorCode: Err.INVALID_REQUEST, errorMessage: e.message });
+        results.push({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: e.message });
       }
     });
     if (valid.length > 0) {
@@ -126,7 +125,7 @@ export function createAcls(deps: AclAdminDeps): LocalApi {
       } catch (e) {
         for (const v of valid)
           results[v.index] = {
-            errorCode: UNKNOWN_SERVER_ERROR,
+            errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
             errorMessage: `cannot store ACL: ${(e as Error).message}`,
           };
       }
@@ -150,7 +149,7 @@ export function describeAcls(deps: AclAdminDeps): LocalApi {
         resources,
       });
     if (!allowedOnCluster(deps, session, 'DescribeAcls', AclOperation.DESCRIBE)) {
-      const code = Err.CLUSTER_AUTHORIZATION_FAILED;
+      const code = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
       return reply(code, errorMessage(code), []);
     }
     let acls: AclBinding[];
@@ -158,7 +157,7 @@ export function describeAcls(deps: AclAdminDeps): LocalApi {
       acls = deps.authorizer.acls(toFilter(req));
     } catch (e) {
       if (!(e instanceof InvalidAclError)) throw e;
-      return reply(Err.INVALID_REQUEST, e.message, []);
+      return reply(ErrorCode.INVALID_REQUEST, e.message, []);
     }
     // One entry per resource pattern, as Kafka groups them.
     const byPattern = new Map<string, DescribeAclsResponseDescribeAclsResource>();
@@ -181,7 +180,7 @@ export function describeAcls(deps: AclAdminDeps): LocalApi {
         permissionType: a.permissionType,
       });
     }
-    return reply(0, null, [...byPattern.values()]);
+    return reply(ErrorCode.NONE, null, [...byPattern.values()]);
   };
 }
 
@@ -197,7 +196,7 @@ export function deleteAcls(deps: AclAdminDeps): LocalApi {
         filterResults,
       });
     if (!allowedOnCluster(deps, session, 'DeleteAcls', AclOperation.ALTER)) {
-      const code = Err.CLUSTER_AUTHORIZATION_FAILED;
+      const code = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
       return reply(
         req.filters.map(() => ({ errorCode: code, errorMessage: errorMessage(code), matchingAcls: [] })),
       );
@@ -212,11 +211,11 @@ export function deleteAcls(deps: AclAdminDeps): LocalApi {
         const matched = deps.authorizer.acls(filter);
         matchedPerFilter.push(matched);
         for (const m of matched) toDelete.set(encodeAclRecord(m).key, m);
-        results.push({ errorCode: 0, errorMessage: null, matchingAcls: [] });
+        results.push({ errorCode: ErrorCode.NONE, errorMessage: null, matchingAcls: [] });
       } catch (e) {
         if (!(e instanceof InvalidAclError)) throw e;
         matchedPerFilter.push([]);
-        results.push({ errorCode: Err.INVALID_REQUEST, errorMessage: e.message, matchingAcls: [] });
+        results.push({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: e.message, matchingAcls: [] });
       }
     }
     let failure: string | undefined;
@@ -237,7 +236,7 @@ export function deleteAcls(deps: AclAdminDeps): LocalApi {
     }
     matchedPerFilter.forEach((matched, i) => {
       results[i]!.matchingAcls = matched.map((m) => ({
-        errorCode: failure ? UNKNOWN_SERVER_ERROR : 0,
+        errorCode: failure ? ErrorCode.UNKNOWN_SERVER_ERROR : ErrorCode.NONE,
         errorMessage: failure ?? null,
         resourceType: m.resourceType,
         resourceName: m.resourceName,

@@ -1,36 +1,25 @@
 /**
- * Kafka error codes the authorization layer answers with, and the default messages Kafka's Errors
- * enum attaches to them (clients print these).
+ * The error messages the authorization layer attaches to the codes it answers with. Codes and
+ * messages are Kafka's one table (protocol/errors.ts); this module only says which codes carry
+ * their default message in the gateway's answers, as the broker's own refusals do. Other codes the
+ * gateway answers (session and epoch errors) go without one, as Kafka's do.
  */
-export const Err = {
-  NONE: 0,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  TOPIC_AUTHORIZATION_FAILED: 29,
-  GROUP_AUTHORIZATION_FAILED: 30,
-  CLUSTER_AUTHORIZATION_FAILED: 31,
-  INVALID_REQUEST: 42,
-  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
-  OPERATION_NOT_ATTEMPTED: 55,
-  DELEGATION_TOKEN_REQUEST_NOT_ALLOWED: 64,
-  UNKNOWN_TOPIC_ID: 100,
-} as const;
+import { ErrorCode, errorMessage as kafkaMessage } from '../../protocol/errors.js';
 
-export const ERROR_MESSAGES: Readonly<Record<number, string>> = {
-  [Err.UNKNOWN_TOPIC_OR_PARTITION]: 'This server does not host this topic-partition.',
-  [Err.TOPIC_AUTHORIZATION_FAILED]: 'Topic authorization failed.',
-  [Err.GROUP_AUTHORIZATION_FAILED]: 'Group authorization failed.',
-  [Err.CLUSTER_AUTHORIZATION_FAILED]: 'Cluster authorization failed.',
-  [Err.INVALID_REQUEST]:
-    'This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.',
-  [Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]: 'Transactional Id authorization failed.',
-  [Err.OPERATION_NOT_ATTEMPTED]:
-    'The broker did not attempt to execute this operation. This may happen for batched RPCs where some operations in the batch failed, causing the broker to respond without trying the rest.',
-  [Err.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED]:
-    'Delegation Token requests are not allowed on PLAINTEXT/1-way SSL channels and on delegation token authenticated channels.',
-  [Err.UNKNOWN_TOPIC_ID]: 'This server does not host this topic ID.',
-};
+const ANSWERED_WITH_MESSAGE: ReadonlySet<number> = new Set<number>([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+  ErrorCode.GROUP_AUTHORIZATION_FAILED,
+  ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+  ErrorCode.INVALID_REQUEST,
+  ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+  ErrorCode.OPERATION_NOT_ATTEMPTED,
+  ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
+  ErrorCode.UNKNOWN_TOPIC_ID,
+]);
 
-export const errorMessage = (code: number): string | null => ERROR_MESSAGES[code] ?? null;
+export const errorMessage = (code: number): string | null =>
+  ANSWERED_WITH_MESSAGE.has(code) ? kafkaMessage(code) : null;
 
 /** Kafka's "not requested" value of the *AuthorizedOperations bitfields. */
 export const OPS_NOT_REQUESTED = -2147483648;

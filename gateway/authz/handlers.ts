@@ -4,6 +4,7 @@
  * filter in index.ts; test/unit/authz checks that every client API of the codec has one and that
  * every request field naming a resource is covered, see request-fields.ts).
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import {
   ApiKey,
   encodeResponseFrame,
@@ -20,7 +21,7 @@ import * as metadata from './apis/metadata.js';
 import * as share from './apis/share.js';
 import * as txn from './apis/txn.js';
 import { blankResponse, blankResponseElement } from './blank.js';
-import { Err, errorMessage } from './errors.js';
+import { errorMessage } from './errors.js';
 import { FORWARD, answer, type ApiHandler, type AuthzRule } from './types.js';
 
 const { ALTER, DESCRIBE, DESCRIBE_CONFIGS, CLUSTER_ACTION } = AclOperation;
@@ -63,8 +64,8 @@ function shareStateDenied(frame: RequestFrame, apiKey: number): FilterDecision {
       partitions: t.partitions.map((p) => ({
         ...blankResponseElement(apiKey, ['results', 'partitions']),
         partition: p.partition,
-        errorCode: Err.CLUSTER_AUTHORIZATION_FAILED,
-        errorMessage: errorMessage(Err.CLUSTER_AUTHORIZATION_FAILED),
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
       })),
     })),
   };
@@ -81,7 +82,7 @@ function shareStateDenied(frame: RequestFrame, apiKey: number): FilterDecision {
 
 function blankAnswer(apiKey: number, version: number, correlationId: number): Buffer {
   const body = blankResponse(apiKey);
-  if ('errorCode' in body) body.errorCode = Err.CLUSTER_AUTHORIZATION_FAILED;
+  if ('errorCode' in body) body.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
   return encodeResponseFrame(apiKey as RequestApiKey, version, correlationId, body as never);
 }
 
@@ -91,17 +92,15 @@ function blankAnswer(apiKey: number, version: number, correlationId: number): Bu
  * (DELEGATION_TOKEN_AUTH_DISABLED), after the owner check CreateDelegationToken makes first
  * (INVALID_PRINCIPAL_TYPE for an owner that is not a User).
  */
-const DELEGATION_TOKEN_AUTH_DISABLED = 61;
-const INVALID_PRINCIPAL_TYPE = 67;
 const noTokens: ApiHandler = (frame, az) => {
   if (frame.apiKey !== ApiKey.CreateDelegationToken)
-    return groups.topLevelError(frame, frame.apiKey as never, DELEGATION_TOKEN_AUTH_DISABLED);
+    return groups.topLevelError(frame, frame.apiKey as never, ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED);
   const body = frame.body(ApiKey.CreateDelegationToken);
   const [type, ...name] = az.principal.split(':');
   const badOwner = body.ownerPrincipalType !== null && body.ownerPrincipalType !== 'User';
   return answer(frame, ApiKey.CreateDelegationToken, {
     ...(blankResponse(ApiKey.CreateDelegationToken) as unknown as CreateDelegationTokenResponse),
-    errorCode: badOwner ? INVALID_PRINCIPAL_TYPE : DELEGATION_TOKEN_AUTH_DISABLED,
+    errorCode: badOwner ? ErrorCode.INVALID_PRINCIPAL_TYPE : ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED,
     principalType: type!,
     principalName: name.join(':'),
     // v3+ also names the requester (the same principal: the owner check failed or was not asked).

@@ -17,6 +17,7 @@ import { ClusterClient } from '../../client/cluster.js';
 import { NativeFetcher } from '../../client/fetcher.js';
 import { topicOffsets } from '../../client/read-to-end.js';
 import { KafkaPartitionError } from '../../client/kafka-errors.js';
+import { Backoff } from '../../client/retry.js';
 import type { UpstreamConfig } from '../config/schema.js';
 import { kafkajsConfig, upstreamConnectionOptions } from '../upstream/client-options.js';
 
@@ -113,12 +114,12 @@ export class SecurityTopic {
     count: () => void,
   ): Promise<void> {
     if (pending.size === 0) replayed();
-    let backoff = 0;
+    const backoff = new Backoff({ initialBackoffMs: 500, maxBackoffMs: 10_000 });
     while (!this.stopped) {
       let batches;
       try {
         batches = await this.fetcher.poll();
-        backoff = 0;
+        backoff.reset();
       } catch (e) {
         if (this.stopped) break;
         const retriable = e instanceof KafkaPartitionError && e.retriable;
@@ -126,12 +127,12 @@ export class SecurityTopic {
           failed(e as Error);
           return;
         }
-        backoff = Math.min(backoff === 0 ? 500 : backoff * 2, 10_000);
+        const delay = backoff.next();
         this.log.warn(
-          { topic: this.topic, err: (e as Error).message, retryInMs: backoff },
+          { topic: this.topic, err: (e as Error).message, retryInMs: delay },
           'cannot read the security topic',
         );
-        await sleep(backoff);
+        await sleep(delay);
         continue;
       }
       for (const b of batches) {

@@ -12,7 +12,8 @@ import { ApiKey, type ResponseFrame } from '../../protocol/index.js';
 import type { DataKeys } from './data-keys.js';
 import { failureReason, type EncryptionMetrics } from './metrics.js';
 import { EncryptionPolicies } from './policy.js';
-import { CORRUPT_MESSAGE, decryptRecords } from './record-batches.js';
+import { decryptRecords } from './record-batches.js';
+import { ErrorCode } from '../../protocol/errors.js';
 
 export interface FetchDecryptionDeps {
   policies: EncryptionPolicies;
@@ -61,7 +62,7 @@ async function decryptPartitions(
         },
         'cannot decrypt fetched records; the partition is answered with CORRUPT_MESSAGE from this offset',
       );
-      if (result.records.length === 0) p.errorCode = CORRUPT_MESSAGE;
+      if (result.records.length === 0) p.errorCode = ErrorCode.CORRUPT_MESSAGE;
     }
     p.records = result.records;
   }

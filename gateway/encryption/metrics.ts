@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics of record encryption (catalogued in observability/metric-names.ts): records
+ * Prometheus metrics of record encryption (catalogued in observability/metrics/): records
  * encrypted and decrypted and partitions that failed, per topic; data keys made, per KEK and why;
  * KMS latency; which AES-GCM engine runs. Topic names come from clients (a prefix policy matches
  * names they make up), so their label is capped like the gateway's other topic labels
@@ -13,12 +13,13 @@ import {
   GATEWAY_ENCRYPTION_KMS_SECONDS,
   GATEWAY_ENCRYPTION_RECORDS_TOTAL,
   promClientOptions,
-} from '../../observability/metric-names.js';
+} from '../../observability/metrics/index.js';
 import { KafkaCodecError } from '../../protocol/index.js';
 import { EncryptionError } from '../../security/encryption/index.js';
 import { KmsError, type KeyManagementService } from '../../security/kms/index.js';
 import { topicLabel, type BoundedLabel } from '../bounded-label.js';
-import { CORRUPT_MESSAGE, UnencryptableRecords } from './record-batches.js';
+import { UnencryptableRecords } from './record-batches.js';
+import { ErrorCode } from '../../protocol/errors.js';
 
 export type EncryptionOperation = 'encrypt' | 'decrypt';
 export type EncryptionFailureReason =
@@ -41,7 +42,7 @@ export function failureReason(e: unknown): EncryptionFailureReason {
         ? 'malformed'
         : 'internal';
   if (e instanceof UnencryptableRecords)
-    return e.errorCode === CORRUPT_MESSAGE ? 'corrupt_batch' : 'unsupported_format';
+    return e.errorCode === ErrorCode.CORRUPT_MESSAGE ? 'corrupt_batch' : 'unsupported_format';
   if (e instanceof KafkaCodecError) return 'corrupt_batch';
   return 'internal';
 }

@@ -6,6 +6,7 @@
  * UNKNOWN_SERVER_ERROR with a message naming the topic and KEK when the KMS fails), merged into
  * the broker's answer for the rest.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import type { Logger } from 'pino';
 import { ApiKey, type RequestFrame, type ResponseTypes } from '../../protocol/index.js';
 import { KmsError } from '../../security/kms/index.js';
@@ -13,9 +14,6 @@ import type { DataKeys } from './data-keys.js';
 import { failureReason, type EncryptionMetrics } from './metrics.js';
 import type { EncryptionPolicies } from './policy.js';
 import { UnencryptableRecords, encryptRecords } from './record-batches.js';
-
-const UNKNOWN_SERVER_ERROR = -1;
-const UNKNOWN_TOPIC_ID = 100;
 
 type ProduceResponse = ResponseTypes[typeof ApiKey.Produce];
 
@@ -61,7 +59,7 @@ export async function encryptProduceRequest(
           name: t.name,
           topicId: t.topicId,
           index: p.index,
-          errorCode: UNKNOWN_TOPIC_ID,
+          errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
           errorMessage: `kgw does not know topic id ${t.topicId}`,
         });
       }
@@ -105,7 +103,7 @@ function failure(
   const reason = e instanceof KmsError ? e.message : `internal error: ${(e as Error).message}`;
   return {
     answer: {
-      errorCode: UNKNOWN_SERVER_ERROR,
+      errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
       errorMessage: `kgw cannot encrypt records for topic ${topic} (KEK "${kek}"): ${reason}`,
     },
     log: reason,

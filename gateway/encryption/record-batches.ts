@@ -6,6 +6,7 @@
  * lastOffsetDelta (which can exceed the last record's delta in a compacted batch). Control batches
  * (transaction markers) and batches with nothing to change are passed on as their original bytes.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import {
   BatchAttributes,
   decodeRecordBatch,
@@ -36,9 +37,6 @@ export class UnencryptableRecords extends Error {
   }
 }
 
-export const CORRUPT_MESSAGE = 2;
-export const UNSUPPORTED_FOR_MESSAGE_FORMAT = 43;
-
 const isControl = (attributes: number): boolean => (attributes & BatchAttributes.control) !== 0;
 
 /** Records changed by encryptRecords / decryptRecords (added to, for metrics). */
@@ -62,15 +60,19 @@ export async function encryptRecords(
       scan.batches.map((b) => (b.magic === 2 ? decodeRecordBatch(b.bytes) : Promise.resolve(undefined))),
     );
   } catch (e) {
-    throw new UnencryptableRecords(CORRUPT_MESSAGE, `corrupt record batch: ${(e as Error).message}`);
+    throw new UnencryptableRecords(
+      ErrorCode.CORRUPT_MESSAGE,
+      `corrupt record batch: ${(e as Error).message}`,
+    );
   }
-  if (scan.remainder.length > 0) throw new UnencryptableRecords(CORRUPT_MESSAGE, 'truncated record batch');
+  if (scan.remainder.length > 0)
+    throw new UnencryptableRecords(ErrorCode.CORRUPT_MESSAGE, 'truncated record batch');
   const out: Buffer[] = [];
   for (let i = 0; i < batches.length; i++) {
     const batch = batches[i];
     if (!batch)
       throw new UnencryptableRecords(
-        UNSUPPORTED_FOR_MESSAGE_FORMAT,
+        ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
         `message format v${scan.batches[i]!.magic} cannot be encrypted (v2 record batches only)`,
       );
     let toSeal = 0;

@@ -2,6 +2,7 @@
  * The gateway answers ApiVersions itself: the versions it offers are those both the upstream and
  * the codec speak, so it never forwards a version it cannot read.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import {
   ApiKey,
   apiKeyInfo,
@@ -100,7 +101,7 @@ export function apiVersionsResponse(
   const apiKeys = intersectVersions(upstream, offered.caps ?? NO_CAPS, offered.ruled);
   if (requestVersion > ours.maxVersion) {
     return encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
-      errorCode: 35,
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
       apiKeys: apiKeys.filter((a) => a.apiKey === ApiKey.ApiVersions),
       throttleTimeMs: 0,
       supportedFeatures: [],
@@ -110,7 +111,7 @@ export function apiVersionsResponse(
     });
   }
   return encodeResponseFrame(ApiKey.ApiVersions, requestVersion, correlationId, {
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     apiKeys,
     throttleTimeMs: 0,
     supportedFeatures: upstream?.supportedFeatures ?? [],

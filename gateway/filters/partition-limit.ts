@@ -9,6 +9,7 @@
  * a topic the client may not alter still gets Kafka's authorization error, as Kafka checks that
  * first.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import {
   ApiKey,
   ZERO_UUID,
@@ -16,8 +17,6 @@ import {
   type RequestFrame,
   type ResponseFrame,
 } from '../../protocol/index.js';
-
-const INVALID_PARTITIONS = 37;
 
 export type PartitionLimitDecision =
   | { kind: 'pass' }
@@ -44,7 +43,7 @@ function createTopics(frame: RequestFrame, max: number): PartitionLimitDecision 
   const results = refused.map((t) => ({
     name: t.name,
     topicId: ZERO_UUID,
-    errorCode: INVALID_PARTITIONS,
+    errorCode: ErrorCode.INVALID_PARTITIONS,
     // v0 has no error message field: the code alone must do.
     errorMessage: v >= 1 ? refusal(asked(t), max) : null,
     numPartitions: -1,
@@ -78,7 +77,7 @@ function createPartitions(frame: RequestFrame, max: number): PartitionLimitDecis
   if (refused.length === 0) return PASS;
   const results = refused.map((t) => ({
     name: t.name,
-    errorCode: INVALID_PARTITIONS,
+    errorCode: ErrorCode.INVALID_PARTITIONS,
     errorMessage: refusal(asked(t), max),
   }));
   const kept = body.topics.filter((t) => asked(t) <= max);

@@ -14,10 +14,14 @@
  * sasl.server.max.receive.size, then ≤ maxFrameBytes), and reading pauses while queued work or
  * unwritten output exceeds maxBufferedBytesPerConnection (before authentication: one small frame).
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import type { Socket } from 'node:net';
-import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { kgwTracer, tracingEnabled } from '../../observability/tracing.js';
+import {
+  gatewayRequestChannel,
+  publishGatewayRequest,
+  type SpanHandle,
+} from '../../observability/trace-channels.js';
 import {
   ApiKey,
   FrameReader,
@@ -128,7 +132,7 @@ export class ClientSession implements SessionInfo {
   /** The upstream socket's buffer is full: stop reading the client until it drains. */
   private upstreamFull = false;
   /** The span of the request being handled, until its answer is queued. */
-  private requestSpan: Span | undefined;
+  private requestSpan: SpanHandle | undefined;
   private upstreamPaused = false;
   /** Versions offered below what upstream and codec speak (Fetch ≤ 15 for cut-through forwarding). */
   private readonly versionCaps: ReadonlyMap<number, number>;
@@ -247,7 +251,7 @@ export class ClientSession implements SessionInfo {
     const name = info.name;
     const version = isSupportedVersion(frame.apiKey, frame.apiVersion) ? frame.apiVersion : undefined;
     this.deps.metrics.request(name, version, this.listener);
-    this.requestSpan = tracingEnabled() ? this.startRequestSpan(name, frame) : undefined;
+    this.requestSpan = gatewayRequestChannel.hasSubscribers ? this.publishRequest(name, frame) : undefined;
     try {
       switch (frame.apiKey) {
         case ApiKey.ApiVersions:
@@ -301,19 +305,15 @@ export class ClientSession implements SessionInfo {
     }
   }
 
-  /** A span per request (the SDK's sampler decides which are kept), as a Kafka broker would serve it. */
-  private startRequestSpan(name: string, frame: RequestFrame): Span {
-    return kgwTracer('kgw-gateway').startSpan(`kafka ${name}`, {
-      kind: SpanKind.SERVER,
-      attributes: {
-        'rpc.system': 'kafka',
-        'rpc.method': name,
-        'kafka.api.version': frame.apiVersion,
-        'kafka.client.id': untrusted(frame.clientId ?? ''),
-        'client.address': this.clientAddress,
-        'kgw.listener': this.listener,
-        ...(this.identity ? { 'enduser.id': untrusted(this.identity.principal) } : {}),
-      },
+  /** Tells tracing (observability/trace-channels.ts) about the request; the span it started, if any. */
+  private publishRequest(name: string, frame: RequestFrame): SpanHandle | undefined {
+    return publishGatewayRequest({
+      api: name,
+      apiVersion: frame.apiVersion,
+      clientId: untrusted(frame.clientId ?? ''),
+      principal: this.identity ? untrusted(this.identity.principal) : undefined,
+      clientAddress: this.clientAddress,
+      listener: this.listener,
     });
   }
 
@@ -334,7 +334,7 @@ export class ClientSession implements SessionInfo {
     // v0 would switch to raw SASL tokens outside Kafka framing; every maintained client uses v1.
     this.answer(frame, receivedAt, [
       encodeResponseFrame(ApiKey.SaslHandshake, frame.apiVersion, frame.correlationId, {
-        errorCode: ok ? 0 : 33, // UNSUPPORTED_SASL_MECHANISM
+        errorCode: ok ? ErrorCode.NONE : ErrorCode.UNSUPPORTED_SASL_MECHANISM,
         mechanisms: [...offered],
       }),
     ]);
@@ -363,14 +363,20 @@ export class ClientSession implements SessionInfo {
         closeAfter,
       );
     if (!this.sasl) {
-      respond(34, 'SaslAuthenticate without a successful SaslHandshake', Buffer.alloc(0), 0n, true); // ILLEGAL_SASL_STATE
+      respond(
+        ErrorCode.ILLEGAL_SASL_STATE,
+        'SaslAuthenticate without a successful SaslHandshake',
+        Buffer.alloc(0),
+        0n,
+        true,
+      );
       return;
     }
     const { mechanism, exchange } = this.sasl;
     const reauth = this.identity !== undefined;
     try {
       const step = await exchange.step(authBytes);
-      if (!step.done) return respond(0, null, step.challenge);
+      if (!step.done) return respond(ErrorCode.NONE, null, step.challenge);
       // Checked only now, after the whole exchange, and answered exactly as a wrong password: a
       // locked principal must look like an unknown or mistyped one (no user enumeration).
       const lockedFor = this.deps.authLimiter.lockedForMs(step.principal, this.clientAddress);
@@ -408,7 +414,12 @@ export class ClientSession implements SessionInfo {
       this.deps.authLimiter.succeeded(step.principal, this.clientAddress);
       this.deps.metrics.authenticated(this.listener, mechanism, reauth, true);
       this.log.info({ principal: untrusted(step.principal), mechanism, reauth }, 'authenticated');
-      respond(0, null, step.challenge, BigInt(Number.isFinite(expiresAt) ? Math.max(1, expiresAt - now) : 0));
+      respond(
+        ErrorCode.NONE,
+        null,
+        step.challenge,
+        BigInt(Number.isFinite(expiresAt) ? Math.max(1, expiresAt - now) : 0),
+      );
     } catch (e) {
       if (!(e instanceof AuthenticationFailed)) throw e;
       this.sasl = undefined;
@@ -421,7 +432,7 @@ export class ClientSession implements SessionInfo {
       const delay = this.deps.authLimiter.failed(e.principal, this.clientAddress);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       this.deps.metrics.error('SaslAuthenticate', 'SASL_AUTHENTICATION_FAILED');
-      respond(58, e.clientMessage, Buffer.alloc(0), 0n, true); // SASL_AUTHENTICATION_FAILED, then close
+      respond(ErrorCode.SASL_AUTHENTICATION_FAILED, e.clientMessage, Buffer.alloc(0), 0n, true); // then close
     }
   }
 
@@ -623,7 +634,7 @@ export class ClientSession implements SessionInfo {
   }
 
   /** Hands the current request's span to its queued answer. */
-  private takeSpan(): Span | undefined {
+  private takeSpan(): SpanHandle | undefined {
     const span = this.requestSpan;
     this.requestSpan = undefined;
     return span;

@@ -5,6 +5,7 @@
  * receives whole response payloads, in order. Backpressure is the socket's own: `send` returns
  * false when the kernel buffer is full, and 'drain' follows.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import {
@@ -255,7 +256,7 @@ export class BrokerConnection extends EventEmitter<BrokerConnectionEvents> {
         clientSoftwareName: 'kgw',
         clientSoftwareVersion: '0.1.0',
       });
-      if (this.apiVersions.errorCode !== 0)
+      if (this.apiVersions.errorCode !== ErrorCode.NONE)
         throw new Error(`ApiVersions failed with error ${this.apiVersions.errorCode}`);
       if (options.sasl) await authenticateSasl(request, options.sasl);
     } finally {

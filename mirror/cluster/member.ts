@@ -13,15 +13,11 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { ClusterClient } from '../../client/cluster.js';
 import { ConnectionError, type KafkaClientConnection } from '../../client/connection.js';
 import { findCoordinator, GroupCommitError } from '../../client/group-offsets.js';
-import { errorName } from '../../client/kafka-errors.js';
+import { COORDINATOR_MOVED } from '../../client/kafka-errors.js';
 import { withRetries } from '../../client/retry.js';
+import { ErrorCode, errorName } from '../../protocol/errors.js';
 
-const NONE = 0;
-const COORDINATOR_MOVED = new Set([14, 15, 16]);
-const ILLEGAL_GENERATION = 22;
-const UNKNOWN_MEMBER_ID = 25;
-const REBALANCE_IN_PROGRESS = 27;
-const MEMBER_ID_REQUIRED = 79;
+const { NONE, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, MEMBER_ID_REQUIRED } = ErrorCode;
 
 /** A group error: `retriable` ones are answered by joining again. */
 export class GroupError extends Error {
@@ -73,7 +69,7 @@ export class GroupMember {
    * moves, lost connections and KIP-394's member-id round trip are retried for rebalance.timeout.ms.
    */
   async join(metadata: Buffer, reason: string): Promise<JoinResult> {
-    return withRetries(this.opts.rebalanceTimeoutMs, retriable, async () => {
+    return withRetries({ retryForMs: this.opts.rebalanceTimeoutMs, isRetriable: retriable }, async () => {
       const conn = await this.connection();
       const version = conn.version(ApiKey.JoinGroup, 1, 9);
       const r = await this.call(() =>

@@ -16,7 +16,7 @@ import {
   MIRROR_LWW_KEYS_EVICTED_TOTAL,
   MIRROR_LWW_REPAIRS_TOTAL,
   promClientOptions,
-} from '../../observability/metric-names.js';
+} from '../../observability/metrics/index.js';
 import type { RecordHeader } from '../../protocol/records/batch.js';
 import { H_ORIGIN_CLUSTER, H_ORIGIN_OFFSET } from '../provenance.js';
 import type { ConflictsConfig } from './config.js';

@@ -12,6 +12,7 @@
  * A source that does not answer is reported (sourceReachable false), not an error: that is the
  * disaster this command is for.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { tpKey, type ClusterClient } from '../../client/cluster.js';
 import { fetchCommittedOffsets, listGroups, type ListedGroup } from '../../client/group-state.js';
 import { readTopicToEnd, topicOffsets, type PartitionOffsets } from '../../client/read-to-end.js';
@@ -51,7 +52,7 @@ export class FailoverError extends Error {
 
 async function topicExists(cluster: ClusterClient, topic: string): Promise<boolean> {
   const t = (await cluster.refresh([topic])).find((x) => x.name === topic);
-  return t !== undefined && t.errorCode === 0;
+  return t !== undefined && t.errorCode === ErrorCode.NONE;
 }
 
 /** Last checkpoint per group and target partition (the topic is compacted by that key). */

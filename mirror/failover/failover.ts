@@ -7,6 +7,7 @@
  * Failback is the same run in the other direction: the group goes home from the cluster it failed
  * over to, through the checkpoints the reverse flow wrote there and the copies of home's records.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { GroupCommitError, commitGroupOffsets } from '../../client/group-offsets.js';
 import { listGroups } from '../../client/group-state.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
@@ -28,7 +29,11 @@ export interface FailoverOptions extends ClusterSelection {
 }
 
 /** UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS: members joined since the check. */
-const GROUP_BUSY = new Set([22, 25, 27]);
+const GROUP_BUSY = new Set<number>([
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.REBALANCE_IN_PROGRESS,
+]);
 
 export async function runFailover(o: FailoverOptions): Promise<FailoverReport> {
   const clusters = resolveClusters(o);

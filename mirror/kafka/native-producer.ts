@@ -13,6 +13,7 @@
  *   INVALID_PRODUCER_EPOCH) the producer takes a new id, restarts every sequence at 0, and resends
  *   the unacknowledged batches: at-least-once, a resend after a lost answer may duplicate.
  */
+import { ErrorCode, errorName, isRetriable } from '../../protocol/errors.js';
 import type { Logger } from 'pino';
 import { ConnectionError } from '../../client/connection.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -21,14 +22,20 @@ import { ZERO_UUID } from '../../protocol/runtime/reader.js';
 import { nextSequence, restamp, type BatchBuilder, type ProducerStamp } from './batch-builder.js';
 import { tpKey } from '../../client/cluster.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  errorName,
-  KafkaPartitionError,
-  PRODUCER_STATE_LOST,
-  RETRIABLE_PRODUCE,
-  STALE_METADATA,
-} from '../../client/kafka-errors.js';
+import { KafkaPartitionError, PRODUCER_STATE_LOST, STALE_METADATA } from '../../client/kafka-errors.js';
 import type { NativeCluster } from './native-cluster.js';
+import { Backoff, withRetries } from '../../client/retry.js';
+
+/** InitProducerId answered an error; retried while the table calls its code retriable. */
+class InitProducerIdError extends Error {
+  constructor(
+    cluster: string,
+    readonly code: number,
+  ) {
+    super(`${cluster}: InitProducerId failed: ${errorName(code)}`);
+  }
+}
+const isRetriableInitError = (e: unknown): boolean => e instanceof InitProducerIdError && isRetriable(e.code);
 
 export interface ProduceItem {
   topic: string;
@@ -64,8 +71,8 @@ export class NativeProducer {
 
   /** Takes a producer id (again). Every partition's sequence restarts at 0. */
   async init(): Promise<void> {
-    const deadline = Date.now() + this.opts.deliveryTimeoutMs;
-    for (let backoff = 100; ; backoff = Math.min(backoff * 2, 2000)) {
+    const retry = { retryForMs: this.opts.deliveryTimeoutMs, isRetriable: isRetriableInitError };
+    await withRetries(retry, async () => {
       const conn = await this.cluster.connectionToAny();
       const r = await conn.request(ApiKey.InitProducerId, conn.version(ApiKey.InitProducerId, 0, 4), {
         transactionalId: null,
@@ -75,15 +82,11 @@ export class NativeProducer {
         enable2Pc: false,
         keepPreparedTxn: false,
       });
-      if (r.errorCode === 0) {
-        this.producer = { producerId: r.producerId, producerEpoch: r.producerEpoch };
-        this.sequences.clear();
-        return;
-      }
-      if (!RETRIABLE_PRODUCE.has(r.errorCode) || Date.now() > deadline)
-        throw new Error(`${this.cluster.cluster.alias}: InitProducerId failed: ${errorName(r.errorCode)}`);
-      await sleep(backoff);
-    }
+      if (r.errorCode !== ErrorCode.NONE)
+        throw new InitProducerIdError(this.cluster.cluster.alias, r.errorCode);
+      this.producer = { producerId: r.producerId, producerEpoch: r.producerEpoch };
+      this.sequences.clear();
+    });
   }
 
   close(): void {
@@ -104,7 +107,8 @@ export class NativeProducer {
     }
     const deadline = Date.now() + this.opts.deliveryTimeoutMs;
     let todo = pending;
-    for (let backoff = 50; todo.length > 0; backoff = Math.min(backoff * 2, 1000)) {
+    const backoff = new Backoff({ initialBackoffMs: 50, maxBackoffMs: 1000 });
+    while (todo.length > 0) {
       const outcome = await this.attempt(todo);
       todo = todo.filter((p) => p.baseOffset === undefined);
       if (todo.length === 0) break;
@@ -122,7 +126,7 @@ export class NativeProducer {
       }
       if (outcome.metadataStale)
         await this.cluster.refresh(todo.map((p) => p.item.topic)).catch(() => undefined);
-      if (!outcome.producerLost) await sleep(backoff);
+      if (!outcome.producerLost) await sleep(backoff.next());
     }
     return pending.map((p) => p.baseOffset!);
   }
@@ -151,7 +155,13 @@ export class NativeProducer {
       const leader = this.cluster.leaderOf(p.item.topic, p.item.partition);
       if (leader === undefined) {
         metadataStale = true;
-        lastError = new KafkaPartitionError(5, p.item.topic, p.item.partition, 'produce to', true);
+        lastError = new KafkaPartitionError(
+          ErrorCode.LEADER_NOT_AVAILABLE,
+          p.item.topic,
+          p.item.partition,
+          'produce to',
+          true,
+        );
         continue;
       }
       const list = byLeader.get(leader);
@@ -172,7 +182,7 @@ export class NativeProducer {
         const { topic, partition } = p.item;
         if (STALE_METADATA.has(code)) metadataStale = true;
         else if (PRODUCER_STATE_LOST.has(code)) producerLost = true;
-        else if (!RETRIABLE_PRODUCE.has(code))
+        else if (!isRetriable(code))
           throw new KafkaPartitionError(code, topic, partition, 'produce to', false);
         lastError = new KafkaPartitionError(code, topic, partition, 'produce to', true);
       }
@@ -213,10 +223,10 @@ export class NativeProducer {
       const key = tpKey(p.item.topic, p.item.partition);
       const a = answers.get(key);
       if (a === undefined) {
-        failed.push({ p, code: 13 }); // no answer for it: treat as a network problem, resend
+        failed.push({ p, code: ErrorCode.NETWORK_EXCEPTION }); // no answer for it: treat as a network problem, resend
         continue;
       }
-      if (a.errorCode !== 0) {
+      if (a.errorCode !== ErrorCode.NONE) {
         failed.push({ p, code: a.errorCode });
         continue;
       }

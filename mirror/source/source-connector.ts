@@ -13,8 +13,7 @@
  * under ~2 × kgw.fetch.max.bytes (the effective fetch size is
  * min(kgw.fetch.max.bytes, kgw.max.in.flight.bytes / 2)).
  */
-import type { Span } from '@opentelemetry/api';
-import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ClusterConfig, FlowConfig } from '../config/config.js';
 import { Connector, type ConnectorStatus, type DataLossEvent } from '../connector.js';
@@ -27,13 +26,8 @@ import { NativeProducer } from '../kafka/native-producer.js';
 import { ProvenanceStamper } from '../kafka/record-headers.js';
 import type { MirrorMetrics } from '../metrics.js';
 import { policyFor, offsetSyncsTopic, positionsTopic } from '../../mm2/replication-policy.js';
-import {
-  injectTraceContext,
-  kgwTracer,
-  startReplicationSpan,
-  tracingEnabled,
-} from '../../observability/tracing.js';
-import type { RecordHeader } from '../../protocol/records/batch.js';
+import { mirrorRecordChannel, type SpanHandle } from '../../observability/trace-channels.js';
+import { traceRecord } from '../record-trace.js';
 import type { Conflicts } from '../conflicts/conflicts.js';
 import { writeRepairs } from '../conflicts/repair-writer.js';
 import { replayLwwTopics } from '../conflicts/replay.js';
@@ -58,7 +52,7 @@ interface Chunk {
   records: FetchRecord[];
   builder: BatchBuilder;
   /** Replication spans of the chunk's records (tracing on only), ended on acknowledgement. */
-  spans?: Span[];
+  spans?: SpanHandle[];
 }
 
 export class MirrorSourceConnector extends Connector {
@@ -389,8 +383,20 @@ export class MirrorSourceConnector extends Connector {
         chunkBytes += r.size + 120;
         chunk.records.push(r);
         let headers = provenance.stamp(r.headers, r.offset);
-        if (tracingEnabled())
-          headers = this.traced(chunk, batch.topic, targetTopic, batch.partition, r, headers);
+        if (mirrorRecordChannel.hasSubscribers) {
+          const { source: sourceCluster, target: targetCluster } = this.flow;
+          const spans = (chunk.spans ??= []);
+          headers = traceRecord({
+            sourceCluster,
+            targetCluster,
+            sourceTopic: batch.topic,
+            targetTopic,
+            partition: batch.partition,
+            record: r,
+            headers,
+            spans,
+          });
+        }
         chunk.builder.add(r.timestamp, r.key, r.value, headers);
       }
     }
@@ -419,39 +425,6 @@ export class MirrorSourceConnector extends Connector {
       this.conflicts!.requeue(this.flow.target, repairs); // the restarted task writes them
       throw err;
     }
-  }
-
-  /**
-   * With tracing on, each record gets a replication span continuing its producer's trace (read
-   * from its headers), and the copy carries the replication span's context onwards (replacing the
-   * producer's trace headers). The span ends when the target acknowledges the record.
-   */
-  private traced(
-    chunk: Chunk,
-    sourceTopic: string,
-    targetTopic: string,
-    partition: number,
-    r: FetchRecord,
-    headers: RecordHeader[],
-  ): RecordHeader[] {
-    const carrier: IHeaders = {};
-    for (const h of r.headers) if (h.value !== null) carrier[h.key] = h.value;
-    const { span, context } = startReplicationSpan(kgwTracer('kgw-mirror'), {
-      sourceCluster: this.flow.source,
-      targetCluster: this.flow.target,
-      sourceTopic,
-      targetTopic,
-      partition,
-      offset: r.offset.toString(),
-      headers: carrier,
-    });
-    (chunk.spans ??= []).push(span);
-    const injected = injectTraceContext({}, context);
-    const keys = Object.keys(injected);
-    if (keys.length === 0) return headers;
-    const out = headers.filter((h) => !keys.includes(h.key));
-    for (const k of keys) out.push({ key: k, value: Buffer.from(String(injected[k])) });
-    return out;
   }
 
   private acknowledged(c: Chunk, baseOffset: bigint, fetchedAt: number, ackedAt: number): void {

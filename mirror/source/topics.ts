@@ -3,6 +3,8 @@
  * the source's partition count and filtered configuration, partition increases, config changes and
  * topic ACLs, all by MirrorSourceConnector's rules.
  */
+import { ErrorCode, errorName } from '../../protocol/errors.js';
+import { kafkajsErrorCode } from '../../client/kafkajs/error-code.js';
 import kafkajs, { type AclEntry, type Admin, type IResourceConfigEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/config.js';
@@ -101,7 +103,7 @@ export async function ensureCompactedTopic(
       ],
     });
   } catch (err) {
-    if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+    if (kafkajsErrorCode(err) !== ErrorCode.TOPIC_ALREADY_EXISTS) throw err;
   }
 }
 
@@ -164,7 +166,7 @@ export class TopicSync {
             'created target topic',
           );
         } catch (err) {
-          if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+          if (kafkajsErrorCode(err) !== ErrorCode.TOPIC_ALREADY_EXISTS) throw err;
         }
       }
     }
@@ -299,10 +301,10 @@ export class TopicSync {
    * one warning, as MirrorMaker 2 does; true when `err` was such a refusal.
    */
   private turnOffAclSync(err: unknown, why: string): boolean {
-    const type = (err as { type?: string }).type;
-    if (type !== 'SECURITY_DISABLED' && type !== 'CLUSTER_AUTHORIZATION_FAILED') return false;
+    const code = kafkajsErrorCode(err);
+    if (code !== ErrorCode.SECURITY_DISABLED && code !== ErrorCode.CLUSTER_AUTHORIZATION_FAILED) return false;
     this.aclsUnsupported = true;
-    this.log.warn({ flow: this.flow.name, reason: type }, `topic ACL sync off: ${why}`);
+    this.log.warn({ flow: this.flow.name, reason: errorName(code) }, `topic ACL sync off: ${why}`);
     return true;
   }
 }

@@ -17,7 +17,7 @@
 import type { MirrorConfig } from '../config.js';
 import type { LookupTables } from './compute.js';
 import type { TimeLagKind } from './lookup-table.js';
-import { offsetSyncsTopic } from '../../mm2/replication-policy.js';
+import { offsetSyncsTopic, policyFor, type ReplicationPolicy } from '../../mm2/replication-policy.js';
 import type { ClusterSnapshot } from './types.js';
 
 export interface ReplicationLag {
@@ -33,13 +33,15 @@ export interface ReplicationLag {
   readonly lagSecondsKind: TimeLagKind;
 }
 
-/** The topic name a mirror flow writes a source topic to. */
-export function targetTopicName(
-  m: Pick<MirrorConfig, 'source' | 'replicationPolicy' | 'separator'>,
-  topic: string,
-) {
-  return m.replicationPolicy === 'identity' ? topic : `${m.source}${m.separator}${topic}`;
-}
+type PolicyOfMirror = Pick<MirrorConfig, 'source' | 'replicationPolicy' | 'separator'>;
+
+/** The MM2 replication policy of a watched mirror: MM2's naming lives once, in mm2/. */
+export const mirrorPolicy = (m: PolicyOfMirror): ReplicationPolicy =>
+  policyFor({ policy: m.replicationPolicy, separator: m.separator, source: m.source });
+
+/** The topic name a mirror flow writes a source topic to (the policy's remote topic name). */
+export const targetTopicName = (m: PolicyOfMirror, topic: string): string =>
+  mirrorPolicy(m).formatRemoteTopic(m.source, topic);
 
 /** A partition's newest offset sync in the monitor's number arithmetic (mm2/formats decodes bigints). */
 export interface SyncPoint {
@@ -62,14 +64,12 @@ export function offsetSyncsTail(m: Pick<MirrorConfig, 'source' | 'target' | 'off
   };
 }
 
-export function isMirrorInternalTopic(topic: string): boolean {
-  return (
-    topic.startsWith('mm2-') ||
-    topic.endsWith('.internal') ||
-    topic === 'heartbeats' ||
-    topic.endsWith('.heartbeats') ||
-    topic.startsWith('__')
-  );
+/**
+ * Topics not counted as replicated data: the policy's internal topics (MM2's and Kafka's own) and
+ * heartbeats (copied by MM2, but their lag says nothing about the data's).
+ */
+export function isMirrorInternalTopic(policy: ReplicationPolicy, topic: string): boolean {
+  return policy.isInternalTopic(topic) || policy.isHeartbeatsTopic(topic);
 }
 
 export function computeReplicationLag(

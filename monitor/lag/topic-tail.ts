@@ -5,12 +5,12 @@
  */
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { retryInBackground } from '../../client/retry.js';
 import { errorMessage } from '../util.js';
 
 export class TopicTail {
   private consumer: Consumer | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   lastError: string | undefined;
 
   constructor(
@@ -20,12 +20,13 @@ export class TopicTail {
     private readonly retryMs = 5000,
   ) {}
 
+  /** Tries every `retryMs` until the tail runs or stop() is called. */
   start(): void {
-    void this.attempt();
+    retryInBackground(this.retryMs, this.stopping.signal, () => this.attempt());
   }
 
   private async attempt(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopping.signal.aborted) return;
     // A fresh group each start: we always want the whole topic, never a remembered position.
     const consumer = this.kafka.consumer({
       groupId: `kgw-monitor-tail-${randomUUID()}`,
@@ -52,16 +53,12 @@ export class TopicTail {
     } catch (err) {
       this.lastError = errorMessage(err);
       await consumer.disconnect().catch(() => undefined);
-      if (!this.stopped) {
-        this.timer = setTimeout(() => void this.attempt(), this.retryMs);
-        this.timer.unref();
-      }
+      throw err;
     }
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.stopping.abort();
     await this.consumer?.disconnect().catch(() => undefined);
   }
 }

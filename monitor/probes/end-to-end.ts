@@ -8,6 +8,7 @@
  *  - lost: acknowledged but not consumed back within the roundtrip SLA; failed: produce error or
  *    no acknowledgement within the ack SLA.
  */
+import { retryInBackground } from '../../client/retry.js';
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -34,7 +35,7 @@ export class EndToEndProbe {
   private producer: Producer | undefined;
   private consumer: Consumer | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   lastError: string | undefined;
 
   get name(): string {
@@ -51,8 +52,9 @@ export class EndToEndProbe {
     this.m = probeMetrics(registry);
   }
 
+  /** Sets the probe up, again every 5 s until it works or stop() is called. */
   start(): void {
-    void this.init();
+    retryInBackground(5000, this.stopping.signal, () => this.init());
   }
 
   private async init(): Promise<void> {
@@ -114,7 +116,7 @@ export class EndToEndProbe {
       this.lastError = errorMessage(err);
       this.log.warn(`probe ${this.cluster}: ${this.lastError}; retrying in 5 s`);
       await this.teardown();
-      if (!this.stopped) setTimeout(() => void this.init(), 5000).unref();
+      throw err;
     }
   }
 
@@ -173,7 +175,7 @@ export class EndToEndProbe {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     await this.teardown();
   }
 }

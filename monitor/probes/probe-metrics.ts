@@ -15,7 +15,7 @@ import {
   PROBE_ROUNDTRIP_LATENCY_SECONDS,
   promClientOptions,
   type MetricDef,
-} from '../../observability/metric-names.js';
+} from '../../observability/metrics/index.js';
 
 const counter = <N extends string, L extends string>(d: MetricDef<N, L>, r: Registry) =>
   new Counter<L>({ ...promClientOptions(d), labelNames: [...d.labelNames], registers: [r] });

@@ -5,6 +5,7 @@
  * SLA is lost. The target topic is created by the mirror, never by the monitor; until it exists
  * every probe ends up lost, which is the point.
  */
+import { retryInBackground } from '../../client/retry.js';
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -23,8 +24,7 @@ export class ReplicationProbe {
   private producer: Producer | undefined;
   private consumer: Consumer | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   private readonly labels: { source: string; target: string };
   readonly targetTopic: string;
   lastError: string | undefined;
@@ -49,8 +49,9 @@ export class ReplicationProbe {
   start(): void {
     this.m.replicationProduced.inc(this.labels, 0);
     this.m.replicationLost.inc(this.labels, 0);
-    void this.startProducer();
-    void this.startConsumer();
+    // Each side is set up again every 5 s until it works or stop() is called.
+    retryInBackground(5000, this.stopping.signal, () => this.startProducer());
+    retryInBackground(5000, this.stopping.signal, () => this.startConsumer());
   }
 
   private async startProducer(): Promise<void> {
@@ -79,7 +80,7 @@ export class ReplicationProbe {
       this.log.warn(`replication probe ${this.mirror.source}->${this.mirror.target}: ${this.lastError}`);
       await this.admin?.disconnect().catch(() => undefined);
       await this.producer?.disconnect().catch(() => undefined);
-      if (!this.stopped) setTimeout(() => void this.startProducer(), 5000).unref();
+      throw err;
     }
   }
 
@@ -108,8 +109,7 @@ export class ReplicationProbe {
     } catch (err) {
       this.lastError = errorMessage(err);
       await consumer.disconnect().catch(() => undefined);
-      if (!this.stopped) this.retry = setTimeout(() => void this.startConsumer(), 5000);
-      this.retry?.unref();
+      throw err;
     }
   }
 
@@ -140,9 +140,8 @@ export class ReplicationProbe {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     clearInterval(this.timer);
-    clearTimeout(this.retry);
     await Promise.all([
       this.consumer?.disconnect().catch(() => undefined),
       this.producer?.disconnect().catch(() => undefined),

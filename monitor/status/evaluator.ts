@@ -13,7 +13,7 @@
  * A group's status is its worst partition's, except that STOP, STALL and REWIND count as ERR at
  * group level (as in Burrow); `complete` is the fraction of partitions whose window is full.
  */
-import { BURROW_STATUS, type BurrowStatusName } from '../../observability/metric-names.js';
+import { BURROW_STATUS, type BurrowStatusName } from '../../observability/metrics/index.js';
 
 export type Status = BurrowStatusName;
 

@@ -5,6 +5,7 @@
  * an unknown SCRAM user must get a plausible, stable challenge (salt and iterations) instead of an
  * immediate refusal, and the answers must not differ grossly in time.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { budgetOf } from '../budget.js';
 import { randomBytes } from 'node:crypto';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
@@ -36,7 +37,7 @@ async function scramFirstStep(
     const r = await conn.attempt(ApiKey.SaslAuthenticate, 2, { authBytes: client.first() });
     const ms = performance.now() - started;
     if (!r.answered) return { kind: 'closed', ms };
-    if (r.body.errorCode !== 0)
+    if (r.body.errorCode !== ErrorCode.NONE)
       return { kind: 'refused', code: r.body.errorCode, message: r.body.errorMessage, ms };
     const sf = parseServerFirst(r.body.authBytes);
     return { kind: 'challenge', salt: sf.salt.toString('base64'), iterations: sf.iterations, ms };
@@ -72,7 +73,7 @@ export async function tryLogin(
   });
   try {
     const hs = await conn.request(ApiKey.SaslHandshake, 1, { mechanism });
-    if (hs.errorCode !== 0) return result(0, hs.errorCode, 'handshake refused');
+    if (hs.errorCode !== ErrorCode.NONE) return result(0, hs.errorCode, 'handshake refused');
     let outcome: LoginFailure;
     if (mechanism === 'PLAIN') {
       const r = await conn.attempt(ApiKey.SaslAuthenticate, 2, {
@@ -85,7 +86,8 @@ export async function tryLogin(
       const client = new ScramClient({ mechanism, username, password });
       const first = await conn.attempt(ApiKey.SaslAuthenticate, 2, { authBytes: client.first() });
       if (!first.answered) outcome = result(1, -1, 'closed');
-      else if (first.body.errorCode !== 0) outcome = result(1, first.body.errorCode, first.body.errorMessage);
+      else if (first.body.errorCode !== ErrorCode.NONE)
+        outcome = result(1, first.body.errorCode, first.body.errorMessage);
       else {
         const last = await conn.attempt(ApiKey.SaslAuthenticate, 2, {
           authBytes: client.final(first.body.authBytes),

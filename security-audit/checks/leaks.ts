@@ -4,6 +4,7 @@
  * through lets clients go around it), topics and groups nobody granted it, and groups listed that
  * it may not describe.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { AuditIncomplete } from '../context.js';
 import { budgetOf } from '../budget.js';
 import { isIP } from 'node:net';
@@ -12,7 +13,7 @@ import { ZERO_UUID } from '../../protocol/runtime/reader.js';
 import { defaultListGroupsRequest } from '../../protocol/generated/messages.js';
 import type { AuditConnection } from '../connection.js';
 import type { CheckContext } from '../context.js';
-import { describeByName, ERR, probeTls, viewThrough } from '../discovery.js';
+import { describeByName, probeTls, viewThrough } from '../discovery.js';
 import { findGroupCoordinatorBody } from '../kafka-ops.js';
 import { formatAddress, type Address } from '../net.js';
 import { fail, pass, type Check } from '../types.js';
@@ -76,7 +77,7 @@ async function advertisedAddresses(
   const fc = await conn.attempt(ApiKey.FindCoordinator, v, findGroupCoordinatorBody(v, 'kgw-audit-probe'));
   if (fc.answered) {
     const c = v >= 4 ? fc.body.coordinators[0] : fc.body;
-    if (c && c.errorCode === 0) add(c.host, c.port, 'FindCoordinator');
+    if (c && c.errorCode === ErrorCode.NONE) add(c.host, c.port, 'FindCoordinator');
   }
   return found;
 }
@@ -113,7 +114,7 @@ export const leaksBrokerAddresses: Check = {
         try {
           probe = await ctx.connect('none', address);
           const hs = await probe.attempt(ApiKey.SaslHandshake, 1, { mechanism: 'KGW-AUDIT-PROBE' });
-          if (!hs.answered || hs.body.errorCode !== ERR.UNSUPPORTED_SASL_MECHANISM)
+          if (!hs.answered || hs.body.errorCode !== ErrorCode.UNSUPPORTED_SASL_MECHANISM)
             problems.push(`${label}: does not offer SASL like the bootstrap`);
         } catch (e) {
           problems.push(`${label}: no Kafka connection (${(e as Error).message})`);
@@ -177,7 +178,7 @@ async function accessAs(conn: AuditConnection, topic: string): Promise<Record<st
     rackId: '',
   });
   const part = fetch.responses.find((t) => t.topic === topic)?.partitions[0];
-  out.Fetch = fetch.errorCode || (part ? part.errorCode : ERR.TOPIC_AUTHORIZATION_FAILED);
+  out.Fetch = fetch.errorCode || (part ? part.errorCode : ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   if (part?.records && part.records.length > 0) out['Fetch records'] = part.records.length;
   const lo = await conn.request(ApiKey.ListOffsets, conn.version(ApiKey.ListOffsets, 1, 9), {
     replicaId: -1,
@@ -212,7 +213,7 @@ export const leaksUngrantedTopic: Check = {
       ),
     ];
     const allowed = Object.entries(codes)
-      .filter(([k, c]) => k === 'Fetch records' || c !== ERR.TOPIC_AUTHORIZATION_FAILED)
+      .filter(([k, c]) => k === 'Fetch records' || c !== ErrorCode.TOPIC_AUTHORIZATION_FAILED)
       .map(([k]) => k);
     if (listed || allowed.length > 0)
       return fail(
@@ -238,7 +239,7 @@ export const leaksGroupListing: Check = {
       conn.version(ApiKey.ListGroups, 0, 5),
       defaultListGroupsRequest(),
     );
-    if (lg.errorCode !== 0) return pass(`ListGroups refused with error ${lg.errorCode}`);
+    if (lg.errorCode !== ErrorCode.NONE) return pass(`ListGroups refused with error ${lg.errorCode}`);
     const names = lg.groups.map((g) => g.groupId);
     const hidden = ctx.fixtures?.hiddenGroup;
     const problems: string[] = [];
@@ -250,7 +251,7 @@ export const leaksGroupListing: Check = {
         includeAuthorizedOperations: false,
       });
       const denied = d.groups
-        .filter((g) => g.errorCode === ERR.GROUP_AUTHORIZATION_FAILED)
+        .filter((g) => g.errorCode === ErrorCode.GROUP_AUTHORIZATION_FAILED)
         .map((g) => g.groupId);
       if (denied.length > 0) problems.push(`lists groups it may not describe: ${denied.join(', ')}`);
     }

@@ -213,20 +213,16 @@ export async function startReference(o: ReferenceOptions): Promise<Reference> {
 class AclsPending extends Error {}
 
 async function aclsApplied(admin: Admin, count: number): Promise<void> {
-  await withRetries(
-    30_000,
-    (e) => e instanceof AclsPending,
-    async () => {
-      const r = await admin.describeAcls({
-        resourceType: AclResourceTypes.ANY,
-        resourcePatternType: ResourcePatternTypes.ANY,
-        operation: AclOperationTypes.ANY,
-        permissionType: AclPermissionTypes.ANY,
-      });
-      const n = r.resources.reduce((sum, res) => sum + res.acls.length, 0);
-      if (n < count) throw new AclsPending(`${n} of ${count} ACLs applied`);
-    },
-  );
+  await withRetries({ retryForMs: 30_000, isRetriable: (e) => e instanceof AclsPending }, async () => {
+    const r = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    });
+    const n = r.resources.reduce((sum, res) => sum + res.acls.length, 0);
+    if (n < count) throw new AclsPending(`${n} of ${count} ACLs applied`);
+  });
 }
 
 /**
@@ -238,14 +234,10 @@ async function coordinatorsReady(bootstrap: string): Promise<void> {
   const su = await rawClient(bootstrap);
   try {
     const ask = async (what: string, call: () => Promise<number[]>): Promise<void> =>
-      withRetries(
-        60_000,
-        (e) => e instanceof NotReady,
-        async () => {
-          const codes = await call();
-          if (codes.some((c) => NOT_READY.has(c))) throw new NotReady(`${what}: ${codes.join(',')}`);
-        },
-      );
+      withRetries({ retryForMs: 60_000, isRetriable: (e) => e instanceof NotReady }, async () => {
+        const codes = await call();
+        if (codes.some((c) => NOT_READY.has(c))) throw new NotReady(`${what}: ${codes.join(',')}`);
+      });
     const groups = [GROUPS, TXNS].flatMap((n) =>
       Object.values(n).flatMap((g) => ['', ...Object.values(PATHS)].map((t) => withTag(g, t as PathTag))),
     );

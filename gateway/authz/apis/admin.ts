@@ -3,6 +3,7 @@
  * on topics, DESCRIBE_CONFIGS/ALTER_CONFIGS on the resource a config belongs to (brokers, broker
  * loggers and client-metrics subscriptions are the cluster's), ALTER/DESCRIBE on the cluster.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import {
   ApiKey,
   ZERO_UUID,
@@ -12,7 +13,7 @@ import {
 } from '../../../protocol/index.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import type { RequestAuthz } from '../context.js';
-import { Err, clusterOperationMessage, errorMessage } from '../errors.js';
+import { clusterOperationMessage, errorMessage } from '../errors.js';
 import { splitByDecision } from '../merge.js';
 import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
 import { topLevelError } from './groups.js';
@@ -33,7 +34,7 @@ export const createTopics: ApiHandler = (frame, az) => {
         : {
             name: t.name,
             topicId: ZERO_UUID,
-            errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+            errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
             errorMessage: 'Authorization failed.',
             // KRaft's ControllerApis.createTopics: code and message only, the rest at defaults.
             numPartitions: -1,
@@ -53,7 +54,7 @@ export const createTopics: ApiHandler = (frame, az) => {
   return forwardPatched(ApiKey.CreateTopics, (r) => {
     for (const t of r.topics) {
       if (frame.apiVersion >= 5 && !az.can(TOPIC, t.name, DESCRIBE_CONFIGS, false)) {
-        t.topicConfigErrorCode = Err.TOPIC_AUTHORIZATION_FAILED;
+        t.topicConfigErrorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         t.configs = null;
         t.numPartitions = -1;
         t.replicationFactor = -1;
@@ -75,9 +76,9 @@ export const deleteTopics: ApiHandler = async (frame, az, env) => {
           : {
               name,
               topicId: ZERO_UUID,
-              errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
               // The message field exists from v5; Kafka sets the error's default message.
-              errorMessage: v >= 5 ? errorMessage(Err.TOPIC_AUTHORIZATION_FAILED) : null,
+              errorMessage: v >= 5 ? errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED) : null,
             },
       (n) => n,
       (r) => r.name ?? '',
@@ -100,7 +101,7 @@ export const deleteTopics: ApiHandler = async (frame, az, env) => {
         return {
           name: t.name,
           topicId: t.topicId,
-          errorCode: Err.INVALID_REQUEST,
+          errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage: 'You may not specify both topic name and topic id.',
         };
       const denied = (name: string | null, errorCode: number) => ({
@@ -110,12 +111,14 @@ export const deleteTopics: ApiHandler = async (frame, az, env) => {
         errorMessage: errorMessage(errorCode),
       });
       if (t.name !== null)
-        return az.can(TOPIC, t.name, DELETE) ? undefined : denied(t.name, Err.TOPIC_AUTHORIZATION_FAILED);
+        return az.can(TOPIC, t.name, DELETE)
+          ? undefined
+          : denied(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       const name = names.get(t.topicId);
-      if (name === undefined) return denied(null, Err.UNKNOWN_TOPIC_ID);
+      if (name === undefined) return denied(null, ErrorCode.UNKNOWN_TOPIC_ID);
       // By id without DESCRIBE the name stays hidden.
-      if (!az.can(TOPIC, name, DESCRIBE)) return denied(null, Err.TOPIC_AUTHORIZATION_FAILED);
-      return az.can(TOPIC, name, DELETE) ? undefined : denied(name, Err.TOPIC_AUTHORIZATION_FAILED);
+      if (!az.can(TOPIC, name, DESCRIBE)) return denied(null, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      return az.can(TOPIC, name, DELETE) ? undefined : denied(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     },
     key,
     (r) =>
@@ -139,7 +142,7 @@ export const createPartitions: ApiHandler = (frame, az) => {
         ? undefined
         : {
             name: t.name,
-            errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+            errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
             errorMessage: null,
           },
     (t) => t.name,
@@ -159,13 +162,13 @@ const ConfigType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, 
 function configDenied(az: RequestAuthz, type: number, name: string, op: AclOperation): number | undefined {
   switch (type) {
     case ConfigType.TOPIC:
-      return az.can(TOPIC, name, op) ? undefined : Err.TOPIC_AUTHORIZATION_FAILED;
+      return az.can(TOPIC, name, op) ? undefined : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
     case ConfigType.GROUP:
-      return az.can(GROUP, name, op) ? undefined : Err.GROUP_AUTHORIZATION_FAILED;
+      return az.can(GROUP, name, op) ? undefined : ErrorCode.GROUP_AUTHORIZATION_FAILED;
     case ConfigType.BROKER:
     case ConfigType.BROKER_LOGGER:
     case ConfigType.CLIENT_METRICS:
-      return az.cluster(op) ? undefined : Err.CLUSTER_AUTHORIZATION_FAILED;
+      return az.cluster(op) ? undefined : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
     default:
       return undefined; // the broker answers INVALID_REQUEST for types it does not know
   }
@@ -186,8 +189,8 @@ export const describeConfigs: ApiHandler = (frame, az) => {
     return answer(frame, ApiKey.DescribeConfigs, {
       throttleTimeMs: 0,
       results: body.resources.map((r) => ({
-        errorCode: Err.INVALID_REQUEST,
-        errorMessage: errorMessage(Err.INVALID_REQUEST),
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: errorMessage(ErrorCode.INVALID_REQUEST),
         resourceType: r.resourceType,
         resourceName: r.resourceName,
         configs: [],
@@ -238,7 +241,7 @@ function alterConfigsOf(
         // resource type N"): answered here, so no broker authorizes it as the gateway's principal.
         if (!KNOWN_CONFIG_TYPES.has(r.resourceType))
           return {
-            errorCode: Err.INVALID_REQUEST,
+            errorCode: ErrorCode.INVALID_REQUEST,
             errorMessage: `Unknown resource type ${r.resourceType}`,
             resourceType: r.resourceType,
             resourceName: r.resourceName,
@@ -286,7 +289,7 @@ export function clusterApi<K extends RequestApiKey>(
       : topLevelError(
           frame,
           apiKey,
-          Err.CLUSTER_AUTHORIZATION_FAILED,
+          ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
           typeof denial === 'function' ? denial(frame) : denial,
         );
 }
@@ -296,7 +299,7 @@ export const controllerDenial =
   (op: string) =>
   (frame: RequestFrame): { errorMessage: string } => ({ errorMessage: clusterOperationMessage(frame, op) });
 
-const CLUSTER_DENIED = Err.CLUSTER_AUTHORIZATION_FAILED;
+const CLUSTER_DENIED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 const clusterMessage = errorMessage(CLUSTER_DENIED);
 
 /**
@@ -316,7 +319,7 @@ export const electLeaders: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.ElectLeaders);
   return answer(frame, ApiKey.ElectLeaders, {
     throttleTimeMs: 0,
-    errorCode: frame.apiVersion >= 1 ? CLUSTER_DENIED : 0, // no top-level error code in v0
+    errorCode: frame.apiVersion >= 1 ? CLUSTER_DENIED : ErrorCode.NONE, // no top-level error code in v0
     replicaElectionResults: (body.topicPartitions ?? []).map((t) => ({
       topic: t.topic,
       partitionResult: t.partitions.map((partitionId) => ({

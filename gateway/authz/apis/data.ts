@@ -5,11 +5,11 @@
  * to the broker, the denied ones are answered here with per-partition errors, merged in request
  * order.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import { ApiKey } from '../../../protocol/index.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import type { FilterDecision } from '../../session/client-session.js';
 import type { RequestAuthz } from '../context.js';
-import { Err } from '../errors.js';
 import { splitByDecision } from '../merge.js';
 import { FORWARD, answer, forwardPatched, type ApiHandler, type HandlerEnv } from '../types.js';
 
@@ -60,8 +60,8 @@ export async function topicNames<T>(
 
 /** The decision for one topic: undefined (allowed) or the error code to answer with. */
 function topicError(az: RequestAuthz, name: string | undefined, op: AclOperation): number | undefined {
-  if (name === undefined) return Err.UNKNOWN_TOPIC_ID;
-  return az.can(TOPIC, name, op) ? undefined : Err.TOPIC_AUTHORIZATION_FAILED;
+  if (name === undefined) return ErrorCode.UNKNOWN_TOPIC_ID;
+  return az.can(TOPIC, name, op) ? undefined : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
 }
 
 export const produce: ApiHandler = async (frame, az, env) => {
@@ -93,7 +93,9 @@ export const produce: ApiHandler = async (frame, az, env) => {
   const split = splitByDecision(
     body.topicData,
     (t) => {
-      const code = txnDenied ? Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : topicError(az, nameOf(t), WRITE);
+      const code = txnDenied
+        ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        : topicError(az, nameOf(t), WRITE);
       if (code === undefined) return undefined;
       return {
         name: t.name,
@@ -126,7 +128,7 @@ export const listOffsets: ApiHandler = (frame, az) => {
             name: t.name,
             partitions: t.partitions.map((p) => ({
               partitionIndex: p.partitionIndex,
-              errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
               timestamp: -1n,
               offset: -1n,
               leaderEpoch: -1,
@@ -154,7 +156,7 @@ export const offsetForLeaderEpoch: ApiHandler = (frame, az) => {
         : {
             topic: t.topic,
             partitions: t.partitions.map((p) => ({
-              errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
               partition: p.partition,
               leaderEpoch: -1,
               endOffset: -1n,
@@ -182,7 +184,7 @@ export const deleteRecords: ApiHandler = (frame, az) => {
             partitions: t.partitions.map((p) => ({
               partitionIndex: p.partitionIndex,
               lowWatermark: -1n,
-              errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
             })),
           },
     (t) => t.name,
@@ -206,7 +208,7 @@ export const describeProducers: ApiHandler = (frame, az) => {
             name: t.name,
             partitions: t.partitionIndexes.map((partitionIndex) => ({
               partitionIndex,
-              errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
               errorMessage: null,
               activeProducers: [],
             })),

@@ -15,6 +15,7 @@
  * steady consumer's responses are still streamed through (only the session-creating fetch has
  * its response decoded, to learn the session id).
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import {
   ApiKey,
   ZERO_UUID,
@@ -26,13 +27,11 @@ import {
 } from '../../../protocol/index.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import { FetchSessionState, fetchSessionsOf } from '../../session/fetch-session.js';
-import { Err } from '../errors.js';
 import { FORWARD, answer, type ApiHandler } from '../types.js';
 
 const { TOPIC } = ResourceType;
 const { READ, CLUSTER_ACTION } = AclOperation;
 
-const FETCH_SESSION_ID_NOT_FOUND = 70;
 /** FetchMetadata.INITIAL_EPOCH and FINAL_EPOCH: both mark a full fetch. */
 const isFullEpoch = (epoch: number): boolean => epoch === 0 || epoch === -1;
 
@@ -86,7 +85,7 @@ export const fetch: ApiHandler = async (frame, az, env) => {
     // Kafka's SessionErrorContext for an id its cache does not have.
     return answer(frame, ApiKey.Fetch, {
       throttleTimeMs: 0,
-      errorCode: FETCH_SESSION_ID_NOT_FOUND,
+      errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
       sessionId: 0,
       responses: [],
     });
@@ -120,10 +119,10 @@ export const fetch: ApiHandler = async (frame, az, env) => {
 
   const names = byId ? await env.topicIds.resolve(state.topicKeys()) : undefined;
   const errorOf = (key: string): number | undefined => {
-    if (replica) return Err.TOPIC_AUTHORIZATION_FAILED;
+    if (replica) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
     const name = names ? names.get(key) : key;
-    if (name === undefined) return Err.UNKNOWN_TOPIC_ID;
-    return az.can(TOPIC, name, READ) ? undefined : Err.TOPIC_AUTHORIZATION_FAILED;
+    if (name === undefined) return ErrorCode.UNKNOWN_TOPIC_ID;
+    return az.can(TOPIC, name, READ) ? undefined : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   };
 
   // Every partition denied on an incremental fetch: answered here, the broker's copy untouched.
@@ -146,7 +145,7 @@ export const fetch: ApiHandler = async (frame, az, env) => {
     state.answeredHere++;
     return answer(frame, ApiKey.Fetch, {
       throttleTimeMs: 0,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       sessionId,
       responses: [...byTopic(denied)].map(([key, partitions]) => ({ ...topicFields(key), partitions })),
       nodeEndpoints: [],
@@ -207,9 +206,10 @@ export const fetch: ApiHandler = async (frame, az, env) => {
     kind: 'forward',
     transformResponse: (response) => {
       const r = response.body(ApiKey.Fetch);
-      if (r.errorCode === FETCH_SESSION_ID_NOT_FOUND && sessionId !== 0) sessions.closed(sessionId);
-      if (createsSession && r.errorCode === 0 && r.sessionId !== 0) sessions.created(r.sessionId, state);
-      if (r.errorCode !== 0 || deniedTopics.length === 0) return;
+      if (r.errorCode === ErrorCode.FETCH_SESSION_ID_NOT_FOUND && sessionId !== 0) sessions.closed(sessionId);
+      if (createsSession && r.errorCode === ErrorCode.NONE && r.sessionId !== 0)
+        sessions.created(r.sessionId, state);
+      if (r.errorCode !== ErrorCode.NONE || deniedTopics.length === 0) return;
       // IncrementalFetchContext lists the erroneous partitions before the ones with data.
       r.responses = [...deniedTopics, ...r.responses];
       response.setBody(ApiKey.Fetch, r);

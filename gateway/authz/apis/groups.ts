@@ -2,6 +2,7 @@
  * Consumer groups (classic and KIP-848), share and streams groups: the group is authorized first
  * (READ to take part or commit, DESCRIBE to look, DELETE to delete), then the topics named inside.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import {
   ApiKey,
   type OffsetFetchRequestOffsetFetchRequestGroup,
@@ -14,14 +15,13 @@ import {
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import { blankResponse } from '../blank.js';
 import type { RequestAuthz } from '../context.js';
-import { Err, OPS_NOT_REQUESTED, errorMessage } from '../errors.js';
+import { OPS_NOT_REQUESTED, errorMessage } from '../errors.js';
 import { splitByDecision } from '../merge.js';
 import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
 import type { FilterDecision } from '../../session/client-session.js';
 import type { RequestFrame, RequestApiKey, ResponseTypes } from '../../../protocol/index.js';
 
 const { TOPIC, GROUP, TRANSACTIONAL_ID } = ResourceType;
-const INCONSISTENT_GROUP_PROTOCOL = 23;
 const { READ, DESCRIBE, DELETE, CREATE, CLUSTER_ACTION } = AclOperation;
 
 /** The whole request refused with one top-level error (Kafka's getErrorResponse for these APIs). */
@@ -43,7 +43,7 @@ function groupMember<K extends RequestApiKey>(
 ): ApiHandler {
   return (frame, az) => {
     if (az.can(GROUP, groupOf(frame), READ)) return FORWARD;
-    return topLevelError(frame, apiKey, Err.GROUP_AUTHORIZATION_FAILED);
+    return topLevelError(frame, apiKey, ErrorCode.GROUP_AUTHORIZATION_FAILED);
   };
 }
 
@@ -52,7 +52,7 @@ export const joinGroup: ApiHandler = (frame, az) => {
   if (az.can(GROUP, body.groupId, READ)) return FORWARD;
   return answer(frame, ApiKey.JoinGroup, {
     throttleTimeMs: 0,
-    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+    errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
     generationId: -1,
     protocolType: null,
     protocolName: frame.apiVersion >= 7 ? null : '',
@@ -70,7 +70,7 @@ export const syncGroup: ApiHandler = (frame, az) => {
   if (!protocolMissing && az.can(GROUP, body.groupId, READ)) return FORWARD;
   return answer(frame, ApiKey.SyncGroup, {
     throttleTimeMs: 0,
-    errorCode: protocolMissing ? INCONSISTENT_GROUP_PROTOCOL : Err.GROUP_AUTHORIZATION_FAILED,
+    errorCode: protocolMissing ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : ErrorCode.GROUP_AUTHORIZATION_FAILED,
     protocolType: null,
     protocolName: null,
     assignment: Buffer.alloc(0),
@@ -89,10 +89,14 @@ function subscribingHeartbeat<K extends RequestApiKey>(
     const { groupId, topics } = read(frame);
     // Kafka's *HeartbeatRequest.getErrorResponse: the code only.
     if (!az.can(GROUP, groupId, READ))
-      return topLevelError(frame, apiKey, Err.GROUP_AUTHORIZATION_FAILED, { errorMessage: null } as never);
+      return topLevelError(frame, apiKey, ErrorCode.GROUP_AUTHORIZATION_FAILED, {
+        errorMessage: null,
+      } as never);
     const denied = (topics ?? []).filter((t) => !az.can(TOPIC, t, DESCRIBE));
     if (denied.length > 0)
-      return topLevelError(frame, apiKey, Err.TOPIC_AUTHORIZATION_FAILED, { errorMessage: null } as never);
+      return topLevelError(frame, apiKey, ErrorCode.TOPIC_AUTHORIZATION_FAILED, {
+        errorMessage: null,
+      } as never);
     return FORWARD;
   };
 }
@@ -141,7 +145,9 @@ const shareGroupMember = subscribingHeartbeat(ApiKey.ShareGroupHeartbeat, (f) =>
 export const shareGroupHeartbeat: ApiHandler = (frame, az, env) => {
   const b = frame.body(ApiKey.ShareGroupHeartbeat);
   if (az.can(GROUP, b.groupId, READ) && (b.memberId === null || b.memberId === ''))
-    return topLevelError(frame, ApiKey.ShareGroupHeartbeat, Err.INVALID_REQUEST, { errorMessage: null });
+    return topLevelError(frame, ApiKey.ShareGroupHeartbeat, ErrorCode.INVALID_REQUEST, {
+      errorMessage: null,
+    });
   return shareGroupMember(frame, az, env);
 };
 
@@ -185,7 +191,7 @@ export const streamsGroupHeartbeat: ApiHandler = async (frame, az, env) => {
   const refused = mayNotCreate.filter((t) => !existing.has(t));
   if (refused.length === 0) return decision;
   for (const t of refused) az.denied(TOPIC, t, CREATE);
-  return topLevelError(frame, ApiKey.StreamsGroupHeartbeat, Err.TOPIC_AUTHORIZATION_FAILED, {
+  return topLevelError(frame, ApiKey.StreamsGroupHeartbeat, ErrorCode.TOPIC_AUTHORIZATION_FAILED, {
     errorMessage: `Unauthorized to CREATE on topics ${refused.join(',')}.`,
   } as never);
 };
@@ -202,15 +208,15 @@ export const offsetCommit: ApiHandler = async (frame, az, env) => {
   if (!az.can(GROUP, body.groupId, READ))
     return answer(frame, ApiKey.OffsetCommit, {
       throttleTimeMs: 0,
-      topics: body.topics.map((t) => errorTopic(t, Err.GROUP_AUTHORIZATION_FAILED)),
+      topics: body.topics.map((t) => errorTopic(t, ErrorCode.GROUP_AUTHORIZATION_FAILED)),
     });
   const names = byId ? await env.topicIds.resolve(body.topics.map((t) => t.topicId)) : undefined;
   const split = splitByDecision(
     body.topics,
     (t) => {
       const name = names ? names.get(t.topicId) : t.name;
-      if (name === undefined) return errorTopic(t, Err.UNKNOWN_TOPIC_ID);
-      return az.can(TOPIC, name, READ) ? undefined : errorTopic(t, Err.TOPIC_AUTHORIZATION_FAILED);
+      if (name === undefined) return errorTopic(t, ErrorCode.UNKNOWN_TOPIC_ID);
+      return az.can(TOPIC, name, READ) ? undefined : errorTopic(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     },
     key,
     key,
@@ -244,7 +250,7 @@ export const offsetFetch: ApiHandler = async (frame, az, env) => {
     if (!az.can(GROUP, body.groupId, DESCRIBE)) {
       return answer(frame, ApiKey.OffsetFetch, {
         throttleTimeMs: 0,
-        errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
         groups: [],
         // v0-1 have no top-level error: each partition carries it.
         topics:
@@ -252,7 +258,7 @@ export const offsetFetch: ApiHandler = async (frame, az, env) => {
             ? (body.topics ?? []).map((t) => ({
                 name: t.name,
                 partitions: t.partitionIndexes.map((p) =>
-                  unauthorizedPartition(p, Err.GROUP_AUTHORIZATION_FAILED),
+                  unauthorizedPartition(p, ErrorCode.GROUP_AUTHORIZATION_FAILED),
                 ),
               }))
             : [],
@@ -271,7 +277,7 @@ export const offsetFetch: ApiHandler = async (frame, az, env) => {
           : {
               name: t.name,
               partitions: t.partitionIndexes.map((p) =>
-                unauthorizedPartition(p, Err.TOPIC_AUTHORIZATION_FAILED),
+                unauthorizedPartition(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
               ),
             },
       (t) => t.name,
@@ -281,7 +287,7 @@ export const offsetFetch: ApiHandler = async (frame, az, env) => {
     if (split.allowed.length === 0)
       return answer(frame, ApiKey.OffsetFetch, {
         throttleTimeMs: 0,
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         groups: [],
         topics: split.merge([]),
       });
@@ -304,10 +310,10 @@ export const offsetFetch: ApiHandler = async (frame, az, env) => {
         const name = nameOf(t);
         const code =
           name === undefined
-            ? Err.UNKNOWN_TOPIC_ID
+            ? ErrorCode.UNKNOWN_TOPIC_ID
             : az.can(TOPIC, name, DESCRIBE)
               ? undefined
-              : Err.TOPIC_AUTHORIZATION_FAILED;
+              : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         if (code === undefined) return undefined;
         return {
           name: t.name,
@@ -323,7 +329,7 @@ export const offsetFetch: ApiHandler = async (frame, az, env) => {
     body.groups,
     (g) => {
       if (!az.can(GROUP, g.groupId, DESCRIBE))
-        return { groupId: g.groupId, topics: [], errorCode: Err.GROUP_AUTHORIZATION_FAILED };
+        return { groupId: g.groupId, topics: [], errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
       if (g.topics === null) allTopicGroups.add(g.groupId);
       else {
         const s = splitTopics(g);
@@ -340,7 +346,7 @@ export const offsetFetch: ApiHandler = async (frame, az, env) => {
   if (groups.allowed.length === 0)
     return answer(frame, ApiKey.OffsetFetch, {
       throttleTimeMs: 0,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       topics: [],
       groups: groups.merge([]),
     });
@@ -355,7 +361,7 @@ export const offsetFetch: ApiHandler = async (frame, az, env) => {
   } else if (allTopicGroups.size === 0) return FORWARD;
   return forwardPatched(ApiKey.OffsetFetch, (r) => {
     for (const g of r.groups) {
-      if (g.errorCode !== 0) continue;
+      if (g.errorCode !== ErrorCode.NONE) continue;
       if (allTopicGroups.has(g.groupId))
         g.topics = g.topics.filter((t) => {
           const name = byId ? t.name || env.topicIds.known(t.topicId) : t.name;
@@ -381,20 +387,20 @@ export const findCoordinator: ApiHandler = (frame, az) => {
   const check = (key: string): { code: number; message?: string } | undefined => {
     switch (body.keyType) {
       case 0:
-        return az.can(GROUP, key, DESCRIBE) ? undefined : { code: Err.GROUP_AUTHORIZATION_FAILED };
+        return az.can(GROUP, key, DESCRIBE) ? undefined : { code: ErrorCode.GROUP_AUTHORIZATION_FAILED };
       case 1:
         return az.can(TRANSACTIONAL_ID, key, DESCRIBE)
           ? undefined
-          : { code: Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+          : { code: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
       case 2:
-        if (v < 6) return { code: Err.INVALID_REQUEST };
+        if (v < 6) return { code: ErrorCode.INVALID_REQUEST };
         az.denied(ResourceType.CLUSTER, 'kafka-cluster', CLUSTER_ACTION);
         return {
-          code: Err.CLUSTER_AUTHORIZATION_FAILED,
-          message: errorMessage(Err.CLUSTER_AUTHORIZATION_FAILED) ?? '',
+          code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          message: errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED) ?? '',
         };
       default:
-        return { code: Err.INVALID_REQUEST, message: errorMessage(Err.INVALID_REQUEST) ?? '' };
+        return { code: ErrorCode.INVALID_REQUEST, message: errorMessage(ErrorCode.INVALID_REQUEST) ?? '' };
     }
   };
   if (v < 4) {
@@ -423,7 +429,14 @@ export const findCoordinator: ApiHandler = (frame, az) => {
     (c) => c.key,
   );
   if (split.deniedCount === 0) return FORWARD;
-  const top = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0 };
+  const top = {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    nodeId: 0,
+    host: '',
+    port: 0,
+  };
   if (split.allowed.length === 0)
     return answer(frame, ApiKey.FindCoordinator, { ...top, coordinators: split.merge([]) });
   frame.setBody(ApiKey.FindCoordinator, { ...body, coordinatorKeys: split.allowed });
@@ -460,9 +473,10 @@ function describeGroupsOf<
     if (split.deniedCount === 0 && !includeOps && !extraCheck) return FORWARD;
     return forwardPatched(apiKey, (r) => {
       const groups = groupsOf(r).map((g) => {
-        const replaced = g.errorCode === 0 && extraCheck ? extraCheck(g, az) : undefined;
+        const replaced = g.errorCode === ErrorCode.NONE && extraCheck ? extraCheck(g, az) : undefined;
         if (replaced) return replaced;
-        if (includeOps && g.errorCode === 0) g.authorizedOperations = az.authorizedOps(GROUP, g.groupId);
+        if (includeOps && g.errorCode === ErrorCode.NONE)
+          g.authorizedOperations = az.authorizedOps(GROUP, g.groupId);
         return g;
       });
       setGroups(r, split.merge(groups));
@@ -485,7 +499,7 @@ export const describeGroups = describeGroupsOf<
   // errorMessage (v6+) stays null in every version: a message set where the version cannot carry
   // it would make the encoder refuse the answer (issue #12 finding 5).
   (groupId) => ({
-    errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+    errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
     // Kafka's DescribeGroupsResponse.groupError: code only, no message.
     errorMessage: null,
     groupId,
@@ -502,7 +516,7 @@ function topicsHidden<G extends { groupId: string; errorCode: number; errorMessa
   topicsOf: (g: G) => string[],
   refused: (g: G) => G = (g) => ({
     ...g,
-    errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+    errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
     errorMessage: 'The group has described topic(s) that the client is not authorized to describe.',
     members: [],
     authorizedOperations: OPS_NOT_REQUESTED,
@@ -516,7 +530,7 @@ function topicsHidden<G extends { groupId: string; errorCode: number; errorMessa
 
 /** Kafka's KafkaApis answers an unauthorized group with the code only (errorMessage null). */
 const describedNewGroup = (groupId: string) => ({
-  errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+  errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
   errorMessage: null,
   groupId,
   groupState: '',
@@ -578,7 +592,7 @@ export const streamsGroupDescribe = describeGroupsOf<
     f.setBody(ApiKey.StreamsGroupDescribe, { ...f.body(ApiKey.StreamsGroupDescribe), groupIds: ids }),
   (r) => r.groups,
   (r, g) => (r.groups = g),
-  (groupId) => describedStreamsGroup(groupId, Err.GROUP_AUTHORIZATION_FAILED, null),
+  (groupId) => describedStreamsGroup(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED, null),
   // KafkaApis.handleStreamsGroupDescribe: a group whose topology names a topic (source,
   // repartition or changelog) the client may not DESCRIBE is replaced by a fresh one carrying
   // only the error, so neither its topology nor its members' tasks are shown.
@@ -593,7 +607,7 @@ export const streamsGroupDescribe = describeGroupsOf<
     (g) =>
       describedStreamsGroup(
         g.groupId,
-        Err.TOPIC_AUTHORIZATION_FAILED,
+        ErrorCode.TOPIC_AUTHORIZATION_FAILED,
         'The described group uses topics that the client is not authorized to describe.',
       ),
   ),
@@ -629,7 +643,9 @@ export const deleteGroups: ApiHandler = (frame, az) => {
   const split = splitByDecision(
     body.groupsNames,
     (groupId) =>
-      az.can(GROUP, groupId, DELETE) ? undefined : { groupId, errorCode: Err.GROUP_AUTHORIZATION_FAILED },
+      az.can(GROUP, groupId, DELETE)
+        ? undefined
+        : { groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED },
     (g) => g,
     (r) => r.groupId,
   );
@@ -644,7 +660,7 @@ export const offsetDelete: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.OffsetDelete);
   if (!az.can(GROUP, body.groupId, DELETE))
     return answer(frame, ApiKey.OffsetDelete, {
-      errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+      errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
       throttleTimeMs: 0,
       topics: [],
     });
@@ -657,7 +673,7 @@ export const offsetDelete: ApiHandler = (frame, az) => {
             name: t.name,
             partitions: t.partitions.map((p) => ({
               partitionIndex: p.partitionIndex,
-              errorCode: Err.TOPIC_AUTHORIZATION_FAILED,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
             })),
           },
     (t) => t.name,
@@ -665,7 +681,11 @@ export const offsetDelete: ApiHandler = (frame, az) => {
   );
   if (split.deniedCount === 0) return FORWARD;
   if (split.allowed.length === 0)
-    return answer(frame, ApiKey.OffsetDelete, { errorCode: 0, throttleTimeMs: 0, topics: split.merge([]) });
+    return answer(frame, ApiKey.OffsetDelete, {
+      errorCode: ErrorCode.NONE,
+      throttleTimeMs: 0,
+      topics: split.merge([]),
+    });
   frame.setBody(ApiKey.OffsetDelete, { ...body, topics: split.allowed });
   return forwardPatched(ApiKey.OffsetDelete, (r) => (r.topics = split.merge(r.topics)));
 };

@@ -4,10 +4,11 @@
  * (without their topic id, as Kafka does). The *AuthorizedOperations bitfields the broker computed
  * for the gateway's own principal are recomputed for the client's.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import { ApiKey, ZERO_UUID, type MetadataResponse } from '../../../protocol/index.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
 import type { RequestAuthz } from '../context.js';
-import { Err, OPS_NOT_REQUESTED } from '../errors.js';
+import { OPS_NOT_REQUESTED } from '../errors.js';
 import { splitByDecision } from '../merge.js';
 import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
 
@@ -36,7 +37,7 @@ export const metadata: ApiHandler = async (frame, az, env) => {
     if (v <= 10 && body.includeClusterAuthorizedOperations) r.clusterAuthorizedOperations = clusterOps(az);
     if (body.includeTopicAuthorizedOperations)
       for (const t of r.topics)
-        if (t.name !== null && t.errorCode !== Err.TOPIC_AUTHORIZATION_FAILED)
+        if (t.name !== null && t.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED)
           t.topicAuthorizedOperations = az.authorizedOps(TOPIC, t.name);
   };
 
@@ -58,11 +59,11 @@ export const metadata: ApiHandler = async (frame, az, env) => {
       clusterId: null,
       controllerId: -1,
       topics: topics.map((t) => ({
-        ...errorTopic(Err.INVALID_REQUEST, t.name ?? '', t.topicId),
+        ...errorTopic(ErrorCode.INVALID_REQUEST, t.name ?? '', t.topicId),
         topicAuthorizedOperations: OPS_NOT_REQUESTED,
       })),
       clusterAuthorizedOperations: OPS_NOT_REQUESTED,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
     });
   // From v12, one non-zero topic id puts the request in id mode: Kafka then looks up the ids only
   // (each once) and ignores every name in it.
@@ -87,14 +88,14 @@ export const metadata: ApiHandler = async (frame, az, env) => {
     asked,
     (t) => {
       const name = nameOf(t);
-      if (name === undefined) return local(unknown, errorTopic(Err.UNKNOWN_TOPIC_ID, null, t.topicId));
+      if (name === undefined) return local(unknown, errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, t.topicId));
       if (az.can(TOPIC, name, DESCRIBE)) return undefined;
       // By id: ids are not secret, so the id is echoed; by name: no id for an unauthorized topic.
       return local(
         denied,
         useIds
-          ? errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, null, t.topicId)
-          : errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID),
+          ? errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, t.topicId)
+          : errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID),
       );
     },
     (t) => (useIds ? t.topicId : t.name!),
@@ -132,7 +133,7 @@ export const metadata: ApiHandler = async (frame, az, env) => {
       forwarded = split.allowed.filter((t) => !missing.has(nameOf(t)!));
       for (const name of missing) {
         az.denied(TOPIC, name, CREATE);
-        createRefused.push(errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID));
+        createRefused.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID));
       }
     }
   }
@@ -160,8 +161,8 @@ export const metadata: ApiHandler = async (frame, az, env) => {
   });
   return forwardPatched(ApiKey.Metadata, (r) => {
     for (const t of r.topics) {
-      if (t.name !== null && noCreate.has(t.name) && t.errorCode === Err.UNKNOWN_TOPIC_OR_PARTITION) {
-        Object.assign(t, errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, t.name, ZERO_UUID));
+      if (t.name !== null && noCreate.has(t.name) && t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+        Object.assign(t, errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, t.name, ZERO_UUID));
         az.denied(TOPIC, t.name, CREATE);
       }
     }
@@ -183,7 +184,7 @@ export const describeTopicPartitions: ApiHandler = async (frame, az, env) => {
     topics: { name: string | null; errorCode: number; topicAuthorizedOperations: number }[],
   ): void => {
     for (const t of topics)
-      if (t.name !== null && t.errorCode !== Err.TOPIC_AUTHORIZATION_FAILED)
+      if (t.name !== null && t.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED)
         t.topicAuthorizedOperations = az.authorizedOps(TOPIC, t.name);
   };
   if (body.topics.length === 0) {
@@ -207,7 +208,9 @@ export const describeTopicPartitions: ApiHandler = async (frame, az, env) => {
     const listed = new Set(names);
     return forwardPatched(ApiKey.DescribeTopicPartitions, (r) => {
       // A topic deleted since the listing is simply not listed, as in Kafka's all-topics answer.
-      r.topics = r.topics.filter((t) => t.name !== null && listed.has(t.name) && t.errorCode === 0);
+      r.topics = r.topics.filter(
+        (t) => t.name !== null && listed.has(t.name) && t.errorCode === ErrorCode.NONE,
+      );
       fixOps(r.topics);
     });
   }
@@ -216,7 +219,7 @@ export const describeTopicPartitions: ApiHandler = async (frame, az, env) => {
     (t) =>
       az.can(TOPIC, t.name, DESCRIBE)
         ? undefined
-        : errorTopic(Err.TOPIC_AUTHORIZATION_FAILED, t.name, ZERO_UUID),
+        : errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, t.name, ZERO_UUID),
     (t) => t.name,
     (r) => r.name ?? r.topicId,
   );

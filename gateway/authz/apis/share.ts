@@ -2,11 +2,12 @@
  * Share groups (KIP-932) data and offsets APIs: READ on the group, READ on each topic fetched or
  * acknowledged (by id), DESCRIBE/READ/DELETE for offsets administration.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import { ApiKey, ZERO_UUID, type ShareFetchResponse } from '../../../protocol/index.js';
 import { ShareSessionState, ShareSessions, shareSessionsOf } from '../../session/share-session.js';
 import { blankResponse } from '../blank.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
-import { Err, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { splitByDecision } from '../merge.js';
 import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
 import { topLevelError } from './groups.js';
@@ -23,8 +24,6 @@ const leader = () => ({ leaderId: 0, leaderEpoch: 0 });
 const isUuid = (s: string | null): boolean =>
   s !== null && /^[A-Za-z0-9_-]{22}$/.test(s) && Buffer.from(s, 'base64url').length === 16;
 
-const SHARE_SESSION_NOT_FOUND = 122;
-const INVALID_SHARE_SESSION_EPOCH = 123;
 /** ShareRequestMetadata.INITIAL_EPOCH and FINAL_EPOCH. */
 const INITIAL_EPOCH = 0;
 const FINAL_EPOCH = -1;
@@ -62,13 +61,16 @@ function byTopicId(errors: PartitionError[]): Map<string, PartitionError[]> {
 export const shareFetch: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.ShareFetch);
   if (body.groupId !== null && !az.can(GROUP, body.groupId, READ))
-    return topLevelError(frame, ApiKey.ShareFetch, Err.GROUP_AUTHORIZATION_FAILED, { errorMessage: null });
+    return topLevelError(frame, ApiKey.ShareFetch, ErrorCode.GROUP_AUTHORIZATION_FAILED, {
+      errorMessage: null,
+    });
   // The share session's member id is parsed (Uuid.fromString) before topics are authorized.
   if (!isUuid(body.memberId))
-    return topLevelError(frame, ApiKey.ShareFetch, Err.INVALID_REQUEST, { errorMessage: null });
+    return topLevelError(frame, ApiKey.ShareFetch, ErrorCode.INVALID_REQUEST, { errorMessage: null });
   const epoch = body.shareSessionEpoch;
   const s = sessionFor(az, body.groupId ?? '', body.memberId!, epoch);
-  if (!s) return topLevelError(frame, ApiKey.ShareFetch, SHARE_SESSION_NOT_FOUND, { errorMessage: null });
+  if (!s)
+    return topLevelError(frame, ApiKey.ShareFetch, ErrorCode.SHARE_SESSION_NOT_FOUND, { errorMessage: null });
   const { state } = s;
 
   const requested = new Set<string>();
@@ -89,10 +91,10 @@ export const shareFetch: ApiHandler = async (frame, az, env) => {
     const name = names.get(p.topicId);
     const code =
       name === undefined
-        ? Err.UNKNOWN_TOPIC_ID
+        ? ErrorCode.UNKNOWN_TOPIC_ID
         : az.can(TOPIC, name, READ)
           ? undefined
-          : Err.TOPIC_AUTHORIZATION_FAILED;
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
     if (code !== undefined) {
       denied.push({ topicId: p.topicId, partitionIndex: p.partition, errorCode: code });
       if (p.onBroker) forgotten.push({ topicId: p.topicId, partition: p.partition });
@@ -108,7 +110,7 @@ export const shareFetch: ApiHandler = async (frame, az, env) => {
       partitionIndex: e.partitionIndex,
       errorCode: e.errorCode,
       errorMessage: null,
-      acknowledgeErrorCode: 0,
+      acknowledgeErrorCode: ErrorCode.NONE,
       acknowledgeErrorMessage: null,
       currentLeader: leader(),
       records: Buffer.alloc(0),
@@ -144,7 +146,9 @@ export const shareFetch: ApiHandler = async (frame, az, env) => {
       shareSessionEpoch: state.brokerEpoch(epoch),
       topics,
       forgottenTopicsData: [
-        ...byTopicId(forgotten.map((f) => ({ ...f, partitionIndex: f.partition, errorCode: 0 }))),
+        ...byTopicId(
+          forgotten.map((f) => ({ ...f, partitionIndex: f.partition, errorCode: ErrorCode.NONE })),
+        ),
       ].map(([topicId, ps]) => ({ topicId, partitions: ps.map((p) => p.partitionIndex) })),
     });
   return {
@@ -152,8 +156,8 @@ export const shareFetch: ApiHandler = async (frame, az, env) => {
     transformResponse: (response) => {
       const r = response.body(ApiKey.ShareFetch);
       trackSession(s, epoch, r.errorCode);
-      if (r.errorCode === 0) state.acquisitionLockTimeoutMs = r.acquisitionLockTimeoutMs;
-      if (r.errorCode !== 0 || deniedTopics.length === 0) return;
+      if (r.errorCode === ErrorCode.NONE) state.acquisitionLockTimeoutMs = r.acquisitionLockTimeoutMs;
+      if (r.errorCode !== ErrorCode.NONE || deniedTopics.length === 0) return;
       // Denied partitions join their topic's entry, or follow as entries of their own.
       for (const d of deniedTopics) {
         const t = r.responses.find((x) => x.topicId === d.topicId);
@@ -171,10 +175,10 @@ function trackSession(
   epoch: number,
   errorCode: number,
 ): void {
-  if (errorCode === SHARE_SESSION_NOT_FOUND || errorCode === INVALID_SHARE_SESSION_EPOCH)
+  if (errorCode === ErrorCode.SHARE_SESSION_NOT_FOUND || errorCode === ErrorCode.INVALID_SHARE_SESSION_EPOCH)
     s.sessions.closed(s.key);
   else if (epoch === FINAL_EPOCH) s.sessions.closed(s.key);
-  else if (epoch === INITIAL_EPOCH && errorCode === 0) s.sessions.opened(s.key, s.state);
+  else if (epoch === INITIAL_EPOCH && errorCode === ErrorCode.NONE) s.sessions.opened(s.key, s.state);
 }
 
 /**
@@ -185,15 +189,17 @@ function trackSession(
 export const shareAcknowledge: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.ShareAcknowledge);
   if (body.groupId !== null && !az.can(GROUP, body.groupId, READ))
-    return topLevelError(frame, ApiKey.ShareAcknowledge, Err.GROUP_AUTHORIZATION_FAILED, {
+    return topLevelError(frame, ApiKey.ShareAcknowledge, ErrorCode.GROUP_AUTHORIZATION_FAILED, {
       errorMessage: null,
     });
   if (!isUuid(body.memberId))
-    return topLevelError(frame, ApiKey.ShareAcknowledge, Err.INVALID_REQUEST, { errorMessage: null });
+    return topLevelError(frame, ApiKey.ShareAcknowledge, ErrorCode.INVALID_REQUEST, { errorMessage: null });
   const epoch = body.shareSessionEpoch;
   const s = epoch === INITIAL_EPOCH ? undefined : sessionFor(az, body.groupId ?? '', body.memberId!, epoch);
   if (epoch !== INITIAL_EPOCH && !s)
-    return topLevelError(frame, ApiKey.ShareAcknowledge, SHARE_SESSION_NOT_FOUND, { errorMessage: null });
+    return topLevelError(frame, ApiKey.ShareAcknowledge, ErrorCode.SHARE_SESSION_NOT_FOUND, {
+      errorMessage: null,
+    });
   const names = await env.topicIds.resolve(body.topics.map((t) => t.topicId));
   const split = splitByDecision(
     body.topics,
@@ -201,10 +207,10 @@ export const shareAcknowledge: ApiHandler = async (frame, az, env) => {
       const name = names.get(t.topicId);
       const code =
         name === undefined
-          ? Err.UNKNOWN_TOPIC_ID
+          ? ErrorCode.UNKNOWN_TOPIC_ID
           : az.can(TOPIC, name, READ)
             ? undefined
-            : Err.TOPIC_AUTHORIZATION_FAILED;
+            : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
       if (code === undefined) return undefined;
       return {
         topicId: t.topicId,
@@ -221,7 +227,7 @@ export const shareAcknowledge: ApiHandler = async (frame, az, env) => {
   );
   if (split.allowed.length === 0 && s && epoch > 0) {
     s.state.answeredHere++;
-    return topLevelError(frame, ApiKey.ShareAcknowledge, 0, {
+    return topLevelError(frame, ApiKey.ShareAcknowledge, ErrorCode.NONE, {
       errorMessage: null,
       responses: split.merge([]),
     });
@@ -248,7 +254,7 @@ export const shareAcknowledge: ApiHandler = async (frame, az, env) => {
  */
 export const describeShareGroupOffsets: ApiHandler = (frame, az) => {
   const body = frame.body(ApiKey.DescribeShareGroupOffsets);
-  const code = Err.GROUP_AUTHORIZATION_FAILED;
+  const code = ErrorCode.GROUP_AUTHORIZATION_FAILED;
   const deniedTopics = new Map<string, (typeof body.groups)[number]['topics']>();
   const split = splitByDecision(
     body.groups,
@@ -270,12 +276,12 @@ export const describeShareGroupOffsets: ApiHandler = (frame, az) => {
   });
   if (split.deniedCount > 0 || deniedTopics.size > 0)
     frame.setBody(ApiKey.DescribeShareGroupOffsets, { groups: allowed });
-  const topicDenied = Err.TOPIC_AUTHORIZATION_FAILED;
+  const topicDenied = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   return forwardPatched(ApiKey.DescribeShareGroupOffsets, (r) => {
     for (const g of r.groups) {
       g.topics = g.topics.filter((t) => az.can(TOPIC, t.topicName, DESCRIBE, false));
       const denied = deniedTopics.get(g.groupId);
-      if (!denied || g.errorCode !== 0) continue;
+      if (!denied || g.errorCode !== ErrorCode.NONE) continue;
       for (const t of denied)
         g.topics.push({
           topicName: t.topicName,
@@ -304,11 +310,11 @@ export const describeShareGroupOffsets: ApiHandler = (frame, az) => {
 export const alterShareGroupOffsets: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.AlterShareGroupOffsets);
   if (!az.can(GROUP, body.groupId, READ))
-    return topLevelError(frame, ApiKey.AlterShareGroupOffsets, Err.GROUP_AUTHORIZATION_FAILED);
+    return topLevelError(frame, ApiKey.AlterShareGroupOffsets, ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const denied = body.topics.filter((t) => !az.can(TOPIC, t.topicName, READ));
   if (denied.length === 0) return FORWARD;
   const ids = await env.topicIds.idsOf(denied.map((t) => t.topicName)).catch(() => new Map<string, string>());
-  const code = Err.TOPIC_AUTHORIZATION_FAILED;
+  const code = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   const deniedResponses = denied.map((t) => ({
     topicName: t.topicName,
     topicId: ids.get(t.topicName) ?? ZERO_UUID,
@@ -323,18 +329,18 @@ export const alterShareGroupOffsets: ApiHandler = async (frame, az, env) => {
     topics: body.topics.filter((t) => !denied.includes(t)),
   });
   return forwardPatched(ApiKey.AlterShareGroupOffsets, (r) => {
-    if (r.errorCode === 0) r.responses = [...r.responses, ...deniedResponses];
+    if (r.errorCode === ErrorCode.NONE) r.responses = [...r.responses, ...deniedResponses];
   });
 };
 
 export const deleteShareGroupOffsets: ApiHandler = async (frame, az, env) => {
   const body = frame.body(ApiKey.DeleteShareGroupOffsets);
   if (!az.can(GROUP, body.groupId, DELETE))
-    return topLevelError(frame, ApiKey.DeleteShareGroupOffsets, Err.GROUP_AUTHORIZATION_FAILED);
+    return topLevelError(frame, ApiKey.DeleteShareGroupOffsets, ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const denied = body.topics.filter((t) => !az.can(TOPIC, t.topicName, READ));
   if (denied.length === 0) return FORWARD;
   const ids = await env.topicIds.idsOf(denied.map((t) => t.topicName)).catch(() => new Map<string, string>());
-  const code = Err.TOPIC_AUTHORIZATION_FAILED;
+  const code = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   const deniedResponses = denied.map((t) => ({
     topicName: t.topicName,
     topicId: ids.get(t.topicName) ?? ZERO_UUID,
@@ -346,6 +352,6 @@ export const deleteShareGroupOffsets: ApiHandler = async (frame, az, env) => {
     topics: body.topics.filter((t) => !denied.includes(t)),
   });
   return forwardPatched(ApiKey.DeleteShareGroupOffsets, (r) => {
-    if (r.errorCode === 0) r.responses = [...r.responses, ...deniedResponses];
+    if (r.errorCode === ErrorCode.NONE) r.responses = [...r.responses, ...deniedResponses];
   });
 };

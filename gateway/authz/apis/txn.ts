@@ -3,9 +3,9 @@
  * transactional offset commits), IDEMPOTENT_WRITE on the cluster or WRITE on any topic for an
  * idempotent producer id, DESCRIBE on transactional ids to look at them.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import { ApiKey } from '../../../protocol/index.js';
 import { AclOperation, ResourceType } from '../../../security/acl/index.js';
-import { Err } from '../errors.js';
 import { splitByDecision } from '../merge.js';
 import { FORWARD, answer, forwardPatched, type ApiHandler } from '../types.js';
 import { topLevelError } from './groups.js';
@@ -24,9 +24,9 @@ export const initProducerId: ApiHandler = (frame, az) => {
       !az.can(TRANSACTIONAL_ID, body.transactionalId, WRITE) ||
       (body.enable2Pc && !az.can(TRANSACTIONAL_ID, body.transactionalId, TWO_PHASE_COMMIT))
     )
-      code = Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      code = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
   } else if (!az.cluster(IDEMPOTENT_WRITE) && !az.canAny(TOPIC, WRITE)) {
-    code = Err.CLUSTER_AUTHORIZATION_FAILED;
+    code = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
   }
   if (code === undefined) return FORWARD;
   return answer(frame, ApiKey.InitProducerId, {
@@ -44,12 +44,12 @@ export const addPartitionsToTxn: ApiHandler = (frame, az) => {
   if (frame.apiVersion >= 4) {
     // The batched versions are the brokers' (transaction verification): CLUSTER_ACTION.
     az.denied(CLUSTER, 'kafka-cluster', CLUSTER_ACTION);
-    return topLevelError(frame, ApiKey.AddPartitionsToTxn, Err.CLUSTER_AUTHORIZATION_FAILED);
+    return topLevelError(frame, ApiKey.AddPartitionsToTxn, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
   }
   const all = (code: (topic: string) => number) =>
     answer(frame, ApiKey.AddPartitionsToTxn, {
       throttleTimeMs: 0,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       resultsByTransaction: [],
       resultsByTopicV3AndBelow: body.v3AndBelowTopics.map((t) => ({
         name: t.name,
@@ -60,13 +60,15 @@ export const addPartitionsToTxn: ApiHandler = (frame, az) => {
       })),
     });
   if (!az.can(TRANSACTIONAL_ID, body.v3AndBelowTransactionalId, WRITE))
-    return all(() => Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    return all(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   const denied = new Set(
     body.v3AndBelowTopics.filter((t) => !az.can(TOPIC, t.name, WRITE)).map((t) => t.name),
   );
   if (denied.size === 0) return FORWARD;
   // Kafka adds none of the partitions when any topic is refused; the others are "not attempted".
-  return all((topic) => (denied.has(topic) ? Err.TOPIC_AUTHORIZATION_FAILED : Err.OPERATION_NOT_ATTEMPTED));
+  return all((topic) =>
+    denied.has(topic) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED,
+  );
 };
 
 export const addOffsetsToTxn: ApiHandler = (frame, az) => {
@@ -74,12 +76,12 @@ export const addOffsetsToTxn: ApiHandler = (frame, az) => {
   if (!az.can(TRANSACTIONAL_ID, body.transactionalId, WRITE))
     return answer(frame, ApiKey.AddOffsetsToTxn, {
       throttleTimeMs: 0,
-      errorCode: Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+      errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
     });
   if (!az.can(GROUP, body.groupId, READ))
     return answer(frame, ApiKey.AddOffsetsToTxn, {
       throttleTimeMs: 0,
-      errorCode: Err.GROUP_AUTHORIZATION_FAILED,
+      errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
     });
   return FORWARD;
 };
@@ -89,7 +91,7 @@ export const endTxn: ApiHandler = (frame, az) => {
   if (az.can(TRANSACTIONAL_ID, body.transactionalId, WRITE)) return FORWARD;
   return answer(frame, ApiKey.EndTxn, {
     throttleTimeMs: 0,
-    errorCode: Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+    errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
     producerId: -1n,
     producerEpoch: -1,
   });
@@ -107,11 +109,11 @@ export const txnOffsetCommit: ApiHandler = (frame, az) => {
       topics: body.topics.map((t) => errorTopic(t, code)),
     });
   if (!az.can(TRANSACTIONAL_ID, body.transactionalId, WRITE))
-    return whole(Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-  if (!az.can(GROUP, body.groupId, READ)) return whole(Err.GROUP_AUTHORIZATION_FAILED);
+    return whole(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  if (!az.can(GROUP, body.groupId, READ)) return whole(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const split = splitByDecision(
     body.topics,
-    (t) => (az.can(TOPIC, t.name, READ) ? undefined : errorTopic(t, Err.TOPIC_AUTHORIZATION_FAILED)),
+    (t) => (az.can(TOPIC, t.name, READ) ? undefined : errorTopic(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED)),
     (t) => t.name,
     (t) => t.name,
   );
@@ -130,7 +132,7 @@ export const describeTransactions: ApiHandler = (frame, az) => {
       az.can(TRANSACTIONAL_ID, id, DESCRIBE)
         ? undefined
         : {
-            errorCode: Err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+            errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
             transactionalId: id,
             transactionState: '',
             transactionTimeoutMs: 0,

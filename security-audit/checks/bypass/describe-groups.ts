@@ -5,11 +5,11 @@
  * breaks admin tools. The group is the administrator's hidden group, else a random name (Kafka
  * refuses undescribable names whether or not the group exists).
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import { budgetOf } from '../../budget.js';
 import { randomBytes } from 'node:crypto';
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import type { AuditConnection } from '../../connection.js';
-import { ERR } from '../../discovery.js';
 import { fail, pass, skip, type Check } from '../../types.js';
 
 const MAX_DESCRIBE_GROUPS_VERSIONS = 8;
@@ -46,7 +46,7 @@ export const bypassDescribeGroups: Check = {
       details.push(
         `DescribeGroups v${v}: error ${g?.errorCode}, state "${g?.groupState ?? ''}", ${g?.members.length ?? 0} members`,
       );
-      if (g?.errorCode !== ERR.GROUP_AUTHORIZATION_FAILED) {
+      if (g?.errorCode !== ErrorCode.GROUP_AUTHORIZATION_FAILED) {
         if (v === low && !ctx.fixtures?.hiddenGroup)
           return skip(
             `the user may describe arbitrary group names (DescribeGroups answered error ${g?.errorCode} for ${group}): nothing hidden to test with`,
@@ -63,7 +63,7 @@ export const bypassDescribeGroups: Check = {
       });
       const code = r.answered ? r.body.groups[0]?.errorCode : undefined;
       details.push(`ConsumerGroupDescribe v${v}: ${r.answered ? `error ${code}` : 'closed'}`);
-      if (code !== ERR.GROUP_AUTHORIZATION_FAILED)
+      if (code !== ErrorCode.GROUP_AUTHORIZATION_FAILED)
         problems.push(
           `ConsumerGroupDescribe: ${r.answered ? `error ${code}` : 'connection closed'} instead of GROUP_AUTHORIZATION_FAILED`,
         );
@@ -80,7 +80,7 @@ export const bypassDescribeGroups: Check = {
     const code = !r.answered ? undefined : v >= 8 ? r.body.groups[0]?.errorCode : r.body.errorCode;
     const offsets = !r.answered ? 0 : v >= 8 ? (r.body.groups[0]?.topics.length ?? 0) : r.body.topics.length;
     details.push(`OffsetFetch v${v}: ${r.answered ? `error ${code}, ${offsets} topics` : 'closed'}`);
-    if (code !== ERR.GROUP_AUTHORIZATION_FAILED || offsets > 0)
+    if (code !== ErrorCode.GROUP_AUTHORIZATION_FAILED || offsets > 0)
       problems.push(
         `OffsetFetch: ${r.answered ? `error ${code} with ${offsets} topics` : 'connection closed'} instead of GROUP_AUTHORIZATION_FAILED`,
       );

@@ -5,11 +5,12 @@
  * all (issue #12, finding 3). Every name the API returns must be one the user's own Metadata shows,
  * also when the cursor is made to start at a hidden topic.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import { budgetOf } from '../../budget.js';
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import type { DescribeTopicPartitionsResponse } from '../../../protocol/generated/messages.js';
 import type { AuditConnection } from '../../connection.js';
-import { describeByName, ERR } from '../../discovery.js';
+import { describeByName } from '../../discovery.js';
 import { fail, pass, skip, type Check } from '../../types.js';
 
 const MAX_PAGES = 25;
@@ -18,7 +19,7 @@ const PARTITIONS_PER_PAGE = 1;
 
 /** Every topic name one answer mentions: listed topics and the next cursor. */
 const namesIn = (r: DescribeTopicPartitionsResponse): string[] => [
-  ...r.topics.filter((t) => t.errorCode === ERR.NONE && t.name !== null).map((t) => t.name!),
+  ...r.topics.filter((t) => t.errorCode === ErrorCode.NONE && t.name !== null).map((t) => t.name!),
   ...(r.nextCursor ? [r.nextCursor.topicName] : []),
 ];
 
@@ -67,7 +68,7 @@ export const bypassDtpCursor: Check = {
     const unexpected = [...seen].filter((n) => !visible.has(n));
     // Topics created since the user's Metadata was taken are visible by name now; hidden ones are refused.
     const codes = unexpected.length > 0 ? await describeByName(conn, unexpected) : new Map<string, number>();
-    const leaked = unexpected.filter((n) => codes.get(n) !== ERR.NONE);
+    const leaked = unexpected.filter((n) => codes.get(n) !== ErrorCode.NONE);
     const details = [
       `${all.pages} page(s) from the start: ${all.names.size} names`,
       hiddenStart

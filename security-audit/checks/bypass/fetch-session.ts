@@ -6,6 +6,7 @@
  * from an unknown id (FETCH_SESSION_ID_NOT_FOUND) lets live ids be probed across principals: a
  * warning, since Kafka itself does so and offers no setting against it.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import { AuditIncomplete } from '../../context.js';
 import { budgetOf } from '../../budget.js';
 import { randomInt } from 'node:crypto';
@@ -13,7 +14,6 @@ import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import { ZERO_UUID } from '../../../protocol/runtime/reader.js';
 import type { FetchRequest } from '../../../protocol/generated/messages.js';
 import type { AuditConnection } from '../../connection.js';
-import { ERR } from '../../discovery.js';
 import { leaderOf } from '../../kafka-ops.js';
 import { fail, pass, skip, warn, type Check } from '../../types.js';
 import type { CheckContext } from '../../context.js';
@@ -61,7 +61,7 @@ async function fetchAs(
   if (!a.answered) return { closed: a.reason };
   const served = a.body.responses.flatMap((t) =>
     t.partitions
-      .filter((p) => p.errorCode === ERR.NONE)
+      .filter((p) => p.errorCode === ErrorCode.NONE)
       .map((p) => `${t.topic || t.topicId}-${p.partitionIndex} (${p.records?.length ?? 0} bytes)`),
   );
   return { code: a.body.errorCode, sessionId: a.body.sessionId, served };

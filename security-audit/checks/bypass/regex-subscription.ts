@@ -5,6 +5,7 @@
  * (issue #12, finding 4). The member subscribes to `.*` and every assigned topic id must be one the
  * user's own Metadata shows.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import { budgetOf } from '../../budget.js';
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import type { ConsumerGroupHeartbeatRequest } from '../../../protocol/generated/messages.js';
@@ -60,7 +61,7 @@ export const bypassRegexSubscription: Check = {
         v,
         heartbeat(groupId, memberId, epoch, owned),
       );
-      if (r.errorCode !== 0) {
+      if (r.errorCode !== ErrorCode.NONE) {
         details.push(
           `heartbeat ${beat + 1}: error ${r.errorCode}${r.errorMessage ? ` (${r.errorMessage})` : ''}`,
         );

@@ -7,11 +7,11 @@
  * The user gets, from the fixtures, READ on a streams group and on a source topic and DESCRIBE on
  * the group's topic prefix, but no CREATE: the heartbeat then reaches Kafka's CREATE check.
  */
+import { ErrorCode } from '../../../protocol/errors.js';
 import { AuditIncomplete } from '../../context.js';
 import { budgetOf } from '../../budget.js';
 import { randomUUID } from 'node:crypto';
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
-import { ERR } from '../../discovery.js';
 import { createTopics, topicExists } from '../../kafka-ops.js';
 import type { StreamsGroupHeartbeatRequest } from '../../../protocol/generated/messages.js';
 import { fail, pass, skip, type Check } from '../../types.js';
@@ -83,7 +83,7 @@ export const bypassStreamsTopics: Check = {
       return skip('the endpoint does not offer StreamsGroupHeartbeat (KIP-1071)');
     const groupId = f.userStreamsGroup;
     const changelog = `${groupId}-kgw-audit-store-changelog`;
-    const mayCreate = (await createTopics(user, [changelog], true)).get(changelog)?.code === ERR.NONE;
+    const mayCreate = (await createTopics(user, [changelog], true)).get(changelog)?.code === ErrorCode.NONE;
     if (mayCreate)
       return skip(
         `the user may create ${changelog} (CreateTopics validateOnly succeeded): nothing to bypass`,
@@ -104,9 +104,9 @@ export const bypassStreamsTopics: Check = {
         `heartbeat ${beat + 1}: error ${r.errorCode}${r.errorMessage ? ` (${r.errorMessage})` : ''}${r.status?.length ? `, status ${r.status.map((s) => `${s.statusCode}: ${s.statusDetail}`).join('; ')}` : ''}`,
       );
       // The user was granted READ on this group: a group refusal means the probe never reached the broker.
-      if (r.errorCode === ERR.GROUP_AUTHORIZATION_FAILED)
+      if (r.errorCode === ErrorCode.GROUP_AUTHORIZATION_FAILED)
         throw new AuditIncomplete(`the user could not join ${groupId}: ${details.join('; ')}`);
-      if (r.errorCode !== ERR.NONE) break; // refused: e.g. for want of CREATE, as it should be
+      if (r.errorCode !== ErrorCode.NONE) break; // refused: e.g. for want of CREATE, as it should be
       epoch = r.memberEpoch;
       await ctx.sleep(500);
       created = await topicExists(admin, changelog);

@@ -368,18 +368,10 @@ async function aclCount(admin: Admin, topic: string): Promise<number> {
 /** Both authorizers apply ACL changes asynchronously: wait until the change is listed. */
 /** `expected`: how many ACLs the topic has while granted (the grant under test is the last). */
 const aclGone = (admin: Admin, topic: string, expected = 1) =>
-  withRetries(
-    30_000,
-    (e) => e instanceof Pending,
-    async () => {
-      if ((await aclCount(admin, topic)) >= expected) throw new Pending(`ACL on ${topic} still listed`);
-    },
-  );
+  withRetries({ retryForMs: 30_000, isRetriable: (e) => e instanceof Pending }, async () => {
+    if ((await aclCount(admin, topic)) >= expected) throw new Pending(`ACL on ${topic} still listed`);
+  });
 const aclBack = (admin: Admin, topic: string, expected = 1) =>
-  withRetries(
-    30_000,
-    (e) => e instanceof Pending,
-    async () => {
-      if ((await aclCount(admin, topic)) < expected) throw new Pending(`ACL on ${topic} not listed yet`);
-    },
-  );
+  withRetries({ retryForMs: 30_000, isRetriable: (e) => e instanceof Pending }, async () => {
+    if ((await aclCount(admin, topic)) < expected) throw new Pending(`ACL on ${topic} not listed yet`);
+  });

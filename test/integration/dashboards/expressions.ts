@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { findMetric } from '../../../observability/metric-names.js';
+import { findMetric } from '../../../observability/metrics/index.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
 const generatedDir = join(repoRoot, 'dashboards', 'generated');

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import { uniqueName } from '../../harness/index.js';
-import { METRICS } from '../../../observability/metric-names.js';
+import { METRICS } from '../../../observability/metrics/index.js';
 import { encodeHeartbeat, encodeOffsetSync } from '../../../mm2/formats.js';
 import type { Monitor } from '../../../monitor/monitor.js';
 import { components, dashboardExprs, substitute } from '../dashboards/expressions.js';

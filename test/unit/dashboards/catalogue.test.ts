@@ -10,7 +10,7 @@ import {
   promClientOptions,
   seriesNames,
   type MetricDef,
-} from '../../../observability/metric-names.js';
+} from '../../../observability/metrics/index.js';
 import { renderMetricsDoc } from '../../../dashboards/metrics-doc.js';
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

@@ -2,7 +2,7 @@
 // label it matches on or groups by belongs to one of those metrics, every function is real PromQL.
 // Returns problems as strings so a test can report all of them at once.
 
-import { ALL_METRICS, findMetric, type MetricDef } from '../../../observability/metric-names.js';
+import { ALL_METRICS, findMetric, type MetricDef } from '../../../observability/metrics/index.js';
 import { PROMQL_FUNCTIONS, scanPromQL } from './promql-scan.js';
 
 /** Labels Prometheus itself puts on series: scrape target labels. */
@@ -30,7 +30,7 @@ export function checkExpr(where: string, expr: string): ExprCheck {
     // a histogram's own name is not a series, but selecting it is a mistake worth naming
     const def = findMetric(selector.metric) ?? ALL_METRICS.find((d) => d.name === selector.metric);
     if (def === undefined) {
-      problems.push(`${where}: metric ${selector.metric} is not in observability/metric-names.ts`);
+      problems.push(`${where}: metric ${selector.metric} is not in observability/metrics/`);
       continue;
     }
     metrics.push(def);

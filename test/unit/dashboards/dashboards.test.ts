@@ -144,7 +144,7 @@ describe('catalogue check of PromQL', () => {
         'histogram_quantil(0.9, kgw_mirror_replication_latency_seconds)',
     );
     assert.deepEqual(bad.problems, [
-      'test: metric kafka_consumergroup_lagg is not in observability/metric-names.ts',
+      'test: metric kafka_consumergroup_lagg is not in observability/metrics/',
       'test: kafka_consumergroup_group_lag_seconds has no label cluster',
       'test: histogram kgw_mirror_replication_latency_seconds selected without _bucket/_sum/_count',
       // the misspelt metric contributes no labels, so its own `by (cluster)` is flagged too

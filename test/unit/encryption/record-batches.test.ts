@@ -14,11 +14,8 @@ import {
   type RecordBatch,
 } from '../../../protocol/index.js';
 import { DataKeys } from '../../../gateway/encryption/data-keys.js';
-import {
-  CORRUPT_MESSAGE,
-  decryptRecords,
-  encryptRecords,
-} from '../../../gateway/encryption/record-batches.js';
+import { decryptRecords, encryptRecords } from '../../../gateway/encryption/record-batches.js';
+import { ErrorCode } from '../../../protocol/errors.js';
 import { isSealed } from '../../../security/encryption/index.js';
 import { KeyringKms, emptyKeyring, rotateKek, type Keyring } from '../../../security/kms/index.js';
 
@@ -156,7 +153,7 @@ describe('encryptRecords / decryptRecords', () => {
     const keys = new DataKeys(kms, limits, 100);
     const good = await batch(0, 'x');
     await assert.rejects(encryptRecords(good.subarray(0, good.length - 5), policy, keys), {
-      errorCode: CORRUPT_MESSAGE,
+      errorCode: ErrorCode.CORRUPT_MESSAGE,
     });
     const flipped = Buffer.from(good);
     flipped[good.length - 1]! ^= 1;

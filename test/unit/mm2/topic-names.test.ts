@@ -5,8 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { offsetSyncsTopic } from '../../../mm2/replication-policy.js';
-import { offsetSyncsTail } from '../../../monitor/lag/replication.js';
+import { offsetSyncsTopic, policyFor } from '../../../mm2/replication-policy.js';
+import {
+  isMirrorInternalTopic,
+  mirrorPolicy,
+  offsetSyncsTail,
+  targetTopicName,
+} from '../../../monitor/lag/replication.js';
 
 describe('offset-syncs topic name', () => {
   test('on the source (the default) it is named after the target alias', () => {
@@ -34,5 +39,39 @@ describe('offset-syncs topic name', () => {
       cluster: 'west',
       topic: 'mm2-offset-syncs.east.internal',
     });
+  });
+});
+
+describe('the monitor names mirrored topics with the mirror policy of mm2/', () => {
+  const flow = { source: 'east', separator: '.' } as const;
+  const viaDefault = { ...flow, replicationPolicy: 'default' } as const;
+  const viaIdentity = { ...flow, replicationPolicy: 'identity' } as const;
+
+  test('the target topic is the policy remote name, as the mirror writes it', () => {
+    assert.equal(targetTopicName(viaDefault, 'orders'), 'east.orders');
+    assert.equal(targetTopicName({ ...viaDefault, separator: '_' }, 'orders'), 'east_orders');
+    assert.equal(targetTopicName(viaIdentity, 'orders'), 'orders');
+    // MM2's IdentityReplicationPolicy still prefixes heartbeats (the monitor once kept the name).
+    assert.equal(targetTopicName(viaIdentity, 'heartbeats'), 'east.heartbeats');
+    for (const m of [viaDefault, viaIdentity])
+      assert.equal(
+        targetTopicName(m, 'orders'),
+        policyFor({ policy: m.replicationPolicy, ...flow }).formatRemoteTopic('east', 'orders'),
+      );
+  });
+
+  test('internal topics and heartbeats are not counted as replicated data', () => {
+    const policy = mirrorPolicy(viaDefault);
+    for (const t of [
+      'mm2-offset-syncs.west.internal',
+      'east.checkpoints.internal',
+      '__consumer_offsets',
+      'heartbeats',
+      'west.heartbeats',
+      'connect-configs-internal',
+    ])
+      assert.equal(isMirrorInternalTopic(policy, t), true, t);
+    for (const t of ['orders', 'west.orders', 'heartbeat-log'])
+      assert.equal(isMirrorInternalTopic(policy, t), false, t);
   });
 });

@@ -1,0 +1,237 @@
+// The single catalogue of every Prometheus metric the product exports, gathered from one file per
+// component (gateway.ts, mirror.ts, monitor.ts; what a metric is: common.ts).
+//
+// Gateway, mirror and monitor register their prom-client metrics from these constants, and the
+// dashboards and alert rules build their PromQL from the same constants, so a name or label can
+// only change in one place. Names follow what existing Kafka tooling exposes (jmx_exporter rendering
+// of the broker / MirrorMaker 2 MBeans, kafka_exporter, Kafka Lag Exporter, KMinion) so dashboards and
+// alerts written for those tools keep working; metrics with no existing equivalent carry our own
+// `kgw_` prefix. docs/metrics.md is generated from this catalogue (`node dist/dashboards/generate.js`).
+//
+// No runtime dependencies on purpose: the dashboard generator imports it too.
+
+import type { Component, MetricDef } from './common.js';
+import {
+  GATEWAY_REQUESTS_TOTAL,
+  GATEWAY_REQUEST_ERRORS_TOTAL,
+  GATEWAY_REQUEST_TOTAL_TIME_MS,
+  GATEWAY_REQUEST_REMOTE_TIME_MS,
+  GATEWAY_REQUEST_LOCAL_TIME_MS,
+  GATEWAY_BYTES_IN_TOTAL,
+  GATEWAY_BYTES_OUT_TOTAL,
+  GATEWAY_MESSAGES_IN_TOTAL,
+  GATEWAY_CONNECTION_COUNT,
+  GATEWAY_SUCCESSFUL_AUTHENTICATION_TOTAL,
+  GATEWAY_FAILED_AUTHENTICATION_TOTAL,
+  GATEWAY_SUCCESSFUL_REAUTHENTICATION_TOTAL,
+  GATEWAY_FAILED_REAUTHENTICATION_TOTAL,
+  GATEWAY_ACL_DENIALS_TOTAL,
+  GATEWAY_CONNECTIONS_REJECTED_TOTAL,
+  GATEWAY_ENCRYPTION_RECORDS_TOTAL,
+  GATEWAY_ENCRYPTION_FAILURES_TOTAL,
+  GATEWAY_ENCRYPTION_DATA_KEYS_TOTAL,
+  GATEWAY_ENCRYPTION_KMS_SECONDS,
+  GATEWAY_ENCRYPTION_ENGINE,
+} from './gateway.js';
+import {
+  MIRROR_RECORD_COUNT,
+  MIRROR_RECORD_RATE,
+  MIRROR_BYTE_COUNT,
+  MIRROR_BYTE_RATE,
+  MIRROR_RECORD_AGE_MS,
+  MIRROR_RECORD_AGE_MS_MIN,
+  MIRROR_RECORD_AGE_MS_MAX,
+  MIRROR_RECORD_AGE_MS_AVG,
+  MIRROR_REPLICATION_LATENCY_MS,
+  MIRROR_REPLICATION_LATENCY_MS_MIN,
+  MIRROR_REPLICATION_LATENCY_MS_MAX,
+  MIRROR_REPLICATION_LATENCY_MS_AVG,
+  MIRROR_CHECKPOINT_LATENCY_MS,
+  MIRROR_CHECKPOINT_LATENCY_MS_MIN,
+  MIRROR_CHECKPOINT_LATENCY_MS_MAX,
+  MIRROR_CHECKPOINT_LATENCY_MS_AVG,
+  MIRROR_REPLICATION_LATENCY_SECONDS,
+  MIRROR_RECORD_AGE_SECONDS,
+  MIRROR_SOURCE_RECORDS_LOST_TOTAL,
+  MIRROR_SOURCE_OFFSET_RESETS_TOTAL,
+  MIRROR_CHECKPOINT_UNTRANSLATED,
+  MIRROR_CONFLICTS_TOTAL,
+  MIRROR_CONFLICT_KEYS_EVICTED_TOTAL,
+  MIRROR_LWW_DISCARDED_TOTAL,
+  MIRROR_LWW_REPAIRS_TOTAL,
+  MIRROR_LWW_KEYS_EVICTED_TOTAL,
+  MIRROR_HEARTBEAT_AGE_SECONDS,
+} from './mirror.js';
+import {
+  CONSUMERGROUP_LAG,
+  CONSUMERGROUP_LAG_SUM,
+  CONSUMERGROUP_CURRENT_OFFSET,
+  CONSUMERGROUP_CURRENT_OFFSET_SUM,
+  CONSUMERGROUP_MEMBERS,
+  TOPIC_PARTITION_CURRENT_OFFSET,
+  TOPIC_PARTITION_OLDEST_OFFSET,
+  GROUP_OFFSET,
+  GROUP_LAG,
+  GROUP_LAG_SECONDS,
+  GROUP_MAX_LAG,
+  GROUP_MAX_LAG_SECONDS,
+  GROUP_SUM_LAG,
+  GROUP_TOPIC_SUM_LAG,
+  PARTITION_LATEST_OFFSET,
+  PARTITION_EARLIEST_OFFSET,
+  BURROW_GROUP_STATUS,
+  BURROW_PARTITION_STATUS,
+  PROBE_MESSAGES_PRODUCED_IN_FLIGHT,
+  PROBE_MESSAGES_PRODUCED_TOTAL,
+  PROBE_MESSAGES_PRODUCED_FAILED_TOTAL,
+  PROBE_MESSAGES_RECEIVED_TOTAL,
+  PROBE_MESSAGES_LOST_TOTAL,
+  PROBE_OFFSET_COMMITS_TOTAL,
+  PROBE_PRODUCE_LATENCY_SECONDS,
+  PROBE_ROUNDTRIP_LATENCY_SECONDS,
+  PROBE_COMMIT_LATENCY_SECONDS,
+  PROBE_REPLICATION_ROUNDTRIP_SECONDS,
+  PROBE_REPLICATION_MESSAGES_PRODUCED_TOTAL,
+  PROBE_REPLICATION_MESSAGES_LOST_TOTAL,
+  MONITOR_SCRAPE_AGE_SECONDS,
+  MONITOR_CYCLE_DURATION_SECONDS,
+  MIRROR_PARTITION_LAG_RECORDS,
+  MIRROR_PARTITION_LAG_SECONDS,
+  MONITOR_CYCLE_FAILURES_TOTAL,
+} from './monitor.js';
+
+export * from './common.js';
+export * from './gateway.js';
+export * from './mirror.js';
+export * from './monitor.js';
+
+/** Every metric, by component; other modules import the named constants directly. */
+export const METRICS = Object.freeze({
+  gateway: [
+    GATEWAY_REQUESTS_TOTAL,
+    GATEWAY_REQUEST_ERRORS_TOTAL,
+    GATEWAY_REQUEST_TOTAL_TIME_MS,
+    GATEWAY_REQUEST_REMOTE_TIME_MS,
+    GATEWAY_REQUEST_LOCAL_TIME_MS,
+    GATEWAY_BYTES_IN_TOTAL,
+    GATEWAY_BYTES_OUT_TOTAL,
+    GATEWAY_MESSAGES_IN_TOTAL,
+    GATEWAY_CONNECTION_COUNT,
+    GATEWAY_SUCCESSFUL_AUTHENTICATION_TOTAL,
+    GATEWAY_FAILED_AUTHENTICATION_TOTAL,
+    GATEWAY_SUCCESSFUL_REAUTHENTICATION_TOTAL,
+    GATEWAY_FAILED_REAUTHENTICATION_TOTAL,
+    GATEWAY_ACL_DENIALS_TOTAL,
+    GATEWAY_CONNECTIONS_REJECTED_TOTAL,
+    GATEWAY_ENCRYPTION_RECORDS_TOTAL,
+    GATEWAY_ENCRYPTION_FAILURES_TOTAL,
+    GATEWAY_ENCRYPTION_DATA_KEYS_TOTAL,
+    GATEWAY_ENCRYPTION_KMS_SECONDS,
+    GATEWAY_ENCRYPTION_ENGINE,
+  ],
+  mirror: [
+    MIRROR_RECORD_COUNT,
+    MIRROR_RECORD_RATE,
+    MIRROR_BYTE_COUNT,
+    MIRROR_BYTE_RATE,
+    MIRROR_RECORD_AGE_MS,
+    MIRROR_RECORD_AGE_MS_MIN,
+    MIRROR_RECORD_AGE_MS_MAX,
+    MIRROR_RECORD_AGE_MS_AVG,
+    MIRROR_REPLICATION_LATENCY_MS,
+    MIRROR_REPLICATION_LATENCY_MS_MIN,
+    MIRROR_REPLICATION_LATENCY_MS_MAX,
+    MIRROR_REPLICATION_LATENCY_MS_AVG,
+    MIRROR_CHECKPOINT_LATENCY_MS,
+    MIRROR_CHECKPOINT_LATENCY_MS_MIN,
+    MIRROR_CHECKPOINT_LATENCY_MS_MAX,
+    MIRROR_CHECKPOINT_LATENCY_MS_AVG,
+    MIRROR_REPLICATION_LATENCY_SECONDS,
+    MIRROR_RECORD_AGE_SECONDS,
+    MIRROR_SOURCE_RECORDS_LOST_TOTAL,
+    MIRROR_SOURCE_OFFSET_RESETS_TOTAL,
+    MIRROR_CHECKPOINT_UNTRANSLATED,
+    MIRROR_CONFLICTS_TOTAL,
+    MIRROR_CONFLICT_KEYS_EVICTED_TOTAL,
+    MIRROR_LWW_DISCARDED_TOTAL,
+    MIRROR_LWW_REPAIRS_TOTAL,
+    MIRROR_LWW_KEYS_EVICTED_TOTAL,
+  ],
+  monitor: [
+    MIRROR_PARTITION_LAG_RECORDS,
+    MIRROR_PARTITION_LAG_SECONDS,
+    MONITOR_CYCLE_FAILURES_TOTAL,
+    MIRROR_HEARTBEAT_AGE_SECONDS,
+    CONSUMERGROUP_LAG,
+    CONSUMERGROUP_LAG_SUM,
+    CONSUMERGROUP_CURRENT_OFFSET,
+    CONSUMERGROUP_CURRENT_OFFSET_SUM,
+    CONSUMERGROUP_MEMBERS,
+    TOPIC_PARTITION_CURRENT_OFFSET,
+    TOPIC_PARTITION_OLDEST_OFFSET,
+    GROUP_OFFSET,
+    GROUP_LAG,
+    GROUP_LAG_SECONDS,
+    GROUP_MAX_LAG,
+    GROUP_MAX_LAG_SECONDS,
+    GROUP_SUM_LAG,
+    GROUP_TOPIC_SUM_LAG,
+    PARTITION_LATEST_OFFSET,
+    PARTITION_EARLIEST_OFFSET,
+    BURROW_GROUP_STATUS,
+    BURROW_PARTITION_STATUS,
+    PROBE_MESSAGES_PRODUCED_IN_FLIGHT,
+    PROBE_MESSAGES_PRODUCED_TOTAL,
+    PROBE_MESSAGES_PRODUCED_FAILED_TOTAL,
+    PROBE_MESSAGES_RECEIVED_TOTAL,
+    PROBE_MESSAGES_LOST_TOTAL,
+    PROBE_OFFSET_COMMITS_TOTAL,
+    PROBE_PRODUCE_LATENCY_SECONDS,
+    PROBE_ROUNDTRIP_LATENCY_SECONDS,
+    PROBE_COMMIT_LATENCY_SECONDS,
+    PROBE_REPLICATION_ROUNDTRIP_SECONDS,
+    PROBE_REPLICATION_MESSAGES_PRODUCED_TOTAL,
+    PROBE_REPLICATION_MESSAGES_LOST_TOTAL,
+    MONITOR_SCRAPE_AGE_SECONDS,
+    MONITOR_CYCLE_DURATION_SECONDS,
+  ],
+} satisfies Record<Component, readonly MetricDef[]>);
+
+export const ALL_METRICS: readonly MetricDef[] = Object.freeze([
+  ...METRICS.gateway,
+  ...METRICS.mirror,
+  ...METRICS.monitor,
+]);
+
+/** The series names Prometheus stores for a metric (a histogram is three series families). */
+export function seriesNames(def: MetricDef): string[] {
+  return def.type === 'histogram'
+    ? [`${def.name}_bucket`, `${def.name}_sum`, `${def.name}_count`]
+    : [def.name];
+}
+
+/** Look a metric up by any of its series names (`x`, `x_bucket`, `x_sum`, `x_count`). */
+export function findMetric(seriesName: string): MetricDef | undefined {
+  return SERIES_INDEX.get(seriesName);
+}
+
+const SERIES_INDEX: ReadonlyMap<string, MetricDef> = new Map(
+  ALL_METRICS.flatMap((def) => seriesNames(def).map((series) => [series, def] as const)),
+);
+
+/**
+ * The options prom-client's Counter/Gauge/Histogram constructors take, e.g.
+ * `new Counter({ ...promClientOptions(GATEWAY_ACL_DENIALS_TOTAL), registers: [registry] })`.
+ * Buckets are copied because prom-client's type wants a mutable array.
+ */
+export function promClientOptions<N extends string, L extends string>(
+  def: MetricDef<N, L>,
+): { name: N; help: string; labelNames: readonly L[]; buckets?: number[] } {
+  const options: { name: N; help: string; labelNames: readonly L[]; buckets?: number[] } = {
+    name: def.name,
+    help: def.help,
+    labelNames: def.labelNames,
+  };
+  if (def.buckets !== undefined) options.buckets = [...def.buckets];
+  return options;
+}
