@@ -27,7 +27,11 @@ const NAMES: Record<number, string> = {
   45: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
   46: 'DUPLICATE_SEQUENCE_NUMBER',
   47: 'INVALID_PRODUCER_EPOCH',
+  48: 'INVALID_TXN_STATE',
+  49: 'INVALID_PRODUCER_ID_MAPPING',
+  50: 'INVALID_TRANSACTION_TIMEOUT',
   51: 'CONCURRENT_TRANSACTIONS',
+  53: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
   56: 'KAFKA_STORAGE_ERROR',
   59: 'UNKNOWN_PRODUCER_ID',
   69: 'GROUP_ID_NOT_FOUND',
@@ -36,7 +40,9 @@ const NAMES: Record<number, string> = {
   78: 'OFFSET_NOT_AVAILABLE',
   87: 'INVALID_RECORD',
   89: 'THROTTLING_QUOTA_EXCEEDED',
+  90: 'PRODUCER_FENCED',
   100: 'UNKNOWN_TOPIC_ID',
+  120: 'TRANSACTION_ABORTABLE',
 };
 
 export const errorName = (code: number): string => NAMES[code] ?? `error ${code}`;
@@ -51,9 +57,10 @@ export const RETRIABLE_PRODUCE = new Set([7, 13, 14, 15, 19, 20, 51, 89]);
  * Produce errors after which the broker no longer accepts our sequence: take a new producer id.
  * DUPLICATE_SEQUENCE_NUMBER cannot happen with one batch in flight per partition; if it does, the
  * broker has the batch but gives no offset for it, so it is resent under a new id (a duplicate,
- * never a loss).
+ * never a loss). PRODUCER_FENCED and TRANSACTION_ABORTABLE (KIP-890) reach transactional producers
+ * only, which never take a new id silently (see mirror/kafka/transactional-producer.ts).
  */
-export const PRODUCER_STATE_LOST = new Set([45, 46, 47, 59]);
+export const PRODUCER_STATE_LOST = new Set([45, 46, 47, 59, 90, 120]);
 
 /** A partition-level error answered by a broker. `retriable` lets the connector restart the task. */
 export class KafkaPartitionError extends Error {

@@ -58,12 +58,18 @@ export class NativeProducer {
   private readonly sequences = new Map<string, number>();
 
   constructor(
-    private readonly cluster: NativeCluster,
-    private readonly opts: NativeProducerOptions,
+    protected readonly cluster: NativeCluster,
+    protected readonly opts: NativeProducerOptions,
   ) {}
 
   /** Takes a producer id (again). Every partition's sequence restarts at 0. */
   async init(): Promise<void> {
+    this.producer = await this.initProducerId();
+    this.sequences.clear();
+  }
+
+  /** InitProducerId without a transactional id (idempotence only). */
+  protected async initProducerId(): Promise<{ producerId: bigint; producerEpoch: number }> {
     const deadline = Date.now() + this.opts.deliveryTimeoutMs;
     for (let backoff = 100; ; backoff = Math.min(backoff * 2, 2000)) {
       const conn = await this.cluster.connectionToAny();
@@ -75,15 +81,36 @@ export class NativeProducer {
         enable2Pc: false,
         keepPreparedTxn: false,
       });
-      if (r.errorCode === 0) {
-        this.producer = { producerId: r.producerId, producerEpoch: r.producerEpoch };
-        this.sequences.clear();
-        return;
-      }
+      if (r.errorCode === 0) return { producerId: r.producerId, producerEpoch: r.producerEpoch };
       if (!RETRIABLE_PRODUCE.has(r.errorCode) || Date.now() > deadline)
         throw new Error(`${this.cluster.cluster.alias}: InitProducerId failed: ${errorName(r.errorCode)}`);
       await sleep(backoff);
     }
+  }
+
+  /** Called before a send's batches are produced (a transactional producer adds their partitions). */
+  protected async beforeSend(_items: readonly ProduceItem[]): Promise<void> {}
+
+  /**
+   * The broker no longer knows our sequence (`code`): take a new producer id and resend
+   * (at-least-once). A transactional producer must not: it throws instead.
+   */
+  protected async producerLost(code: number, err: Error | undefined): Promise<void> {
+    this.opts.log.warn(
+      { cluster: this.cluster.cluster.alias, err: String(err), code: errorName(code) },
+      'producer state lost on the broker; taking a new producer id and resending',
+    );
+    await this.init();
+  }
+
+  /** Produce's transactional id (null: not transactional). */
+  protected get transactionalId(): string | null {
+    return null;
+  }
+
+  /** Highest Produce version: 12 means "transaction version 2" to a broker (KIP-890), so a transactional producer on v1 stops at 11. */
+  protected get maxProduceVersion(): number {
+    return 12;
   }
 
   close(): void {
@@ -93,6 +120,7 @@ export class NativeProducer {
   /** Writes one batch to each item's partition; resolves with their base offsets, in item order. */
   async send(items: ProduceItem[]): Promise<bigint[]> {
     if (this.producer === undefined) await this.init();
+    await this.beforeSend(items);
     const pending: InFlight[] = [];
     const seen = new Set<string>();
     for (const item of items) {
@@ -109,12 +137,8 @@ export class NativeProducer {
       todo = todo.filter((p) => p.baseOffset === undefined);
       if (todo.length === 0) break;
       if (outcome.lastError && Date.now() > deadline) throw outcome.lastError;
-      if (outcome.producerLost) {
-        this.opts.log.warn(
-          { cluster: this.cluster.cluster.alias, err: String(outcome.lastError) },
-          'producer state lost on the broker; taking a new producer id and resending',
-        );
-        await this.init();
+      if (outcome.producerLost !== undefined) {
+        await this.producerLost(outcome.producerLost, outcome.lastError);
         for (const p of todo) {
           p.sequence = 0;
           restamp(p.bytes, this.stamp(0));
@@ -122,7 +146,7 @@ export class NativeProducer {
       }
       if (outcome.metadataStale)
         await this.cluster.refresh(todo.map((p) => p.item.topic)).catch(() => undefined);
-      if (!outcome.producerLost) await sleep(backoff);
+      if (outcome.producerLost === undefined) await sleep(backoff);
     }
     return pending.map((p) => p.baseOffset!);
   }
@@ -132,15 +156,16 @@ export class NativeProducer {
       producerId: this.producer!.producerId,
       producerEpoch: this.producer!.producerEpoch,
       baseSequence,
+      transactional: this.transactionalId !== null,
     };
   }
 
   /** One Produce request per leader for `todo`; records what was acknowledged and what to do next. */
   private async attempt(
     todo: InFlight[],
-  ): Promise<{ metadataStale: boolean; producerLost: boolean; lastError?: Error }> {
+  ): Promise<{ metadataStale: boolean; producerLost?: number; lastError?: Error }> {
     let metadataStale = false;
-    let producerLost = false;
+    let producerLost: number | undefined;
     let lastError: Error | undefined;
     if (todo.some((p) => this.cluster.leaderOf(p.item.topic, p.item.partition) === undefined))
       await this.cluster
@@ -171,7 +196,7 @@ export class NativeProducer {
       for (const { p, code } of r.value) {
         const { topic, partition } = p.item;
         if (STALE_METADATA.has(code)) metadataStale = true;
-        else if (PRODUCER_STATE_LOST.has(code)) producerLost = true;
+        else if (PRODUCER_STATE_LOST.has(code)) producerLost = code;
         else if (!RETRIABLE_PRODUCE.has(code))
           throw new KafkaPartitionError(code, topic, partition, 'produce to', false);
         lastError = new KafkaPartitionError(code, topic, partition, 'produce to', true);
@@ -191,8 +216,8 @@ export class NativeProducer {
         if (parts) parts.push(p);
         else byTopic.set(p.item.topic, [p]);
       }
-      response = await conn.request(ApiKey.Produce, conn.version(ApiKey.Produce, 3, 12), {
-        transactionalId: null,
+      response = await conn.request(ApiKey.Produce, conn.version(ApiKey.Produce, 3, this.maxProduceVersion), {
+        transactionalId: this.transactionalId,
         acks: ACKS_ALL,
         timeoutMs: this.opts.ackTimeoutMs,
         topicData: [...byTopic.entries()].map(([name, parts]) => ({
