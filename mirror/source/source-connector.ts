@@ -61,6 +61,16 @@ const DATA_LOSS_KEPT = 100;
 /** The Java producer's delivery.timeout.ms default: how long a batch is retried before giving up. */
 const DELIVERY_TIMEOUT_MS = 120_000;
 
+/**
+ * Marks a promise that is awaited later (after the next fetch) as handled now: if it fails while
+ * the fetch is pending, Node would otherwise see an unhandled rejection and end the whole process
+ * (a fenced exactly-once task must fail alone). The later `await` still throws its error.
+ */
+function awaitedLater(p: Promise<void>): Promise<void> {
+  p.catch(() => undefined);
+  return p;
+}
+
 export interface SourceTaskOptions {
   /** Active-active conflicts (detection, last-writer-wins), shared by the process's flows. */
   conflicts?: Conflicts;
@@ -264,10 +274,11 @@ export class MirrorSourceConnector extends Connector {
         }
         const fetchedAt = Date.now();
         await inFlight; // at most one fetch result waits while another is being produced
-        if (batches.length > 0) inFlight = this.replicate(batches, fetchedAt);
-        else if (this.txn && this.positions.unsettled) inFlight = this.commitTransaction([], fetchedAt);
+        if (batches.length > 0) inFlight = awaitedLater(this.replicate(batches, fetchedAt));
+        else if (this.txn && this.positions.unsettled)
+          inFlight = awaitedLater(this.commitTransaction([], fetchedAt));
         else if (this.conflicts?.hasRepairs(this.flow.target))
-          inFlight = this.txn ? this.commitTransaction([], fetchedAt) : this.repair();
+          inFlight = awaitedLater(this.txn ? this.commitTransaction([], fetchedAt) : this.repair());
       }
       await inFlight;
       await this.commit();
