@@ -35,13 +35,16 @@ export const COORDINATOR_MOVED: ReadonlySet<number> = new Set<number>([
  * Produce errors after which the broker no longer accepts our sequence: take a new producer id.
  * DUPLICATE_SEQUENCE_NUMBER cannot happen with one batch in flight per partition; if it does, the
  * broker has the batch but gives no offset for it, so it is resent under a new id (a duplicate,
- * never a loss).
+ * never a loss). PRODUCER_FENCED and TRANSACTION_ABORTABLE (KIP-890) reach transactional producers
+ * only, which never take a new id silently (see mirror/kafka/transactional-producer.ts).
  */
 export const PRODUCER_STATE_LOST: ReadonlySet<number> = new Set<number>([
   ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
   ErrorCode.DUPLICATE_SEQUENCE_NUMBER,
   ErrorCode.INVALID_PRODUCER_EPOCH,
   ErrorCode.UNKNOWN_PRODUCER_ID,
+  ErrorCode.PRODUCER_FENCED,
+  ErrorCode.TRANSACTION_ABORTABLE,
 ]);
 
 /** A partition-level error answered by a broker. `retriable` lets the connector restart the task. */

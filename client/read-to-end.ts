@@ -3,8 +3,10 @@
  * (no consumer group). For small state topics replayed at start (the mirror's positions and
  * checkpoints); `topicOffsets` also gives a tail its starting point.
  *
- * Offsets are asked of each partition's leader (ListOffsets, READ_UNCOMMITTED: the end is the high
- * watermark, which is where the fetcher's reads stop too). A topic created a moment ago may not have
+ * Offsets are asked of each partition's leader (ListOffsets, READ_UNCOMMITTED by default: the end is
+ * the high watermark, which is where the fetcher's reads stop too; READ_COMMITTED: the end is the last
+ * stable offset, and the read drops aborted transactions as Kafka's consumer does — for state written
+ * by a transactional producer, KIP-98). A topic created a moment ago may not have
  * leaders yet: stale-metadata answers and lost connections are retried until `retryForMs`, then the
  * last error is thrown (retriable).
  */
@@ -12,7 +14,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import type { ClusterClient } from './cluster.js';
 import { ConnectionError } from './connection.js';
-import { NativeFetcher, type FetchRecord } from './fetcher.js';
+import { NativeFetcher, type FetchRecord, type IsolationLevel } from './fetcher.js';
 import { KafkaPartitionError, STALE_METADATA } from './kafka-errors.js';
 import { withRetries } from './retry.js';
 
@@ -29,9 +31,12 @@ export interface ReadToEndOptions {
   retryForMs?: number;
   /** Checked between polls: when it returns true the read stops with an error. */
   isStopped?: () => boolean;
+  /** Default read_uncommitted; read_committed reads to the last stable offset, aborted data left out. */
+  isolationLevel?: IsolationLevel;
 }
 
 const ISOLATION_READ_UNCOMMITTED = 0;
+const ISOLATION_READ_COMMITTED = 1;
 const EARLIEST_TIMESTAMP = -2n;
 const LATEST_TIMESTAMP = -1n;
 
@@ -54,6 +59,7 @@ async function listOffsets(
   topic: string,
   partitions: number[],
   timestamp: bigint,
+  isolationLevel: IsolationLevel = 'read_uncommitted',
 ): Promise<Map<number, bigint>> {
   const byLeader = new Map<number, number[]>();
   for (const p of partitions) {
@@ -71,7 +77,8 @@ async function listOffsets(
       const conn = await cluster.connection(leader);
       response = await conn.request(ApiKey.ListOffsets, conn.version(ApiKey.ListOffsets, 1, 7), {
         replicaId: -1,
-        isolationLevel: ISOLATION_READ_UNCOMMITTED,
+        isolationLevel:
+          isolationLevel === 'read_committed' ? ISOLATION_READ_COMMITTED : ISOLATION_READ_UNCOMMITTED,
         timeoutMs: 0,
         topics: [
           {
@@ -111,7 +118,7 @@ export function topicOffsets(
   return withRetries({ retryForMs: opts.retryForMs ?? 30_000, isRetriable: retriable }, async () => {
     const partitions = await partitionsOf(cluster, topic);
     const low = await listOffsets(cluster, topic, partitions, EARLIEST_TIMESTAMP);
-    const high = await listOffsets(cluster, topic, partitions, LATEST_TIMESTAMP);
+    const high = await listOffsets(cluster, topic, partitions, LATEST_TIMESTAMP, opts.isolationLevel);
     return partitions.map((partition) => ({
       partition,
       low: low.get(partition)!,
@@ -136,6 +143,7 @@ export async function readTopicToEnd(
     maxBytes: 16 << 20,
     partitionMaxBytes: 4 << 20,
     maxWaitMs: 100,
+    isolationLevel: opts.isolationLevel ?? 'read_uncommitted',
   });
   const end = new Map<number, bigint>();
   for (const o of offsets) {

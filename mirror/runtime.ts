@@ -40,7 +40,9 @@ export class Mirror {
       const target = config.clusters.get(flow.target)!;
       const list: Connector[] = [];
       if (flow.enabled) {
-        list.push(new MirrorSourceConnector(flow, source, target, this.metrics, log, workerId, conflicts));
+        list.push(
+          new MirrorSourceConnector(flow, source, target, this.metrics, log, workerId, { conflicts }),
+        );
         if (flow.emitCheckpointsIntervalMs > 0 || flow.syncGroupOffsetsIntervalMs > 0)
           list.push(new MirrorCheckpointConnector(flow, source, target, this.metrics, log, workerId));
       }

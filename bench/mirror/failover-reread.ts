@@ -166,6 +166,10 @@ export async function measureFailover(o: {
         String(from ?? 'beginning'),
         '-e',
         '-q',
+        // The exactly-once rows write transactions, and no run aborts one; read_uncommitted because
+        // Debian's librdkafka does not report the end of a read_committed partition ending in a marker.
+        '-X',
+        'isolation.level=read_uncommitted',
         '-f',
         '%s\n',
       ],

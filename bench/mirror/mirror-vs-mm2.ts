@@ -3,8 +3,11 @@
  *
  *   node dist/bench/mirror/mirror-vs-mm2.js [records=200000] [steadyRate=2000] [steadySeconds=15] [failoverRecords=200000]
  *   KGW_BASELINE_DIST=<dist of an earlier build>  adds that build as "kgw-before" (same measurements)
+ *   KGW_BENCH_EXACTLY_ONCE=1  adds "kgw-eos" and "mm2-eos": the same mirrors with the worker key
+ *                             exactly.once.source.support = enabled (MM2 dedicated mode, KIP-618)
+ *   KGW_BENCH_PORTS=<east>,<west>  the private clusters' base ports (default 17092,18092)
  *
- * Starts two private single-node clusters (ports 17092 / 18092), then for each mirror:
+ * Starts two private single-node clusters, then for each mirror:
  *  1. bulk: `records` × 1 KiB over 8 partitions already on the source; throughput and CPU (the mirror
  *     process' user+sys time from /proc) measured from the first record on the target to the last,
  *     so start-up is excluded; CPU per record = that CPU time / records.
@@ -38,6 +41,11 @@ const RATE = Number(process.argv[3] ?? 2000);
 const SECONDS = Number(process.argv[4] ?? 15);
 const FAILOVER_RECORDS = Number(process.argv[5] ?? 200_000);
 const BASELINE_DIST = process.env.KGW_BASELINE_DIST;
+const EXACTLY_ONCE = process.env.KGW_BENCH_EXACTLY_ONCE === '1';
+const [EAST_PORT, WEST_PORT] = (process.env.KGW_BENCH_PORTS ?? '17092,18092').split(',').map(Number) as [
+  number,
+  number,
+];
 const PARTITIONS = 8;
 const distRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kgw-bench-mirror-'));
@@ -120,7 +128,22 @@ async function steadyProduce(bootstrap: string, topic: string): Promise<number> 
 
 async function latencies(bootstrap: string, topic: string): Promise<number[]> {
   const r = await runKcat(
-    ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%T %s\n'],
+    // read_uncommitted: see failover-reread.ts (the exactly-once rows end partitions with markers).
+    [
+      '-C',
+      '-b',
+      bootstrap,
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-X',
+      'isolation.level=read_uncommitted',
+      '-f',
+      '%T %s\n',
+    ],
     { timeoutMs: 120_000 },
   );
   return r.stdout
@@ -253,18 +276,22 @@ function mm2Properties(east: string, west: string, topics: string, extra: string
 
 let clusters: PrivateCluster[] = [];
 try {
-  log('starting private clusters bench-east (17092) and bench-west (18092)');
+  log(`starting private clusters bench-east (${EAST_PORT}) and bench-west (${WEST_PORT})`);
   clusters = await Promise.all([
-    startPrivateCluster('bench-east', { basePort: 17092, heapMb: 512 }),
-    startPrivateCluster('bench-west', { basePort: 18092, heapMb: 512 }),
+    startPrivateCluster('bench-east', { basePort: EAST_PORT, heapMb: 512 }),
+    startPrivateCluster('bench-west', { basePort: WEST_PORT, heapMb: 512 }),
   ]);
   const [east, west] = clusters.map((c) => c.bootstrap) as [string, string];
 
+  const EOS = ['exactly.once.source.support = enabled'];
   const kgwMirror =
-    (name: string, dist: string) =>
+    (name: string, dist: string, extra: string[] = []) =>
     (topics: string): ChildProcess => {
       const file = join(dir, `${name}.properties`);
-      writeFileSync(file, mm2Properties(east, west, topics, ['kgw.rest.port = -1', 'tasks.max = 1']));
+      writeFileSync(
+        file,
+        mm2Properties(east, west, topics, ['kgw.rest.port = -1', 'tasks.max = 1', ...extra]),
+      );
       return spawn(process.execPath, [join(dist, 'cli/kgw.js'), 'mirror', '--config', file], {
         stdio: 'ignore',
       });
@@ -273,17 +300,23 @@ try {
   if (BASELINE_DIST !== undefined)
     results.push(await runOne('kgw-before', east, west, kgwMirror('kgw-before', BASELINE_DIST)));
   results.push(await runOne('kgw', east, west, kgwMirror('kgw', distRoot)));
-  const mm2 = await runOne('mm2', east, west, (topics) => {
-    const file = join(dir, 'mm2.properties');
-    writeFileSync(file, mm2Properties(east, west, topics, ['tasks.max = 1']));
-    // The same command runKafkaTool('mirror-maker', [file]) runs, spawned here to read its CPU time.
-    const { cmd, args } = javaCommand(KAFKA_TOOLS['mirror-maker'], [file], {
-      heapMb: 512,
-      log4jConfig: toolLog4jConfig(),
-    });
-    return spawn(cmd, args, { stdio: 'ignore' });
-  });
+  if (EXACTLY_ONCE) results.push(await runOne('kgw-eos', east, west, kgwMirror('kgw-eos', distRoot, EOS)));
+  const mm2Mirror =
+    (name: string, extra: string[] = []) =>
+    (topics: string): ChildProcess => {
+      const file = join(dir, `${name}.properties`);
+      writeFileSync(file, mm2Properties(east, west, topics, ['tasks.max = 1', ...extra]));
+      // The same command runKafkaTool('mirror-maker', [file]) runs, spawned here to read its CPU time.
+      const { cmd, args } = javaCommand(KAFKA_TOOLS['mirror-maker'], [file], {
+        heapMb: 512,
+        log4jConfig: toolLog4jConfig(),
+      });
+      return spawn(cmd, args, { stdio: 'ignore' });
+    };
+  const mm2 = await runOne('mm2', east, west, mm2Mirror('mm2'));
   results.push(mm2);
+  const mm2Eos = EXACTLY_ONCE ? await runOne('mm2-eos', east, west, mm2Mirror('mm2-eos', EOS)) : undefined;
+  if (mm2Eos) results.push(mm2Eos);
   const row = (r: Result): string =>
     `| ${r.name} | ${r.recordsPerSec.toFixed(0)} | ${r.cpuMsPerRecord.toFixed(4)} | ${r.p50} / ${r.p99} | ` +
     `${r.failover.reRead} | ${r.failover.skipped} | ${r.failover.exactPartitions}/${PARTITIONS}` +
@@ -298,10 +331,16 @@ try {
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) console.log(row(r));
-  for (const r of results.filter((x) => x !== mm2))
-    console.log(
-      `ratio ${r.name}/mm2: throughput ${(r.recordsPerSec / mm2.recordsPerSec).toFixed(2)}, CPU/record ${(r.cpuMsPerRecord / mm2.cpuMsPerRecord).toFixed(2)}, p50 ${(r.p50 / mm2.p50).toFixed(2)}, p99 ${(r.p99 / mm2.p99).toFixed(2)}`,
-    );
+  const ratio = (r: Result, base: Result): string =>
+    `ratio ${r.name}/${base.name}: throughput ${(r.recordsPerSec / base.recordsPerSec).toFixed(2)}, CPU/record ${(r.cpuMsPerRecord / base.cpuMsPerRecord).toFixed(2)}, p50 ${(r.p50 / base.p50).toFixed(2)}, p99 ${(r.p99 / base.p99).toFixed(2)}`;
+  for (const r of results.filter((x) => x !== mm2 && x !== mm2Eos)) console.log(ratio(r, mm2));
+  const kgwEos = results.find((r) => r.name === 'kgw-eos');
+  const kgw = results.find((r) => r.name === 'kgw')!;
+  if (kgwEos && mm2Eos) {
+    console.log(ratio(kgwEos, mm2Eos));
+    console.log(ratio(kgwEos, kgw)); // the cost of exactly-once in kgw
+    console.log(ratio(mm2Eos, mm2)); // and in MM2
+  }
 } finally {
   await Promise.all(clusters.map((c) => c.stop()));
 }

@@ -24,7 +24,7 @@ import {
   positionsTopic,
   type ReplicationPolicy,
 } from '../../mm2/replication-policy.js';
-import { decodePosition } from '../source/position-store.js';
+import { decodePosition, syncedPosition } from '../source/position-store.js';
 import { ensureCompactedTopic } from '../source/topics.js';
 import { translateBothOrigins } from './both-origins.js';
 import { OffsetSyncStore, type Translation } from '../../mm2/offset-sync-store.js';
@@ -152,7 +152,7 @@ export class MirrorCheckpointConnector extends Connector {
         if (r.key === null) return;
         const p = decodePosition(r.key, r.value);
         if (p.offset === undefined) this.positions.delete(tpKey(p.topic, p.partition));
-        else this.positions.set(tpKey(p.topic, p.partition), p.offset);
+        else this.positions.set(tpKey(p.topic, p.partition), syncedPosition({ ...p, offset: p.offset }));
       }),
       isStopped,
     );

@@ -5,6 +5,10 @@
  * first, then the syncs up to an end measured afterwards, so every sync written before a position
  * was committed is in the store when that position is used (the source connector writes a
  * partition's syncs before its position). The cluster stays the caller's (closed by the caller).
+ *
+ * Read read_committed, up to the last stable offset: in exactly-once mode the positions are written
+ * in transactions, and a position of an aborted or still open transaction is no position (the
+ * offset syncs, never transactional, read the same either way).
  */
 import type { ClusterClient } from '../../client/cluster.js';
 import { NativeFetcher, type FetchRecord } from '../../client/fetcher.js';
@@ -22,12 +26,15 @@ export class TopicTail {
       maxBytes: 8 << 20,
       partitionMaxBytes: 8 << 20,
       maxWaitMs: 100,
+      isolationLevel: 'read_committed',
     });
   }
 
   /** Calls `onRecord` for every record from the last position up to the current end, in order. */
   async catchUp(onRecord: (r: FetchRecord) => void, isStopped: () => boolean): Promise<number> {
-    const p0 = (await topicOffsets(this.cluster, this.topic)).find((o) => o.partition === 0);
+    const p0 = (await topicOffsets(this.cluster, this.topic, { isolationLevel: 'read_committed' })).find(
+      (o) => o.partition === 0,
+    );
     if (p0 === undefined) return 0;
     if (!this.assigned) {
       await this.fetcher.assign(this.topic, 0, p0.low);

@@ -53,10 +53,12 @@ export class UnitsRunner {
     const target = config.clusters.get(flow.target)!;
     switch (unit.kind) {
       case 'source':
-        return new MirrorSourceConnector(flow, source, target, metrics, log, workerId, undefined, {
-          task: unit.task,
-          transactionalId: transactionalId(this.opts.groupId, unit),
-          partitions: unit.partitions,
+        return new MirrorSourceConnector(flow, source, target, metrics, log, workerId, {
+          scope: {
+            task: unit.task,
+            transactionalId: transactionalId(this.opts.groupId, unit),
+            partitions: unit.partitions,
+          },
         });
       case 'checkpoint':
         return new MirrorCheckpointConnector(flow, source, target, metrics, log, workerId);

@@ -6,6 +6,7 @@
  * its transactional id follows Connect's Worker.taskTransactionalId: `<group.id>-<connector>-<task>`.
  */
 import type { ConnectorClass } from '../connector.js';
+import { transactionalIdFor } from '../exactly-once/transactional-id.js';
 
 export interface TopicPartition {
   topic: string;
@@ -55,7 +56,8 @@ export function unitKey(unit: WorkUnit): string {
  * task fences its predecessor by calling InitProducerId with it.
  */
 export function transactionalId(groupId: string, unit: Pick<SourceTaskUnit, 'flow' | 'task'>): string {
-  return `${groupId}-${connectorName({ kind: 'source', flow: unit.flow })}-${unit.task}`;
+  const [source = '', target = ''] = unit.flow.split('->'); // a flow's name is "<source>-><target>"
+  return transactionalIdFor({ groupId, flow: { source, target }, task: unit.task });
 }
 
 /**

@@ -81,6 +81,8 @@ export interface FlowConfig {
   conflictWindowMs: number;
   /** MM2's tasks.max: source tasks of this flow in a mirror cluster (one task in a single process). */
   tasksMax: number;
+  /** `exactly.once.source.support = enabled`: records and positions in one transaction on the target. */
+  exactlyOnce: boolean;
 }
 
 export interface MirrorConfig {
@@ -194,11 +196,24 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
   }
 
   const flows: FlowConfig[] = [];
+  const exactlyOnce = global.get('exactly.once.source.support')?.value.trim() === 'enabled';
   for (const source of aliases) {
     for (const target of aliases) {
       if (source === target) continue;
       const own = perFlow.get(`${source}->${target}`) ?? new Map<FlowKey, Located>();
-      flows.push(flowConfig(source, target, own, global, fail));
+      const flow = flowConfig(source, target, own, global, fail);
+      flow.exactlyOnce = exactlyOnce;
+      const support = own.get('exactly.once.support') ?? global.get('exactly.once.support');
+      if (flow.enabled && support?.value.trim() === 'required') {
+        const where = { key: `${flow.name}.exactly.once.support`, value: 'required', line: support.line };
+        if (!exactlyOnce) fail(where, 'needs exactly.once.source.support = enabled (a top-level key)');
+        if (clusters.get(source)!.isolationLevel === 'read_uncommitted')
+          fail(
+            where,
+            `needs ${source}.consumer.isolation.level = read_committed (as MM2's MirrorSourceConnector)`,
+          );
+      }
+      flows.push(flow);
     }
   }
   for (const key of perFlow.keys()) {
@@ -364,5 +379,6 @@ function flowConfig(
     checkpointMaxSyncRuns: num('kgw.checkpoint.max.sync.runs'),
     conflictWindowMs: num('kgw.conflicts.window.ms'),
     tasksMax: num('tasks.max'),
+    exactlyOnce: false, // a worker-level key: set by resolveConfig
   };
 }

@@ -66,6 +66,11 @@ export const FLOW_KEYS = {
   // topic-partitions into (MirrorSourceConnector.taskConfigs). Used by a mirror cluster
   // (kgw.workers.enabled); a single process runs one task per connector.
   'tasks.max': { type: 'long', default: '1', min: 1 },
+  // Kafka Connect's connector-level exactly-once keys (KIP-618). `required` refuses to start a flow
+  // whose source is read read_uncommitted (MirrorSourceConnector.exactlyOnceSupport says UNSUPPORTED
+  // then); only the default transaction boundary exists: one transaction per fetch (Connect's poll).
+  'exactly.once.support': { type: 'enum', default: 'requested', values: ['requested', 'required'] },
+  'transaction.boundary': { type: 'enum', default: 'poll', values: ['poll'] },
 } as const satisfies Record<string, KeyDef>;
 
 export type FlowKey = keyof typeof FLOW_KEYS;
@@ -93,6 +98,15 @@ export const GLOBAL_KEYS = {
   clusters: { type: 'list', default: '' },
   'kgw.rest.host': { type: 'string', default: '127.0.0.1' },
   'kgw.rest.port': { type: 'long', default: '8083', min: -1 },
+  // Kafka Connect's worker key (KIP-618), set at the top level of mm2.properties in MM2's dedicated
+  // mode: `enabled` writes every flow's records and positions in transactions on the target
+  // (docs/mirror.md "Exactly-once"); `preparing` (Connect's rolling-upgrade step) and `disabled`
+  // replicate at least once.
+  'exactly.once.source.support': {
+    type: 'enum',
+    default: 'disabled',
+    values: ['disabled', 'preparing', 'enabled'],
+  },
   // Active-active conflicts, process-wide because detection and last-writer-wins compare what
   // several flows see (mirror/conflicts/config.ts checks them together).
   'kgw.conflicts.max.keys': { type: 'long', default: '100000', min: 16 },

@@ -7,7 +7,7 @@
  * compacted topic under last-writer-wins per task start (compacted: about its live keys).
  */
 import type { ClusterClient } from '../../client/cluster.js';
-import { readTopicToEnd } from '../../client/read-to-end.js';
+import { readTopicToEnd, type ReadToEndOptions } from '../../client/read-to-end.js';
 import type { Conflicts, FlowView } from './conflicts.js';
 
 export async function replayLwwTopics(
@@ -16,6 +16,8 @@ export async function replayLwwTopics(
   source: ClusterClient,
   topics: readonly string[],
   isStopped: () => boolean,
+  /** The source's isolation level, as the data path reads it (exactly-once copies are transactional). */
+  read: Pick<ReadToEndOptions, 'isolationLevel'> = {},
 ): Promise<number> {
   let records = 0;
   for (const topic of topics.filter((t) => conflicts.lwwTopic(t))) {
@@ -26,7 +28,7 @@ export async function replayLwwTopics(
         records++;
         conflicts.replay(flow, topic, partition, r);
       },
-      { isStopped },
+      { isStopped, ...read },
     );
   }
   return records;

@@ -18,7 +18,7 @@ import { fetchCommittedOffsets, listGroups, type ListedGroup } from '../../clien
 import { readTopicToEnd, topicOffsets, type PartitionOffsets } from '../../client/read-to-end.js';
 import { decodeCheckpoint, decodeOffsetSync } from '../../mm2/formats.js';
 import { checkpointsTopic, offsetSyncsTopic, positionsTopic } from '../../mm2/replication-policy.js';
-import { decodePosition } from '../source/position-store.js';
+import { decodePosition, syncedPosition } from '../source/position-store.js';
 import { sourceTopicName, targetTopicName, type FailoverClusters } from './clusters.js';
 import type { CheckpointFact, GroupFacts, PartitionFacts } from './plan.js';
 import { copiesResumeAt } from './scan.js';
@@ -111,12 +111,13 @@ async function readMirroredPositions(s: Sides): Promise<Map<string, bigint>> {
       try {
         const p = decodePosition(r.key, r.value);
         if (p.offset === undefined) out.delete(tpKey(p.topic, p.partition));
-        else out.set(tpKey(p.topic, p.partition), p.offset);
+        else out.set(tpKey(p.topic, p.partition), syncedPosition({ ...p, offset: p.offset }));
       } catch {
         // not a position record: the lag stays unknown for it
       }
     },
-    { retryForMs: 10_000 },
+    // read_committed: exactly-once mode writes positions in transactions.
+    { retryForMs: 10_000, isolationLevel: 'read_committed' },
   );
   return out;
 }

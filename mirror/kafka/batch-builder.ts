@@ -15,6 +15,8 @@ export interface ProducerStamp {
   producerId: bigint;
   producerEpoch: number;
   baseSequence: number;
+  /** Part of a transaction (the batch's isTransactional attribute, KIP-98): hidden from read_committed readers until its commit marker. */
+  transactional?: boolean;
 }
 
 /** Byte offsets inside a v2 batch header (Kafka's DefaultRecordBatch layout). */
@@ -23,6 +25,8 @@ const ATTRIBUTES_OFFSET = 21;
 const PRODUCER_ID_OFFSET = 43;
 const PRODUCER_EPOCH_OFFSET = 51;
 const BASE_SEQUENCE_OFFSET = 53;
+/** Kafka's RecordBatch.TRANSACTIONAL_FLAG_MASK. */
+const TRANSACTIONAL_ATTRIBUTE = 0x10;
 
 export class BatchBuilder {
   readonly records: KafkaRecord[] = [];
@@ -53,7 +57,7 @@ export class BatchBuilder {
     return encodeRecordBatch({
       baseOffset: 0n,
       partitionLeaderEpoch: -1,
-      attributes: 0,
+      attributes: stamp.transactional === true ? TRANSACTIONAL_ATTRIBUTE : 0,
       baseTimestamp: BigInt(this.baseTimestamp),
       maxTimestamp: BigInt(this.maxTimestamp),
       producerId: stamp.producerId,

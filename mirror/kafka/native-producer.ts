@@ -65,14 +65,20 @@ export class NativeProducer {
   private readonly sequences = new Map<string, number>();
 
   constructor(
-    private readonly cluster: NativeCluster,
-    private readonly opts: NativeProducerOptions,
+    protected readonly cluster: NativeCluster,
+    protected readonly opts: NativeProducerOptions,
   ) {}
 
   /** Takes a producer id (again). Every partition's sequence restarts at 0. */
   async init(): Promise<void> {
+    this.producer = await this.initProducerId();
+    this.sequences.clear();
+  }
+
+  /** InitProducerId without a transactional id (idempotence only). */
+  protected async initProducerId(): Promise<{ producerId: bigint; producerEpoch: number }> {
     const retry = { retryForMs: this.opts.deliveryTimeoutMs, isRetriable: isRetriableInitError };
-    await withRetries(retry, async () => {
+    return withRetries(retry, async () => {
       const conn = await this.cluster.connectionToAny();
       const r = await conn.request(ApiKey.InitProducerId, conn.version(ApiKey.InitProducerId, 0, 4), {
         transactionalId: null,
@@ -84,9 +90,33 @@ export class NativeProducer {
       });
       if (r.errorCode !== ErrorCode.NONE)
         throw new InitProducerIdError(this.cluster.cluster.alias, r.errorCode);
-      this.producer = { producerId: r.producerId, producerEpoch: r.producerEpoch };
-      this.sequences.clear();
+      return { producerId: r.producerId, producerEpoch: r.producerEpoch };
     });
+  }
+
+  /** Called before a send's batches are produced (a transactional producer adds their partitions). */
+  protected async beforeSend(_items: readonly ProduceItem[]): Promise<void> {}
+
+  /**
+   * The broker no longer knows our sequence (`code`): take a new producer id and resend
+   * (at-least-once). A transactional producer must not: it throws instead.
+   */
+  protected async producerLost(code: number, err: Error | undefined): Promise<void> {
+    this.opts.log.warn(
+      { cluster: this.cluster.cluster.alias, err: String(err), code: errorName(code) },
+      'producer state lost on the broker; taking a new producer id and resending',
+    );
+    await this.init();
+  }
+
+  /** Produce's transactional id (null: not transactional). */
+  protected get transactionalId(): string | null {
+    return null;
+  }
+
+  /** Highest Produce version: 12 means "transaction version 2" to a broker (KIP-890), so a transactional producer on v1 stops at 11. */
+  protected get maxProduceVersion(): number {
+    return 12;
   }
 
   close(): void {
@@ -96,6 +126,7 @@ export class NativeProducer {
   /** Writes one batch to each item's partition; resolves with their base offsets, in item order. */
   async send(items: ProduceItem[]): Promise<bigint[]> {
     if (this.producer === undefined) await this.init();
+    await this.beforeSend(items);
     const pending: InFlight[] = [];
     const seen = new Set<string>();
     for (const item of items) {
@@ -113,12 +144,8 @@ export class NativeProducer {
       todo = todo.filter((p) => p.baseOffset === undefined);
       if (todo.length === 0) break;
       if (outcome.lastError && Date.now() > deadline) throw outcome.lastError;
-      if (outcome.producerLost) {
-        this.opts.log.warn(
-          { cluster: this.cluster.cluster.alias, err: String(outcome.lastError) },
-          'producer state lost on the broker; taking a new producer id and resending',
-        );
-        await this.init();
+      if (outcome.producerLost !== undefined) {
+        await this.producerLost(outcome.producerLost, outcome.lastError);
         for (const p of todo) {
           p.sequence = 0;
           restamp(p.bytes, this.stamp(0));
@@ -126,7 +153,7 @@ export class NativeProducer {
       }
       if (outcome.metadataStale)
         await this.cluster.refresh(todo.map((p) => p.item.topic)).catch(() => undefined);
-      if (!outcome.producerLost) await sleep(backoff.next());
+      if (outcome.producerLost === undefined) await sleep(backoff.next());
     }
     return pending.map((p) => p.baseOffset!);
   }
@@ -136,15 +163,16 @@ export class NativeProducer {
       producerId: this.producer!.producerId,
       producerEpoch: this.producer!.producerEpoch,
       baseSequence,
+      transactional: this.transactionalId !== null,
     };
   }
 
   /** One Produce request per leader for `todo`; records what was acknowledged and what to do next. */
   private async attempt(
     todo: InFlight[],
-  ): Promise<{ metadataStale: boolean; producerLost: boolean; lastError?: Error }> {
+  ): Promise<{ metadataStale: boolean; producerLost?: number; lastError?: Error }> {
     let metadataStale = false;
-    let producerLost = false;
+    let producerLost: number | undefined;
     let lastError: Error | undefined;
     if (todo.some((p) => this.cluster.leaderOf(p.item.topic, p.item.partition) === undefined))
       await this.cluster
@@ -181,7 +209,7 @@ export class NativeProducer {
       for (const { p, code } of r.value) {
         const { topic, partition } = p.item;
         if (STALE_METADATA.has(code)) metadataStale = true;
-        else if (PRODUCER_STATE_LOST.has(code)) producerLost = true;
+        else if (PRODUCER_STATE_LOST.has(code)) producerLost = code;
         else if (!isRetriable(code))
           throw new KafkaPartitionError(code, topic, partition, 'produce to', false);
         lastError = new KafkaPartitionError(code, topic, partition, 'produce to', true);
@@ -201,8 +229,8 @@ export class NativeProducer {
         if (parts) parts.push(p);
         else byTopic.set(p.item.topic, [p]);
       }
-      response = await conn.request(ApiKey.Produce, conn.version(ApiKey.Produce, 3, 12), {
-        transactionalId: null,
+      response = await conn.request(ApiKey.Produce, conn.version(ApiKey.Produce, 3, this.maxProduceVersion), {
+        transactionalId: this.transactionalId,
         acks: ACKS_ALL,
         timeoutMs: this.opts.ackTimeoutMs,
         topicData: [...byTopic.entries()].map(([name, parts]) => ({

@@ -12,6 +12,11 @@
  * be in flight to the target while the next is fetched; nothing else is buffered, so memory stays
  * under ~2 × kgw.fetch.max.bytes (the effective fetch size is
  * min(kgw.fetch.max.bytes, kgw.max.in.flight.bytes / 2)).
+ *
+ * Exactly-once mode (`exactly.once.source.support = enabled`, docs/mirror.md): the data producer is
+ * transactional (mirror/exactly-once/), and each fetch result becomes one transaction on the target
+ * holding its copies, the last-writer-wins repairs due, and the positions it advances with the offset
+ * syncs it owes; the syncs are written after the commit (commitTransaction). No position timer then.
  */
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -22,7 +27,7 @@ import { kafkaFor } from '../kafka/clients.js';
 import { BatchBuilder } from '../kafka/batch-builder.js';
 import { connectionOptions, NativeCluster } from '../kafka/native-cluster.js';
 import { NativeFetcher, type FetchBatch, type FetchRecord, type OffsetReset } from '../../client/fetcher.js';
-import { NativeProducer } from '../kafka/native-producer.js';
+import type { NativeProducer } from '../kafka/native-producer.js';
 import { ProvenanceStamper } from '../kafka/record-headers.js';
 import type { MirrorMetrics } from '../metrics.js';
 import { policyFor, offsetSyncsTopic, positionsTopic } from '../../mm2/replication-policy.js';
@@ -33,8 +38,13 @@ import { writeRepairs } from '../conflicts/repair-writer.js';
 import { replayLwwTopics } from '../conflicts/replay.js';
 import { lwwTopicProblems } from '../conflicts/topic-check.js';
 import { OffsetSyncDecider } from './offset-sync-writer.js';
-import { PositionStore } from './position-store.js';
 import { ownsPartition, type SourceTaskScope } from './task-scope.js';
+import { PositionStore, type PositionWriter } from './position-store.js';
+import { dataProducerFor, positionsInTransaction } from '../exactly-once/data-producer.js';
+import { writeOwedSyncs } from '../exactly-once/owed-syncs.js';
+import { transactionalIdFor } from '../exactly-once/transactional-id.js';
+import { TransactionalProducer } from '../kafka/transactional-producer.js';
+import type { OffsetSync } from '../../mm2/formats.js';
 import { ensureCompactedTopic, TopicSync, type ReplicatedTopic } from './topics.js';
 
 /** Largest record batch we build for one partition in one request (brokers accept ~1 MiB by default). */
@@ -45,6 +55,26 @@ const DATA_LOSS_KEPT = 100;
 
 /** The Java producer's delivery.timeout.ms default: how long a batch is retried before giving up. */
 const DELIVERY_TIMEOUT_MS = 120_000;
+
+/**
+ * Marks a promise that is awaited later (after the next fetch) as handled now: if it fails while
+ * the fetch is pending, Node would otherwise see an unhandled rejection and end the whole process
+ * (a fenced exactly-once task must fail alone). The later `await` still throws its error.
+ */
+function awaitedLater(p: Promise<void>): Promise<void> {
+  p.catch(() => undefined);
+  return p;
+}
+
+export interface SourceTaskOptions {
+  /** Active-active conflicts (detection, last-writer-wins), shared by the process's flows. */
+  conflicts?: Conflicts;
+  /**
+   * In a mirror cluster: this task's identity, transactional id and partitions (task-scope.ts).
+   * Without one the connector is the flow's only task: task 0, transactional id of the default group.
+   */
+  scope?: SourceTaskScope;
+}
 
 interface Chunk {
   batch: FetchBatch;
@@ -64,6 +94,9 @@ export class MirrorSourceConnector extends Connector {
   private producer?: Producer;
   private syncProducer?: Producer;
   private dataProducer?: NativeProducer;
+  /** The data producer when the flow runs exactly once. */
+  private txn?: TransactionalProducer;
+  private readonly conflicts?: Conflicts;
   private fetcher?: NativeFetcher;
   private positions?: PositionStore;
   private decider = new OffsetSyncDecider(0);
@@ -87,19 +120,17 @@ export class MirrorSourceConnector extends Connector {
     private readonly metrics: MirrorMetrics,
     log: Logger,
     workerId: string,
-    /** Active-active conflicts (detection, last-writer-wins), shared by the process's flows. */
-    private readonly conflicts?: Conflicts,
-    /** In a mirror cluster: this task's identity and partitions (task-scope.ts). */
-    readonly scope?: SourceTaskScope,
+    private readonly options: SourceTaskOptions = {},
   ) {
     super('MirrorSourceConnector', flow, log, workerId);
-    this.owns = ownsPartition(scope);
-    this.taskId = scope?.task ?? 0;
+    this.conflicts = options.conflicts;
+    this.owns = ownsPartition(options.scope);
+    this.taskId = options.scope?.task ?? 0;
   }
 
   /** Topic config and ACL sync are the connector's, not each task's (MM2): task 0 does them. */
   private get syncsTopicMetadata(): boolean {
-    return (this.scope?.task ?? 0) === 0;
+    return (this.options.scope?.task ?? 0) === 0;
   }
 
   protected async run(): Promise<void> {
@@ -110,22 +141,36 @@ export class MirrorSourceConnector extends Connector {
     this.sourceAdmin = this.sourceKafka.admin();
     this.targetAdmin = this.targetKafka.admin();
     await Promise.all([this.sourceAdmin.connect(), this.targetAdmin.connect()]);
-    this.producer = this.targetKafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
-    await this.producer.connect();
     const role = `${flow.name}-source`;
     // The data producer's connections to the target also read the position store back below,
     // before the first record is produced.
     const target = new NativeCluster(this.targetCluster, connectionOptions(this.targetCluster, role));
-    this.dataProducer = new NativeProducer(target, {
+    this.dataProducer = dataProducerFor({
+      target,
+      flow,
+      transactionalId: this.options.scope?.transactionalId ?? transactionalIdFor({ flow, task: 0 }),
       ackTimeoutMs: this.targetCluster.requestTimeoutMs,
       deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
       log: this.log,
     });
+    this.txn = this.dataProducer instanceof TransactionalProducer ? this.dataProducer : undefined;
+    // Exactly-once: this fences an earlier incarnation of the task and aborts its open transaction
+    // (KIP-98), before the positions are read back.
     await this.dataProducer.init();
+    let writePositions: PositionWriter;
+    if (this.txn) writePositions = positionsInTransaction(this.txn);
+    else {
+      const producer = this.targetKafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      this.producer = producer;
+      await producer.connect();
+      writePositions = async (topic, records) => {
+        await producer.send({ topic, acks: -1, messages: records.map((r) => ({ partition: 0, ...r })) });
+      };
+    }
 
     const syncsOnSource = flow.offsetSyncsTopicLocation === 'source';
     const syncsTopic = offsetSyncsTopic({ ...flow, location: flow.offsetSyncsTopicLocation });
@@ -150,17 +195,32 @@ export class MirrorSourceConnector extends Connector {
 
     this.positions = new PositionStore(
       this.targetAdmin,
-      this.producer,
+      writePositions,
       positionsTopic(flow.source),
       flow.offsetSyncsTopicReplicationFactor,
     );
-    await this.positions.load(target, () => this.stopping);
+    // read_committed: exactly-once positions are transactional (elsewhere the same as uncommitted).
+    await this.positions.load(target, () => this.stopping, 'read_committed');
 
     const fetchBytes = Math.max(
       64 * 1024,
       Math.min(flow.fetchMaxBytes, Math.floor(flow.maxInFlightBytes / 2)),
     );
     const source = new NativeCluster(this.sourceCluster, connectionOptions(this.sourceCluster, role));
+    if (this.txn && this.syncProducer) {
+      const written = await writeOwedSyncs({
+        owed: this.positions.owedSyncs(),
+        cluster: syncsOnSource ? source : target,
+        topic: syncsTopic,
+        send: (syncs) => this.sendSyncsNow(syncs),
+        isStopped: () => this.stopping,
+      });
+      if (written > 0)
+        this.log.info(
+          { connector: this.name, syncs: written },
+          'offset syncs of the last transaction written',
+        );
+    }
     this.fetcher = new NativeFetcher(source, {
       maxBytes: fetchBytes,
       partitionMaxBytes: Math.min(fetchBytes, MAX_CHUNK_BYTES),
@@ -176,7 +236,9 @@ export class MirrorSourceConnector extends Connector {
       const lww = sources.filter((t) => this.conflicts!.lwwTopic(t));
       for (const problem of await lwwTopicProblems(this.sourceAdmin, lww))
         this.log.warn({ connector: this.name, cluster: flow.source }, problem);
-      const n = await replayLwwTopics(this.conflicts, flow, source, lww, () => this.stopping);
+      const n = await replayLwwTopics(this.conflicts, flow, source, lww, () => this.stopping, {
+        isolationLevel: this.sourceCluster.isolationLevel ?? 'read_committed',
+      });
       if (n > 0) this.log.info({ connector: this.name, records: n }, 'last-writer-wins state read back');
     }
     if (flow.syncTopicConfigs && this.syncsTopicMetadata)
@@ -199,7 +261,8 @@ export class MirrorSourceConnector extends Connector {
       this.every(this.syncsTopicMetadata ? flow.syncTopicAclsIntervalMs : -1, 'topic ACL sync', () =>
         topicSync.syncAcls(this.topics),
       ),
-      this.every(flow.positionsCommitIntervalMs, 'position commit', () => this.commit()),
+      // Exactly-once: positions go with every transaction, never from a timer beside them.
+      this.every(this.txn ? -1 : flow.positionsCommitIntervalMs, 'position commit', () => this.commit()),
     ];
     this.log.info({ connector: this.name, topics: this.topics.map((t) => t.source) }, 'replicating');
 
@@ -220,8 +283,11 @@ export class MirrorSourceConnector extends Connector {
         }
         const fetchedAt = Date.now();
         await inFlight; // at most one fetch result waits while another is being produced
-        if (batches.length > 0) inFlight = this.replicate(batches, fetchedAt);
-        else if (this.conflicts?.hasRepairs(this.flow.target)) inFlight = this.repair();
+        if (batches.length > 0) inFlight = awaitedLater(this.replicate(batches, fetchedAt));
+        else if (this.txn && this.positions.unsettled)
+          inFlight = awaitedLater(this.commitTransaction([], fetchedAt));
+        else if (this.conflicts?.hasRepairs(this.flow.target))
+          inFlight = awaitedLater(this.txn ? this.commitTransaction([], fetchedAt) : this.repair());
       }
       await inFlight;
       await this.commit();
@@ -245,6 +311,7 @@ export class MirrorSourceConnector extends Connector {
     ]);
     this.fetcher = undefined;
     this.dataProducer = undefined;
+    this.txn = undefined;
     this.producer = undefined;
     this.syncProducer = undefined;
   }
@@ -316,6 +383,7 @@ export class MirrorSourceConnector extends Connector {
    */
   private async commit(): Promise<void> {
     if (!this.positions) return;
+    if (this.txn) return this.commitTransaction([], Date.now());
     const positions = this.positions.snapshot();
     this.decider.promoteDelayed();
     this.fireSyncs();
@@ -337,23 +405,56 @@ export class MirrorSourceConnector extends Connector {
    * because a hole in the syncs would make translation wrong rather than just less precise.
    */
   private fireSyncs(): void {
-    const syncs = this.decider.drain();
+    this.sendSyncs(this.decider.drain());
+  }
+
+  private sendSyncs(syncs: OffsetSync[]): void {
     if (syncs.length === 0 || this.syncProducer === undefined) return;
-    const topic = offsetSyncsTopic({ ...this.flow, location: this.flow.offsetSyncsTopicLocation });
     const producer = this.syncProducer;
     this.syncsInFlight = this.syncsInFlight.then(async () => {
       if (this.syncError !== undefined) return;
       try {
-        await producer.send({
-          topic,
-          acks: -1,
-          messages: syncs.map((s) => ({ partition: 0, ...encodeOffsetSync(s) })),
-        });
+        await this.sendSyncsNow(syncs, producer);
       } catch (err) {
         this.syncError = err;
         this.log.warn({ connector: this.name, err: String(err) }, 'offset sync send failed; restarting');
       }
     });
+  }
+
+  /** Writes `syncs` to the offset-syncs topic in one send (one record batch: all or none). */
+  private async sendSyncsNow(syncs: OffsetSync[], producer = this.syncProducer!): Promise<void> {
+    const topic = offsetSyncsTopic({ ...this.flow, location: this.flow.offsetSyncsTopicLocation });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: syncs.map((s) => ({ partition: 0, ...encodeOffsetSync(s) })),
+    });
+  }
+
+  /**
+   * Exactly-once: completes the open transaction. The copies `acked` (chunk, base offset) decide
+   * their offset syncs now (their target offsets are known), but the syncs are only stored with
+   * the positions inside the transaction and written to the offset-syncs topic after the commit,
+   * so no sync ever names a record of an aborted transaction. The previous transaction's syncs are
+   * awaited before this one commits, which keeps every sync below a committed position written
+   * except the last transaction's own (those travel with its positions: owed-syncs.ts).
+   */
+  private async commitTransaction(acked: [Chunk, bigint][], fetchedAt: number): Promise<void> {
+    for (const [c, base] of acked)
+      c.records.forEach((r, i) =>
+        this.decider.record(c.batch.topic, c.batch.partition, r.offset, base + BigInt(i)),
+      );
+    this.decider.promoteDelayed();
+    const owed = this.decider.drain();
+    await this.repair();
+    await this.syncsInFlight;
+    this.throwIfSyncsFailed();
+    await this.positions!.commit(this.positions!.snapshot(), owed);
+    await this.txn!.commit();
+    const ackedAt = Date.now();
+    for (const [c, base] of acked) this.acknowledged(c, base, fetchedAt, ackedAt, false);
+    this.sendSyncs(owed);
   }
 
   private async replicate(batches: FetchBatch[], fetchedAt: number): Promise<void> {
@@ -401,15 +502,18 @@ export class MirrorSourceConnector extends Connector {
       }
     }
     // One round = at most one chunk per partition: one batch per partition in flight (idempotence).
+    const inTransaction: [Chunk, bigint][] = [];
     for (const round of rounds) {
       const offsets = await this.dataProducer!.send(
         round.map((c) => ({ topic: c.targetTopic, partition: c.batch.partition, batch: c.builder })),
       );
       const ackedAt = Date.now();
-      round.forEach((c, i) => this.acknowledged(c, offsets[i]!, fetchedAt, ackedAt));
+      if (this.txn) round.forEach((c, i) => inTransaction.push([c, offsets[i]!]));
+      else round.forEach((c, i) => this.acknowledged(c, offsets[i]!, fetchedAt, ackedAt));
     }
     for (const b of batches)
       this.positions!.advance(b.topic, b.partition, b.nextOffset, this.fetcher?.topicIdOf(b.topic));
+    if (this.txn) return this.commitTransaction(inTransaction, fetchedAt);
     this.fireSyncs();
     await this.repair();
   }
@@ -427,14 +531,21 @@ export class MirrorSourceConnector extends Connector {
     }
   }
 
-  private acknowledged(c: Chunk, baseOffset: bigint, fetchedAt: number, ackedAt: number): void {
+  private acknowledged(
+    c: Chunk,
+    baseOffset: bigint,
+    fetchedAt: number,
+    ackedAt: number,
+    decideSyncs = true, // exactly-once decides them before the commit (commitTransaction)
+  ): void {
     for (const span of c.spans ?? []) span.end();
     const { source, target } = this.flow;
     let bytes = 0;
     const ages: number[] = [];
     for (let i = 0; i < c.records.length; i++) {
       const r = c.records[i]!;
-      this.decider.record(c.batch.topic, c.batch.partition, r.offset, baseOffset + BigInt(i));
+      if (decideSyncs)
+        this.decider.record(c.batch.topic, c.batch.partition, r.offset, baseOffset + BigInt(i));
       const ts = r.timestamp;
       bytes += r.size;
       ages.push(fetchedAt - ts);
