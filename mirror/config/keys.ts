@@ -138,5 +138,5 @@ export const IGNORED_KEYS: Readonly<Record<string, string>> = {
   'topic.filter.class': 'only the default topic filter exists',
   'group.filter.class': 'only the default group filter exists',
   'config.property.filter.class': 'only the default config property filter exists',
-  'metric.names.formats': 'metric names come from observability/metric-names.ts',
+  'metric.names.formats': 'metric names come from observability/metrics/',
 };
