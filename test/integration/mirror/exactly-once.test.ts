@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { kafkaTool, kcat, uniqueName } from '../../harness/index.js';
+import { kcat, uniqueName } from '../../harness/index.js';
 import {
   EAST,
   WEST,
@@ -20,7 +20,9 @@ import {
   kafka,
   killAllMirrors,
   mm2Properties,
+  readCommitted,
   startMirror,
+  tally,
   topicExists,
   waitFor,
   writeConfig,
@@ -81,40 +83,6 @@ function numberedStream(topic: string): { stop: () => Promise<number> } {
   };
 }
 
-/** Kafka's console consumer, read_committed, from the beginning until 10 s pass without a record. */
-async function readCommitted(topic: string, expected: number): Promise<string[]> {
-  const r = await kafkaTool(
-    'console-consumer',
-    [
-      '--bootstrap-server',
-      WEST(),
-      '--topic',
-      topic,
-      '--from-beginning',
-      '--isolation-level',
-      'read_committed',
-      '--timeout-ms',
-      '10000',
-    ],
-    { timeoutMs: 180_000 },
-  );
-  const lines = r.stdout.split('\n').filter((l) => l !== '');
-  assert.ok(lines.length >= expected || r.code === 0, `console consumer failed (${r.code}): ${r.stderr}`);
-  return lines;
-}
-
-/** Counts `n-<i>` values: duplicates, and the numbers below `total` never seen. */
-function tally(values: string[], total: number): { duplicates: number; missing: number[]; distinct: number } {
-  const seen = new Map<number, number>();
-  for (const v of values) {
-    const n = Number(v.slice(2));
-    seen.set(n, (seen.get(n) ?? 0) + 1);
-  }
-  const missing: number[] = [];
-  for (let i = 0; i < total; i++) if (!seen.has(i)) missing.push(i);
-  return { duplicates: values.length - seen.size, missing, distinct: seen.size };
-}
-
 /**
  * A kafkajs consumer (readUncommitted: false) reading `topic` on west from the beginning, collecting
  * values while the test runs. (kcat -e is no help here: the librdkafka Debian ships does not report
@@ -172,7 +140,7 @@ test(`exactly once across ${KILLS} kill -9 of the mirror during a numbered strea
     await settle(collector.values, total, 120_000);
     await collector.stop();
     const seenByKafkajs = tally(collector.values, total);
-    const values = await readCommitted(target, total);
+    const values = await readCommitted(WEST(), target, total);
     const { duplicates, missing, distinct } = tally(values, total);
     const everything = await kcat(
       [
@@ -247,7 +215,7 @@ test('a second process with the same flow and task fences the first: it stops wr
     await settle(collector.values, total, 90_000);
     await collector.stop();
     const seenByKafkajs = tally(collector.values, total);
-    const values = await readCommitted(target, total);
+    const values = await readCommitted(WEST(), target, total);
     const { duplicates, missing } = tally(values, total);
     console.log(
       `[mirror exactly-once zombie] ${total} records; console consumer read_committed: ${values.length}, ${duplicates} duplicates, ${missing.length} missing; kafkajs: ${seenByKafkajs.duplicates} duplicates, ${seenByKafkajs.missing.length} missing`,

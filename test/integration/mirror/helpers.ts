@@ -1,11 +1,12 @@
 /** Shared pieces of the mirror integration tests: a mirror child process, configs, readers. */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
-import { clusterBootstrap, kcat } from '../../harness/index.js';
+import { clusterBootstrap, kafkaTool, kcat } from '../../harness/index.js';
 
 const { Kafka, logLevel } = kafkajs;
 export const distRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -216,4 +217,41 @@ export async function produceNumbered(
   } finally {
     await producer.disconnect();
   }
+}
+
+/** Kafka's console consumer, read_committed, from the beginning until 10 s pass without a record. */
+export async function readCommitted(bootstrap: string, topic: string, expected: number): Promise<string[]> {
+  const r = await kafkaTool(
+    'console-consumer',
+    [
+      '--bootstrap-server',
+      bootstrap,
+      '--topic',
+      topic,
+      '--from-beginning',
+      '--isolation-level',
+      'read_committed',
+      '--timeout-ms',
+      '10000',
+    ],
+    { timeoutMs: 180_000 },
+  );
+  const lines = r.stdout.split('\n').filter((l) => l !== '');
+  assert.ok(lines.length >= expected || r.code === 0, `console consumer failed (${r.code}): ${r.stderr}`);
+  return lines;
+}
+
+/** Counts `n-<i>` values: duplicates, and the numbers below `total` never seen. */
+export function tally(
+  values: string[],
+  total: number,
+): { duplicates: number; missing: number[]; distinct: number } {
+  const seen = new Map<number, number>();
+  for (const v of values) {
+    const n = Number(v.slice(2));
+    seen.set(n, (seen.get(n) ?? 0) + 1);
+  }
+  const missing: number[] = [];
+  for (let i = 0; i < total; i++) if (!seen.has(i)) missing.push(i);
+  return { duplicates: values.length - seen.size, missing, distinct: seen.size };
 }
