@@ -4,6 +4,7 @@
  * group, and the combinations that cannot work are refused with the key that makes them so.
  */
 import { GLOBAL_KEYS } from '../config/keys.js';
+import type { FailAt, LocatedValue } from '../config/located.js';
 
 export interface WorkersConfig {
   /** Alias of the cluster whose group coordinator the workers join. */
@@ -13,9 +14,6 @@ export interface WorkersConfig {
   heartbeatIntervalMs: number;
   rebalanceTimeoutMs: number;
 }
-
-type Located = { value: string; line: number | undefined } | undefined;
-type Fail = (e: { key?: string; value?: string; line?: number }, reason: string) => never;
 
 interface FlowShape {
   source: string;
@@ -27,11 +25,11 @@ interface FlowShape {
 
 /** undefined when kgw.workers.enabled is false (one process runs every flow, as before). */
 export function workersConfig(
-  get: (key: string) => Located,
+  get: (key: string) => LocatedValue,
   aliases: readonly string[],
   flows: readonly FlowShape[],
   lwwEnabled: boolean,
-  fail: Fail,
+  fail: FailAt,
 ): WorkersConfig | undefined {
   const value = (k: keyof typeof GLOBAL_KEYS): string => get(k)?.value.trim() ?? GLOBAL_KEYS[k].default;
   const at = (k: string) => ({ key: k, value: get(k)?.value, line: get(k)?.line });

@@ -5,6 +5,7 @@
  */
 import { GLOBAL_KEYS } from '../config/keys.js';
 import { PatternList } from '../../mm2/filters.js';
+import type { FailAt, LocatedValue } from '../config/located.js';
 
 export interface ConflictsConfig {
   /** Keys remembered per topic for detection (LRU). */
@@ -20,9 +21,6 @@ export interface ConflictsConfig {
   lwwMaxKeys: number;
 }
 
-type Located = { value: string; line: number | undefined } | undefined;
-type Fail = (e: { key?: string; value?: string; line?: number }, reason: string) => never;
-
 interface FlowShape {
   source: string;
   target: string;
@@ -32,10 +30,10 @@ interface FlowShape {
 }
 
 export function conflictsConfig(
-  get: (key: string) => Located,
+  get: (key: string) => LocatedValue,
   aliases: readonly string[],
   flows: readonly FlowShape[],
-  fail: Fail,
+  fail: FailAt,
 ): ConflictsConfig {
   const value = (k: keyof typeof GLOBAL_KEYS): string => get(k)?.value.trim() ?? GLOBAL_KEYS[k].default;
   const at = (k: string) => ({ key: k, value: get(k)?.value, line: get(k)?.line });
