@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AuditEvent } from './audit.js';
 import type { UpstreamConfig } from './config/schema.js';
 import { kafkajsConfig } from './upstream/client-options.js';
+import { createTopicsWithLeaders } from '../client/kafkajs/create-topics.js';
 
 const { Kafka } = kafkajs;
 const MAX_QUEUED = 10_000;
@@ -32,10 +33,9 @@ export class AuditTopicSink {
     await admin.connect();
     try {
       const { brokers } = await admin.describeCluster();
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic: this.topic, numPartitions: 1, replicationFactor: Math.min(3, brokers.length) }],
-      });
+      await createTopicsWithLeaders(admin, [
+        { topic: this.topic, numPartitions: 1, replicationFactor: Math.min(3, brokers.length) },
+      ]);
     } finally {
       await admin.disconnect();
     }

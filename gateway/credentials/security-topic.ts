@@ -20,6 +20,7 @@ import { KafkaPartitionError } from '../../client/kafka-errors.js';
 import { Backoff } from '../../client/retry.js';
 import type { UpstreamConfig } from '../config/schema.js';
 import { kafkajsConfig, upstreamConnectionOptions } from '../upstream/client-options.js';
+import { createTopicsWithLeaders } from '../../client/kafkajs/create-topics.js';
 
 const { Kafka } = kafkajs;
 const CLIENT_ID = 'kgw-gateway-security';
@@ -64,20 +65,17 @@ export class SecurityTopic {
     await admin.connect();
     try {
       const { brokers } = await admin.describeCluster();
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: this.topic,
-            numPartitions: 1,
-            replicationFactor: Math.min(3, brokers.length),
-            configEntries: [
-              { name: 'cleanup.policy', value: 'compact' },
-              { name: 'min.insync.replicas', value: String(Math.min(2, brokers.length)) },
-            ],
-          },
-        ],
-      });
+      await createTopicsWithLeaders(admin, [
+        {
+          topic: this.topic,
+          numPartitions: 1,
+          replicationFactor: Math.min(3, brokers.length),
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'min.insync.replicas', value: String(Math.min(2, brokers.length)) },
+          ],
+        },
+      ]);
     } finally {
       await admin.disconnect();
     }

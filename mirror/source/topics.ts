@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { FlowConfig } from '../config/config.js';
 import { includedAndNotExcluded } from '../../mm2/filters.js';
 import { isCycle, type ReplicationPolicy } from '../../mm2/replication-policy.js';
+import { createTopicsWithLeaders } from '../../client/kafkajs/create-topics.js';
 
 // kafkajs is CommonJS: its enums are only reachable through the default export under ESM.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } =
@@ -91,17 +92,14 @@ export async function ensureCompactedTopic(
   const existing = await admin.listTopics();
   if (existing.includes(topic)) return;
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: 1,
-          replicationFactor,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-    });
+    await createTopicsWithLeaders(admin, [
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+    ]);
   } catch (err) {
     if (kafkajsErrorCode(err) !== ErrorCode.TOPIC_ALREADY_EXISTS) throw err;
   }
@@ -150,17 +148,14 @@ export class TopicSync {
           : new Map();
       for (const t of missing) {
         try {
-          await this.targetAdmin.createTopics({
-            waitForLeaders: true,
-            topics: [
-              {
-                topic: t.target,
-                numPartitions: t.partitions,
-                replicationFactor: this.flow.replicationFactor,
-                configEntries: configs.get(t.source) ?? [],
-              },
-            ],
-          });
+          await createTopicsWithLeaders(this.targetAdmin, [
+            {
+              topic: t.target,
+              numPartitions: t.partitions,
+              replicationFactor: this.flow.replicationFactor,
+              configEntries: configs.get(t.source) ?? [],
+            },
+          ]);
           this.log.info(
             { flow: this.flow.name, topic: t.target, partitions: t.partitions },
             'created target topic',

@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client';
 import type { MonitorConfig } from '../config.js';
 import { errorMessage } from '../util.js';
 import { javaStringHash, parsePayload, probeMetrics, type ProbeMetrics } from './probe-metrics.js';
+import { createTopicsWithLeaders } from '../../client/kafkajs/create-topics.js';
 
 type ProbeConfig = MonitorConfig['probes'];
 
@@ -195,10 +196,7 @@ export async function ensureProbeTopic(
   const rf = Math.min(replicationFactor ?? 3, ids.length);
   const existing = await admin.listTopics();
   if (!existing.includes(topic)) {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: ids.length, replicationFactor: rf }],
-      waitForLeaders: true,
-    });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: ids.length, replicationFactor: rf }]);
   }
   let meta = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!;
   if (meta.partitions.length < ids.length) {

@@ -13,6 +13,7 @@ import type { MirrorConfig } from '../config.js';
 import { targetTopicName } from '../lag/replication.js';
 import { errorMessage } from '../util.js';
 import { parsePayload, probeMetrics, type ProbeMetrics } from './probe-metrics.js';
+import { createTopicsWithLeaders } from '../../client/kafkajs/create-topics.js';
 
 export class ReplicationProbe {
   private readonly m: ProbeMetrics;
@@ -60,16 +61,13 @@ export class ReplicationProbe {
       await this.admin.connect();
       const topics = await this.admin.listTopics();
       if (!topics.includes(this.mirror.probeTopic)) {
-        await this.admin.createTopics({
-          topics: [
-            {
-              topic: this.mirror.probeTopic,
-              numPartitions: 1,
-              configEntries: [{ name: 'retention.ms', value: '3600000' }],
-            },
-          ],
-          waitForLeaders: true,
-        });
+        await createTopicsWithLeaders(this.admin, [
+          {
+            topic: this.mirror.probeTopic,
+            numPartitions: 1,
+            configEntries: [{ name: 'retention.ms', value: '3600000' }],
+          },
+        ]);
       }
       this.producer = this.source.producer({ allowAutoTopicCreation: false });
       await this.producer.connect();

@@ -11,9 +11,10 @@ import {
   type ClusterHandle,
 } from '../../deploy/kafka/cluster.js';
 import { bootstrapServers } from '../../deploy/kafka/cluster-config.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { TEST_CLUSTERS_ENV, type SharedCluster } from './env.js';
+import { withRetries } from '../../client/retry.js';
+import { createTopicsWithLeaders as createTopicsAndWait } from '../../client/kafkajs/create-topics.js';
 
 export { runKafkaTool as kafkaTool, runKcat as kcat, type RunResult } from '../../deploy/kafka/tools.js';
 
@@ -60,22 +61,21 @@ export async function startPrivateCluster(
 }
 
 /**
- * Creates topics, then waits (up to 60 s) until every partition has a leader in the metadata.
- * kafkajs' own `waitForLeaders` gives up as soon as a broker that has not yet heard of the new
- * topic answers UNKNOWN_TOPIC_OR_PARTITION, which happens on a freshly formed three-node cluster.
+ * The leader of one partition, asked with retries: a node that has not yet applied the topic's or
+ * the new leader's metadata answers UNKNOWN_TOPIC_OR_PARTITION (retriable, as Kafka's clients treat
+ * it) or reports no leader; both are asked again for up to 30 s.
  */
+export function partitionLeader(admin: Admin, topic: string, partition = 0): Promise<number> {
+  return withRetries({ retryForMs: 30_000 }, async () => {
+    const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    const leader = meta?.partitions.find((p) => p.partitionId === partition)?.leader ?? -1;
+    if (leader < 0)
+      throw Object.assign(new Error(`no leader for ${topic}-${partition} yet`), { retriable: true });
+    return leader;
+  });
+}
+
+/** Creates topics and waits (up to 60 s) until every partition has a leader (client/kafkajs/create-topics.ts). */
 export async function createTopicsWithLeaders(admin: Admin, topics: ITopicConfig[]): Promise<void> {
-  await admin.createTopics({ waitForLeaders: false, topics });
-  const names = topics.map((t) => t.topic);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
-      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-    }
-    if (Date.now() > deadline) throw new Error(`no leaders for ${names.join(', ')} within 60 s`);
-    await sleep(200);
-  }
+  await createTopicsAndWait(admin, topics, { waitMs: 60_000 });
 }

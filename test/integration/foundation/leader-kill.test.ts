@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { produceThroughFailure } from '../../harness/durability.js';
 import {
   createTopicsWithLeaders,
+  partitionLeader,
   startPrivateCluster,
   uniqueName,
   type PrivateCluster,
@@ -42,8 +43,7 @@ test('kill -9 of the partition leader loses no acknowledged record', { timeout: 
       configEntries: [{ name: 'min.insync.replicas', value: '2' }],
     },
   ]);
-  const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-  const leader = meta!.partitions[0]!.leader;
+  const leader = await partitionLeader(admin, topic);
 
   const { acked, failed, lost } = await produceThroughFailure(kafka, topic, {
     total: 1500,
@@ -54,8 +54,7 @@ test('kill -9 of the partition leader loses no acknowledged record', { timeout: 
     acked.length > 750,
     `most sends are acknowledged after fail-over (acked ${acked.length}, failed ${failed})`,
   );
-  const [after] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-  assert.notEqual(after!.partitions[0]!.leader, leader, 'leadership moved off the killed node');
+  assert.notEqual(await partitionLeader(admin, topic), leader, 'leadership moved off the killed node');
   await admin.disconnect();
   assert.deepEqual(
     lost,

@@ -9,6 +9,7 @@ import kafkajs from 'kafkajs';
 import { produceThroughFailure } from '../../harness/durability.js';
 import {
   createTopicsWithLeaders,
+  partitionLeader,
   startPrivateCluster,
   uniqueName,
   type PrivateCluster,
@@ -57,8 +58,7 @@ test(
     ]);
     const directAdmin = direct.admin();
     await directAdmin.connect();
-    const leaderOf = async () =>
-      (await directAdmin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions[0]!.leader;
+    const leaderOf = () => partitionLeader(directAdmin, topic);
     const leader = await leaderOf();
 
     const { acked, lost } = await produceThroughFailure(kafka, topic, {
