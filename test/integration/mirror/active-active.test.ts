@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { kafkaLibs } from '../../../deploy/kafka/runtime.js';
@@ -224,9 +224,15 @@ describe('mirror active-active (DefaultReplicationPolicy)', () => {
       timeout: 20_000,
     });
     assert.equal(r.status, 2);
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findLastIndex((l) => l.startsWith('east->west.emit.checkpoints.interval.seconds')) + 1;
     assert.match(
       r.stderr,
-      /bad\.properties:\d+: east->west\.emit\.checkpoints\.interval\.seconds="soon": expected an integer/,
+      new RegExp(
+        `bad\\.properties:${line}: east->west\\.emit\\.checkpoints\\.interval\\.seconds: expected an integer, got "soon"`,
+      ),
     );
   });
 });
