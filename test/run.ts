@@ -1,7 +1,7 @@
 /**
- * `npm test`'s runner. Starts the shared clusters (east, west) once, runs every compiled test file
- * with Node's built-in runner, and always stops the clusters: on success, failure, Ctrl-C or
- * SIGTERM. If this process is killed outright, each broker's watchdog kills it within a second.
+ * `npm test`'s runner. Runs every compiled test file with Node's built-in runner: the unit tests
+ * two at a time while the shared clusters (east, west) start, then the integration tests one at a
+ * time against them; always stops the clusters: on success, failure, Ctrl-C or SIGTERM. If this process is killed outright, each broker's watchdog kills it within a second.
  *
  *   node dist/test/run.js [filter...]   run only test files whose path contains a filter
  */
@@ -49,8 +49,10 @@ async function main(): Promise<number> {
     }
   }
 
-  const needsClusters = files.some((f) => f.includes(`${'/'}integration${'/'}`));
-  const specs: ClusterSpec[] = needsClusters ? SHARED_CLUSTERS.map((n) => clusterSpec(n)) : [];
+  const isIntegration = (f: string): boolean => f.includes(`${'/'}integration${'/'}`);
+  const unitFiles = files.filter((f) => !isIntegration(f));
+  const integrationFiles = files.filter(isIntegration);
+  const specs: ClusterSpec[] = integrationFiles.length > 0 ? SHARED_CLUSTERS.map((n) => clusterSpec(n)) : [];
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> =>
     (stopping ??= Promise.all(specs.map((s) => stopCluster(s, { graceMs: 5000 }))).then(() => undefined));
@@ -61,18 +63,53 @@ async function main(): Promise<number> {
     });
   }
 
+  // A test stuck waiting fails after 20 minutes instead of holding CI until its own deadline.
+  const testFiles = (concurrency: number, paths: string[], env: NodeJS.ProcessEnv): Promise<number> =>
+    run(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        '--test',
+        `--test-concurrency=${concurrency}`,
+        '--test-timeout=1200000',
+        '--test-reporter=spec',
+        ...paths,
+      ],
+      env,
+    );
+  const listed = (paths: string[]): string => paths.map((f) => relative(distRoot, f)).join(' ');
+
   try {
-    const started = await Promise.all(
+    // The shared clusters start while the unit tests run: neither needs the other.
+    const clusters = Promise.all(
       specs.map((spec) => startCluster(spec, { fresh: true, ownerPid: process.pid, log })),
     );
-    const env = {
-      ...process.env,
-      [TEST_CLUSTERS_ENV]: JSON.stringify(Object.fromEntries(started.map((h) => [h.spec.name, h.bootstrap]))),
-    };
-    log(`running ${files.length} test files: ${files.map((f) => relative(distRoot, f)).join(' ')}`);
-    // A test stuck waiting fails after 20 minutes instead of holding CI until its own deadline.
-    const flags = ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=1200000'];
-    return await run(process.execPath, [...flags, '--test-reporter=spec', ...files], env);
+    clusters.catch(() => undefined); // awaited below; a failure is reported there
+    let unitCode = 0;
+    if (unitFiles.length > 0) {
+      // Unit tests share nothing (free ports, temporary directories): two at a time.
+      log(`running ${unitFiles.length} unit test files: ${listed(unitFiles)}`);
+      unitCode = await testFiles(2, unitFiles, process.env);
+    }
+    let integrationCode = 0;
+    if (integrationFiles.length > 0) {
+      const started = await clusters;
+      const env = {
+        ...process.env,
+        [TEST_CLUSTERS_ENV]: JSON.stringify(
+          Object.fromEntries(started.map((h) => [h.spec.name, h.bootstrap])),
+        ),
+      };
+      // Integration tests share the clusters and the machine's two cores: one file at a time.
+      log(`running ${integrationFiles.length} integration test files: ${listed(integrationFiles)}`);
+      integrationCode = await testFiles(1, integrationFiles, env);
+    }
+    const verdict = (code: number, n: number): string =>
+      n === 0 ? 'none' : code === 0 ? 'passed' : 'FAILED';
+    log(
+      `unit tests ${verdict(unitCode, unitFiles.length)}, integration tests ${verdict(integrationCode, integrationFiles.length)}`,
+    );
+    return unitCode !== 0 ? unitCode : integrationCode;
   } finally {
     await stopAll();
   }
