@@ -19,7 +19,7 @@ import {
 } from './keys.js';
 import { parseProperties, type PropertyEntry } from '../../config/properties.js';
 import { readMirrorYaml } from './yaml.js';
-import { mixedFormsProblem } from './connection-forms.js';
+import { mixedFormsProblem, SHAPE_KEYS } from './connection-forms.js';
 import { PatternList } from '../../mm2/filters.js';
 import { ConfigError } from '../../config/errors.js';
 import { readConfigFile } from '../../config/yaml.js';
@@ -111,7 +111,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function loadMirrorConfig(file: string): MirrorConfig {
   const text = readConfigFile(file);
-  if (/\.ya?ml$/i.test(file)) {
+  if (isYamlFile(file)) {
     const yaml = readMirrorYaml(file, text); // references resolved in the document
     return resolveConfig(file, yaml.entries, yaml.connections);
   }
@@ -191,7 +191,7 @@ export function resolveConfig(
       if (!(rest in CLUSTER_KEYS)) {
         fail(
           e,
-          `unknown or unsupported cluster setting "${rest}" (supported: ${[...CONNECTION_PROPERTY_KEYS, ...Object.keys(CLUSTER_KEYS)].join(', ')})`,
+          `unknown or unsupported cluster setting "${rest}" (supported: ${[...CONNECTION_PROPERTY_KEYS, ...Object.keys(CLUSTER_KEYS)].join(', ')}${isYamlFile(file) ? `; or, under clusters.${alias}, the YAML connection shape: ${SHAPE_KEYS.join(', ')}` : ''})`,
         );
       }
       check(e, CLUSTER_KEYS[rest as ClusterKey], fail);
@@ -269,6 +269,9 @@ export function resolveConfig(
 }
 
 type Fail = (e: { key?: string; line?: number }, reason: string) => never;
+
+/** A file ending in .yaml / .yml is the YAML form; anything else is read as mm2.properties. */
+const isYamlFile = (file: string): boolean => /\.ya?ml$/i.test(file);
 
 function splitList(v: string): string[] {
   return v

@@ -329,6 +329,14 @@ describe('mirror config: YAML clusters in the shared connection shape', () => {
     );
   });
 
+  test('a key of neither form points at both', () => {
+    refusedWith(
+      'neither.yaml',
+      'clusters:\n  east:\n    bootstrp: e:1\n',
+      /neither\.yaml:3: east\.bootstrp: unknown or unsupported cluster setting "bootstrp" \(supported: bootstrap\.servers, .*; or, under clusters\.east, the YAML connection shape: bootstrap, clientId, tls, sasl, connectTimeoutMs, requestTimeoutMs\)/,
+    );
+  });
+
   test('one alias, one form: mixing is refused, naming the keys of each side', () => {
     refusedWith(
       'mixed-in-alias.yaml',
