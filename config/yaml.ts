@@ -1,9 +1,9 @@
 /**
  * The one YAML configuration loader (gateway, monitor, `kgw` context file; the mirror's YAML form
  * reads its document through `parseYamlDocument` and its connection sections through
- * `parseYamlSection`): a YAML file against a zod schema, every problem
- * reported as `file:line: key.path: message` (the line of the deepest node of the path that exists in
- * the document) in one ConfigError (errors.ts). Secret references (`${env:…}`, `${dir:…}`,
+ * `parseYamlSection`): a YAML file against a zod schema, every problem reported as
+ * `file:line: key.path: message` (the line of the deepest node of the path that exists in the
+ * document) in one ConfigError (errors.ts). Secret references (`${env:…}`, `${dir:…}`,
  * references.ts) are resolved before the schema sees the document, and every field the schema marks
  * as a file path (file-path.ts) is made absolute against the file's folder.
  */
@@ -67,10 +67,10 @@ export function parseYamlConfig<S extends z.ZodType>(
 /**
  * Validates the part of a parsed document found at `at` (`[]`: the whole document) as
  * parseYamlConfig validates a file: the schema, file paths made absolute against the file's folder,
- * then `check`; every problem is named by its full path from the document's root and the line of
- * that key, in one ConfigError (`check` reports paths inside the section, as the schema does). For a file whose sections are read differently (the mirror's YAML
- * form: MM2 keys beside connection sections). Secret references must already be resolved
- * (resolveYamlReferences on the document).
+ * then `check` (which, like the schema, reports paths inside the section); every problem is named
+ * by its full path from the document's root and the line of that key, in one ConfigError. For a
+ * file whose sections are read differently (the mirror's YAML form: MM2 keys beside connection
+ * sections). Secret references must already be resolved (resolveYamlReferences on the document).
  */
 export function parseYamlSection<S extends z.ZodType>(
   yaml: YamlDocument,
@@ -80,6 +80,7 @@ export function parseYamlSection<S extends z.ZodType>(
   check?: (value: z.infer<S>) => PathProblem[],
 ): z.infer<S> {
   const { doc, lines } = yaml;
+  // A section's node is turned into plain values with its document, so YAML aliases resolve.
   const node: unknown = at.length === 0 ? undefined : doc.getIn(at, true);
   const value: unknown = at.length === 0 ? doc.toJS() : isNode(node) ? node.toJS(doc) : node;
   const result = schema.safeParse(value ?? {});
