@@ -5,7 +5,7 @@
  * upstream connection; and no message carries a file's contents or a password.
  */
 import assert from 'node:assert/strict';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -13,7 +13,7 @@ import { before, describe, test } from 'node:test';
 import { ConfigError } from '../../../config/errors.js';
 import { loadGatewayConfig, parseGatewayConfig } from '../../../gateway/config/load.js';
 import { upstreamConnectionOptions } from '../../../gateway/upstream/client-options.js';
-import { createDevPki, type DevPkiFiles } from '../../../security/pki/index.js';
+import { createCa, createClientCert } from '../../../security/pki/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kgw-upstream-files-'));
 const write = (name: string, text: string): string => {
@@ -26,17 +26,31 @@ const write = (name: string, text: string): string => {
 const CONTENT = 'do-not-print-this-content';
 const KEY_PASSWORD = 'key-pass-never-printed';
 
-let pki: DevPkiFiles;
-let other: DevPkiFiles;
+/** A small PKI: a CA certificate, and a client certificate it signed with that certificate's key. */
+let pki: { ca: string; cert: string; key: string };
+/** A private key that belongs to no certificate here. */
+let otherKey: string;
 /** The client key, encrypted with KEY_PASSWORD. */
 let encryptedKey: string;
-before(async () => {
-  pki = await createDevPki({ dir: join(dir, 'pki'), serverNames: ['localhost'], clients: ['gw'] });
-  // A second CA's client: its key does not belong to the first client's certificate.
-  other = await createDevPki({ dir: join(dir, 'other'), serverNames: ['localhost'], clients: ['gw'] });
+before(() => {
+  // Certificates from security/pki directly: no PKCS#12 stores, which cost seconds and are not used.
+  const ca = createCa();
+  const client = createClientCert(ca, { subject: 'CN=gw' });
+  mkdirSync(join(dir, 'pki'));
+  pki = {
+    ca: write('pki/ca.pem', ca.certPem),
+    cert: write('pki/gw.pem', client.certPem),
+    key: write('pki/gw-key.pem', client.keyPem),
+  };
+  otherKey = write(
+    'other-key.pem',
+    generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
+  );
   encryptedKey = write(
     'gw-key-encrypted.pem',
-    createPrivateKey(readFileSync(pki.clients.gw!.key))
+    createPrivateKey(readFileSync(pki.key))
       .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: KEY_PASSWORD })
       .toString(),
   );
@@ -59,9 +73,7 @@ const gatewayYaml = (tls: string, sasl = ''): string =>
 
 /** A line from inside each PEM file the tests name (key and certificate material). */
 const pemBodies = (): string[] =>
-  [pki.caCert, pki.clients.gw!.chain, pki.clients.gw!.key, other.clients.gw!.key, encryptedKey].map(
-    (f) => readFileSync(f, 'utf8').split('\n')[1]!,
-  );
+  [pki.ca, pki.cert, pki.key, otherKey, encryptedKey].map((f) => readFileSync(f, 'utf8').split('\n')[1]!);
 
 /** Loading refuses the file with exactly one problem matching `expected`, and no secret in it. */
 function refused(name: string, yaml: string, expected: RegExp): void {
@@ -86,14 +98,14 @@ describe('gateway: upstream files are checked when the configuration is loaded',
       write(
         'ok.yaml',
         gatewayYaml(
-          `{ ca: ${relative(dir, pki.caCert)}, cert: ${pki.clients.gw!.chain}, key: gw-key-encrypted.pem, keyPassword: ${KEY_PASSWORD} }`,
+          `{ ca: ${relative(dir, pki.ca)}, cert: ${pki.cert}, key: gw-key-encrypted.pem, keyPassword: ${KEY_PASSWORD} }`,
           '{ mechanism: SCRAM-SHA-512, username: gw, passwordFile: password }',
         ),
       ),
     );
-    assert.equal(cfg.upstream.tls!.ca, pki.caCert, 'relative to the configuration file');
+    assert.equal(cfg.upstream.tls!.ca, pki.ca, 'relative to the configuration file');
     const options = upstreamConnectionOptions(cfg.upstream, 'kgw-gateway');
-    assert.equal(options.tls!.ca, readFileSync(pki.caCert, 'utf8'));
+    assert.equal(options.tls!.ca, readFileSync(pki.ca, 'utf8'));
     assert.equal(options.tls!.key, readFileSync(encryptedKey, 'utf8'));
     assert.deepEqual(options.sasl, { mechanism: 'SCRAM-SHA-512', username: 'gw', password: 'gw-secret' });
   });
@@ -119,7 +131,7 @@ describe('gateway: upstream files are checked when the configuration is loaded',
     );
     refused(
       'key-is-cert.yaml',
-      gatewayYaml(`{ cert: ${pki.clients.gw!.chain}, key: ${pki.caCert} }`),
+      gatewayYaml(`{ cert: ${pki.cert}, key: ${pki.ca} }`),
       /:5: upstream\.tls\.key: .* is not PEM \(no PRIVATE KEY-----\)$/,
     );
   });
@@ -127,12 +139,12 @@ describe('gateway: upstream files are checked when the configuration is loaded',
   test('a key that does not fit the certificate, or a wrong keyPassword, is unusable', () => {
     refused(
       'key-mismatch.yaml',
-      gatewayYaml(`{ cert: ${pki.clients.gw!.chain}, key: ${other.clients.gw!.key} }`),
+      gatewayYaml(`{ cert: ${pki.cert}, key: ${otherKey} }`),
       /:5: upstream\.tls\.key: unusable: .*key values mismatch/,
     );
     refused(
       'key-password.yaml',
-      gatewayYaml(`{ cert: ${pki.clients.gw!.chain}, key: ${encryptedKey}, keyPassword: wrong-pass }`),
+      gatewayYaml(`{ cert: ${pki.cert}, key: ${encryptedKey}, keyPassword: wrong-pass }`),
       /:5: upstream\.tls\.key: unusable: /,
     );
   });
