@@ -129,6 +129,17 @@ async function assertReplicated(
   for (const r of t) assert.match(r.headers, /seq=\d+.*kgw\.origin\.cluster=/, 'headers and provenance');
 }
 
+/** The YAML form's keys for a one-node cluster and a quick test: replication factor 1, short intervals. */
+const FAST_YAML = [
+  'replication.factor: 1',
+  'checkpoints.topic.replication.factor: 1',
+  'heartbeats.topic.replication.factor: 1',
+  'offset-syncs.topic.replication.factor: 1',
+  'refresh.topics.interval.seconds: 1',
+  'kgw.positions.commit.interval.ms: 200',
+  'kgw.rest.port: 0',
+];
+
 /** mm2Properties' fast intervals with other clusters than east and west. */
 function withClusters(extra: Record<string, string> & { clusters: string }): string {
   const aliases = extra.clusters.split(',').map((a) => a.trim());
@@ -405,13 +416,7 @@ describe('mirror connections over SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (S
           '  east->secure: { enabled: true }',
           '  east->wrong: { enabled: true }',
           `topics: [${viaYaml}]`,
-          'replication.factor: 1',
-          'checkpoints.topic.replication.factor: 1',
-          'heartbeats.topic.replication.factor: 1',
-          'offset-syncs.topic.replication.factor: 1',
-          'refresh.topics.interval.seconds: 1',
-          'kgw.positions.commit.interval.ms: 200',
-          'kgw.rest.port: 0',
+          ...FAST_YAML,
           '',
         ].join('\n');
         mirror = await startMirror(writeConfig('sasl-plaintext.yaml', yaml));
@@ -462,13 +467,7 @@ describe('mirror connections over SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (S
           '  shaped->east: { enabled: true }',
           `topics: [${fromEastShaped}, ${fromShaped}]`,
           'sync.topic.acls.enabled: false',
-          'replication.factor: 1',
-          'checkpoints.topic.replication.factor: 1',
-          'heartbeats.topic.replication.factor: 1',
-          'offset-syncs.topic.replication.factor: 1',
-          'refresh.topics.interval.seconds: 1',
-          'kgw.positions.commit.interval.ms: 200',
-          'kgw.rest.port: 0',
+          ...FAST_YAML,
           '',
         ].join('\n');
         mirror = await startMirror(writeConfig('shaped.yaml', yaml));
