@@ -73,6 +73,8 @@ export function readMirrorYaml(file: string, text: string): MirrorYaml {
         const mixed = mixedFormsProblem(alias, forms.shape, forms.properties);
         if (mixed !== undefined) throw problem(lineOf(c.key as Node), `clusters.${alias}`, mixed);
         const shaped = forms.shape.length > 0;
+        // An alias is a name: a key YAML reads as a number (`1:`) is found by the text it was written as.
+        if (isScalar(c.key)) c.key.value = alias;
         if (shaped) connections.set(alias, shapedConnection(yaml, file, alias));
         for (const s of settings)
           if (!(shaped && SHAPE_KEYS.includes(keyOf(s.key))))

@@ -329,6 +329,14 @@ describe('mirror config: YAML clusters in the shared connection shape', () => {
     );
   });
 
+  test('an alias YAML reads as a number is a name like any other', () => {
+    const c = loadMirrorConfig(
+      write('numeric.yaml', 'clusters:\n  1: { bootstrap: "h:1" }\n  2: { bootstrap: "h:2" }\n'),
+    );
+    assert.deepEqual(c.clusters.get('1')!.connection, { bootstrap: ['h:1'] });
+    assert.deepEqual(c.clusters.get('2')!.connection, { bootstrap: ['h:2'] });
+  });
+
   test('a key of neither form points at both', () => {
     refusedWith(
       'neither.yaml',
