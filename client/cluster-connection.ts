@@ -250,8 +250,14 @@ export interface ConnectionProblem {
 /**
  * What is wrong with the files a connection names: unreadable, not PEM, a key that does not belong
  * to the certificate or cannot be decrypted with keyPassword. Empty when everything can be used.
+ * Every product's loader runs it (gateway `upstream`, monitor and context `clusters[i]`, the mirror's
+ * clusters); `at` is where the connection sits in its file (`['clusters', 0]`), so each problem's
+ * path is the full key path the loader reports. Messages name files, never their contents.
  */
-export function connectionFileProblems(c: ClusterConnection): ConnectionProblem[] {
+export function connectionFileProblems(
+  c: ClusterConnection,
+  at: readonly (string | number)[] = [],
+): ConnectionProblem[] {
   const problems: ConnectionProblem[] = [];
   const read = (path: (string | number)[], source: string, marker?: RegExp): string | undefined => {
     try {
@@ -285,7 +291,7 @@ export function connectionFileProblems(c: ClusterConnection): ConnectionProblem[
     readSecretFile(problems, ['sasl', 'passwordFile'], sasl.passwordFile);
   if (sasl?.mechanism === 'OAUTHBEARER' && sasl.tokenFile !== undefined)
     readSecretFile(problems, ['sasl', 'tokenFile'], sasl.tokenFile);
-  return problems;
+  return problems.map((p) => ({ ...p, path: [...at, ...p.path] }));
 }
 
 const where = (source: string): string => (isPemText(source) ? 'the PEM text' : source);

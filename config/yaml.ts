@@ -1,14 +1,15 @@
 /**
  * The one YAML configuration loader (gateway, monitor, `kgw` context file; the mirror's YAML form
- * reads its document through `parseYamlDocument`): a YAML file against a zod schema, every problem
- * reported as `file:line: key.path: message` (the line of the deepest node of the path that exists in
- * the document) in one ConfigError (errors.ts). Secret references (`${env:…}`, `${dir:…}`,
+ * reads its document through `parseYamlDocument` and its connection sections through
+ * `parseYamlSection`): a YAML file against a zod schema, every problem reported as
+ * `file:line: key.path: message` (the line of the deepest node of the path that exists in the
+ * document) in one ConfigError (errors.ts). Secret references (`${env:…}`, `${dir:…}`,
  * references.ts) are resolved before the schema sees the document, and every field the schema marks
  * as a file path (file-path.ts) is made absolute against the file's folder.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isNode, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.js';
 import { resolveFilePaths } from './file-path.js';
@@ -58,9 +59,31 @@ export function parseYamlConfig<S extends z.ZodType>(
   schema: S,
   check?: (value: z.infer<S>) => PathProblem[],
 ): z.infer<S> {
-  const { doc, lines } = parseYamlDocument(text, file);
-  resolveYamlReferences(doc, file, lines); // ${env:VAR}, ${dir:/path:file}: docs/deploy.md#secrets
-  const result = schema.safeParse(doc.toJS() ?? {});
+  const yaml = parseYamlDocument(text, file);
+  resolveYamlReferences(yaml.doc, file, yaml.lines); // ${env:VAR}, ${dir:/path:file}: docs/deploy.md#secrets
+  return parseYamlSection(yaml, file, [], schema, check);
+}
+
+/**
+ * Validates the part of a parsed document found at `at` (`[]`: the whole document) as
+ * parseYamlConfig validates a file: the schema, file paths made absolute against the file's folder,
+ * then `check` (which, like the schema, reports paths inside the section); every problem is named
+ * by its full path from the document's root and the line of that key, in one ConfigError. For a
+ * file whose sections are read differently (the mirror's YAML form: MM2 keys beside connection
+ * sections). Secret references must already be resolved (resolveYamlReferences on the document).
+ */
+export function parseYamlSection<S extends z.ZodType>(
+  yaml: YamlDocument,
+  file: string,
+  at: readonly (string | number)[],
+  schema: S,
+  check?: (value: z.infer<S>) => PathProblem[],
+): z.infer<S> {
+  const { doc, lines } = yaml;
+  // A section's node is turned into plain values with its document, so YAML aliases resolve.
+  const node: unknown = at.length === 0 ? undefined : doc.getIn(at, true);
+  const value: unknown = at.length === 0 ? doc.toJS() : isNode(node) ? node.toJS(doc) : node;
+  const result = schema.safeParse(value ?? {});
   let problems: PathProblem[];
   if (result.success) {
     const base = dirname(file);
@@ -76,12 +99,10 @@ export function parseYamlConfig<S extends z.ZodType>(
   if (problems.length === 0) return result.data as z.infer<S>;
   throw new ConfigError(
     file,
-    problems.map((p): ConfigProblem => ({
-      file,
-      line: lineAt(doc, lines, p.path),
-      path: formatPath(p.path),
-      message: p.message,
-    })),
+    problems.map((p): ConfigProblem => {
+      const path = [...at, ...p.path];
+      return { file, line: lineAt(doc, lines, path), path: formatPath(path), message: p.message };
+    }),
   );
 }
 

@@ -161,12 +161,7 @@ export { ConfigError };
 export function parseMonitorConfig(text: string, file: string): MonitorConfig {
   // The loader has made the connections' file paths absolute before this check reads them.
   return parseYamlConfig(text, file, monitorConfigSchema, (c) =>
-    c.clusters.flatMap((cluster, i) =>
-      connectionFileProblems(cluster).map((p) => ({
-        path: ['clusters', i, ...p.path],
-        message: p.message,
-      })),
-    ),
+    c.clusters.flatMap((cluster, i) => connectionFileProblems(cluster, ['clusters', i])),
   );
 }
 

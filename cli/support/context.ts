@@ -61,12 +61,7 @@ export function contextFile(flag: string | undefined): string | undefined {
 export function loadContext(file: string): KgwContext {
   // The loader has made the connections' file paths absolute (relative to the context file).
   const context = loadYamlConfig(file, contextSchema, (c) =>
-    c.clusters.flatMap((cluster, i) =>
-      connectionFileProblems(cluster).map((p) => ({
-        path: ['clusters', i, ...p.path],
-        message: p.message,
-      })),
-    ),
+    c.clusters.flatMap((cluster, i) => connectionFileProblems(cluster, ['clusters', i])),
   );
   return { ...context, file };
 }

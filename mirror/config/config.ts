@@ -3,7 +3,8 @@
  * Every error is the one ConfigError (config/errors.ts): `file:line: key: message`. A cluster's
  * connection keys (`<alias>.bootstrap.servers`, `.security.protocol`, `.sasl.*`, `.ssl.*`,
  * `.client.id`, …) are Kafka's client properties, read by client/client-properties.ts into the one
- * cluster-connection shape every product uses.
+ * cluster-connection shape every product uses; the YAML form may instead write that shape itself
+ * under `clusters.<alias>` (connection-forms.ts), and hands those connections over already read.
  */
 import {
   CLUSTER_KEYS,
@@ -17,7 +18,8 @@ import {
   type KeyDef,
 } from './keys.js';
 import { parseProperties, type PropertyEntry } from '../../config/properties.js';
-import { yamlEntries } from './yaml.js';
+import { readMirrorYaml } from './yaml.js';
+import { mixedFormsProblem, SHAPE_KEYS } from './connection-forms.js';
 import { PatternList } from '../../mm2/filters.js';
 import { ConfigError } from '../../config/errors.js';
 import { readConfigFile } from '../../config/yaml.js';
@@ -109,12 +111,22 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function loadMirrorConfig(file: string): MirrorConfig {
   const text = readConfigFile(file);
-  const isYaml = /\.ya?ml$/i.test(file);
-  const entries = isYaml ? yamlEntries(file, text) : parseProperties(text);
-  return resolveConfig(file, resolveEntryReferences(entries, file)); // ${env:VAR}, ${dir:/path:file}
+  if (isYamlFile(file)) {
+    const yaml = readMirrorYaml(file, text); // references resolved in the document
+    return resolveConfig(file, yaml.entries, yaml.connections);
+  }
+  return resolveConfig(file, resolveEntryReferences(parseProperties(text), file)); // ${env:VAR}, ${dir:/path:file}
 }
 
-export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorConfig {
+/**
+ * `shaped`: the connections of clusters the YAML form wrote in the shared connection shape (already
+ * checked); every other cluster's connection comes from its `<alias>.` client properties.
+ */
+export function resolveConfig(
+  file: string,
+  entries: PropertyEntry[],
+  shaped: ReadonlyMap<string, ClusterConnection> = new Map(),
+): MirrorConfig {
   // Values stay out of messages: some keys hold secrets (sasl.jaas.config); check() quotes the
   // value where the key's type makes it safe.
   const fail = (e: { key?: string; line?: number }, reason: string): never => {
@@ -179,7 +191,7 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
       if (!(rest in CLUSTER_KEYS)) {
         fail(
           e,
-          `unknown or unsupported cluster setting "${rest}" (supported: ${[...CONNECTION_PROPERTY_KEYS, ...Object.keys(CLUSTER_KEYS)].join(', ')})`,
+          `unknown or unsupported cluster setting "${rest}" (supported: ${[...CONNECTION_PROPERTY_KEYS, ...Object.keys(CLUSTER_KEYS)].join(', ')}${isYamlFile(file) ? `; or, under clusters.${alias}, the YAML connection shape: ${SHAPE_KEYS.join(', ')}` : ''})`,
         );
       }
       check(e, CLUSTER_KEYS[rest as ClusterKey], fail);
@@ -191,7 +203,19 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
 
   const clusters = new Map<string, ClusterConfig>();
   for (const alias of aliases) {
-    const connection = clusterConnection(file, alias, connectionEntries.get(alias)!, warnings);
+    const properties = connectionEntries.get(alias)!;
+    const given = shaped.get(alias);
+    // A top-level `east.security.protocol` beside a shaped `clusters.east` (the YAML reader refuses
+    // both forms inside one `clusters.<alias>` mapping itself, naming the keys).
+    const mixed =
+      given &&
+      mixedFormsProblem(
+        alias,
+        [`clusters.${alias}`],
+        properties.map((e) => e.key),
+      );
+    if (mixed) fail(properties[0]!, mixed);
+    const connection = given ?? clusterConnection(file, alias, properties, warnings);
     clusters.set(alias, clusterConfig(alias, connection, perCluster.get(alias)!));
   }
 
@@ -245,6 +269,9 @@ export function resolveConfig(file: string, entries: PropertyEntry[]): MirrorCon
 }
 
 type Fail = (e: { key?: string; line?: number }, reason: string) => never;
+
+/** A file ending in .yaml / .yml is the YAML form; anything else is read as mm2.properties. */
+const isYamlFile = (file: string): boolean => /\.ya?ml$/i.test(file);
 
 function splitList(v: string): string[] {
   return v

@@ -4,26 +4,43 @@
  *
  *   clusters:                       # → clusters = east, west
  *     east: { bootstrap.servers: 127.0.0.1:19092 }   # → east.bootstrap.servers = …
+ *     west: { bootstrap: 127.0.0.1:29092, tls: { ca: ca.pem } }   # the shared connection shape
  *   flows:
  *     east->west: { enabled: true, topics: [orders, 'payments\..*'] }   # → east->west.enabled, east->west.topics
  *   replication.policy.class: org.apache.kafka.connect.mirror.IdentityReplicationPolicy   # global key
  *
  * Lists become comma-separated values; each entry keeps the line of its value for error messages.
- * The document is read by the one YAML loader (config/yaml.ts) and every problem is its ConfigError.
+ * A cluster written in the shared connection shape (connection-forms.ts) is not flattened: it is
+ * read by the one loader's schema into a connection, returned beside the entries. The document is
+ * read by the one YAML loader (config/yaml.ts), its `${…}` references resolved in place as every
+ * YAML file's are, and every problem is its ConfigError.
  */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { ClusterConnection } from '../../client/cluster-connection.js';
 import { ConfigError } from '../../config/errors.js';
 import type { PropertyEntry } from '../../config/properties.js';
+import { resolveYamlReferences } from '../../config/references.js';
 import { parseYamlDocument } from '../../config/yaml.js';
+import { formKeys, mixedFormsProblem, SHAPE_KEYS, shapedConnection } from './connection-forms.js';
 
-export function yamlEntries(file: string, text: string): PropertyEntry[] {
-  const { doc, lineOf } = parseYamlDocument(text, file);
+export interface MirrorYaml {
+  /** Every key but the shaped connections, as mm2.properties would hold them. */
+  entries: PropertyEntry[];
+  /** Connections of the clusters written in the shared shape, by alias. */
+  connections: Map<string, ClusterConnection>;
+}
+
+export function readMirrorYaml(file: string, text: string): MirrorYaml {
+  const yaml = parseYamlDocument(text, file);
+  const { doc, lineOf } = yaml;
+  resolveYamlReferences(doc, file, yaml.lines); // ${env:VAR}, ${dir:/path:file}: docs/deploy.md#secrets
   const problem = (line: number | undefined, key: string | undefined, message: string): ConfigError =>
     new ConfigError(file, [{ file, line, path: key, message }]);
   const root = doc.contents;
   if (!isMap(root)) throw problem(lineOf(root), undefined, 'expected a mapping at the top level');
 
   const entries: PropertyEntry[] = [];
+  const connections = new Map<string, ClusterConnection>();
   const scalarValue = (key: string, node: unknown): string => {
     if (isScalar(node)) return node.value === null ? '' : String(node.value);
     if (isSeq(node)) {
@@ -51,7 +68,17 @@ export function yamlEntries(file: string, text: string): PropertyEntry[] {
         aliases.push(alias);
         if (!isMap(c.value))
           throw problem(lineOf(c.key as Node), `clusters.${alias}`, 'expected a mapping of cluster settings');
-        for (const s of c.value.items) push(`${alias}.${keyOf(s.key)}`, s.value, lineOf(s.key as Node));
+        const settings = c.value.items;
+        const forms = formKeys(settings.map((s) => keyOf(s.key)));
+        const mixed = mixedFormsProblem(alias, forms.shape, forms.properties);
+        if (mixed !== undefined) throw problem(lineOf(c.key as Node), `clusters.${alias}`, mixed);
+        const shaped = forms.shape.length > 0;
+        // An alias is a name: a key YAML reads as a number (`1:`) is found by the text it was written as.
+        if (isScalar(c.key)) c.key.value = alias;
+        if (shaped) connections.set(alias, shapedConnection(yaml, file, alias));
+        for (const s of settings)
+          if (!(shaped && SHAPE_KEYS.includes(keyOf(s.key))))
+            push(`${alias}.${keyOf(s.key)}`, s.value, lineOf(s.key as Node));
       }
       entries.push({ key: 'clusters', value: aliases.join(', '), line: line ?? 0 });
     } else if (key === 'flows') {
@@ -66,5 +93,5 @@ export function yamlEntries(file: string, text: string): PropertyEntry[] {
       push(key, pair.value, line);
     }
   }
-  return entries;
+  return { entries, connections };
 }

@@ -7,8 +7,9 @@
  * - Topic ACL sync by MM2's rules. Source and target must both have an authorizer, so both aliases
  *   of that flow point at the private cluster (a topic `t` there is replicated to `src.t` there).
  * - The mirror's own connections (admin, fetch, produce) over SASL_SSL in both directions between
- *   east and the private cluster (mm2.properties); SASL_PLAINTEXT with the YAML form; a wrong
- *   password fails the connectors with the cause in their REST status.
+ *   east and the private cluster (mm2.properties); SASL_PLAINTEXT with the YAML form's MM2 keys; a
+ *   wrong password fails the connectors with the cause in their REST status; SASL_SSL in the YAML
+ *   form's shared connection shape (`bootstrap`, `tls`, `sasl`: docs/connections.md), both ways.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -127,6 +128,17 @@ async function assertReplicated(
   assert.deepEqual(pick(t), pick(s), `${target.topic}: same records in the same partitions and order`);
   for (const r of t) assert.match(r.headers, /seq=\d+.*kgw\.origin\.cluster=/, 'headers and provenance');
 }
+
+/** The YAML form's keys for a one-node cluster and a quick test: replication factor 1, short intervals. */
+const FAST_YAML = [
+  'replication.factor: 1',
+  'checkpoints.topic.replication.factor: 1',
+  'heartbeats.topic.replication.factor: 1',
+  'offset-syncs.topic.replication.factor: 1',
+  'refresh.topics.interval.seconds: 1',
+  'kgw.positions.commit.interval.ms: 200',
+  'kgw.rest.port: 0',
+];
 
 /** mm2Properties' fast intervals with other clusters than east and west. */
 function withClusters(extra: Record<string, string> & { clusters: string }): string {
@@ -404,13 +416,7 @@ describe('mirror connections over SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (S
           '  east->secure: { enabled: true }',
           '  east->wrong: { enabled: true }',
           `topics: [${viaYaml}]`,
-          'replication.factor: 1',
-          'checkpoints.topic.replication.factor: 1',
-          'heartbeats.topic.replication.factor: 1',
-          'offset-syncs.topic.replication.factor: 1',
-          'refresh.topics.interval.seconds: 1',
-          'kgw.positions.commit.interval.ms: 200',
-          'kgw.rest.port: 0',
+          ...FAST_YAML,
           '',
         ].join('\n');
         mirror = await startMirror(writeConfig('sasl-plaintext.yaml', yaml));
@@ -431,6 +437,55 @@ describe('mirror connections over SASL_SSL (SCRAM-SHA-512) and SASL_PLAINTEXT (S
           );
         }
         assert.equal((await status(m, 'east->secure.MirrorSourceConnector')).tasks[0]!.state, 'RUNNING');
+        await mirror.stop();
+      },
+    );
+  });
+
+  test("SASL_SSL in the YAML form's shared connection shape, both directions", () => {
+    let mirror: MirrorProcess | undefined;
+    const fromEastShaped = `${prefix}-ye`;
+    const fromShaped = `${prefix}-ys`;
+    return explainedBy(
+      () => mirror?.output() ?? '',
+      async () => {
+        await createTopic(EAST(), fromEastShaped, 1);
+        await createTopic(PLAIN, fromShaped, 1);
+        await produce(EAST(), fromEastShaped, 'east', 20);
+        await produce(PLAIN, fromShaped, 'shaped', 20);
+        // A relative passwordFile: relative to the configuration file, as in every kgw YAML file.
+        writeConfig('shaped-password', `${MIRROR_USER.password}\n`);
+        const yaml = [
+          'clusters:',
+          `  east: { bootstrap: "${EAST()}" }`,
+          '  shaped:',
+          `    bootstrap: [${SASL_SSL}]`,
+          `    tls: { ca: ${caCert} }`,
+          `    sasl: { mechanism: SCRAM-SHA-512, username: ${MIRROR_USER.name}, passwordFile: shaped-password }`,
+          'flows:',
+          '  east->shaped: { enabled: true }',
+          '  shaped->east: { enabled: true }',
+          `topics: [${fromEastShaped}, ${fromShaped}]`,
+          'sync.topic.acls.enabled: false',
+          ...FAST_YAML,
+          '',
+        ].join('\n');
+        mirror = await startMirror(writeConfig('shaped.yaml', yaml));
+        // The shaped cluster's only address for the mirror is SASL_SSL: fetch, produce and admin use it.
+        await assertReplicated(
+          { bootstrap: EAST(), topic: fromEastShaped },
+          { bootstrap: PLAIN, topic: `east.${fromEastShaped}` },
+        );
+        await assertReplicated(
+          { bootstrap: PLAIN, topic: fromShaped },
+          { bootstrap: EAST(), topic: `shaped.${fromShaped}` },
+        );
+        for (const flow of ['east->shaped', 'shaped->east'])
+          assert.equal(
+            (await status(mirror, `${flow}.MirrorSourceConnector`)).tasks[0]!.state,
+            'RUNNING',
+            flow,
+          );
         await mirror.stop();
       },
     );

@@ -1,7 +1,8 @@
 /**
  * One cluster-connection model for every product (issue #14): the same connection settings, written
- * as the gateway's `upstream` (YAML), a monitor cluster (YAML) and a mirror cluster (MM2's
- * `<alias>.`-prefixed Kafka client properties), give identical TLS and SASL options to client/'s
+ * as the gateway's `upstream` (YAML), a monitor cluster (YAML), a mirror cluster in MM2's
+ * `<alias>.`-prefixed Kafka client properties and a mirror cluster in its YAML form's
+ * `clusters.<alias>` (the shared shape), give identical TLS and SASL options to client/'s
  * connections and to kafkajs; and a wrong setting is reported by each product's loader as
  * `file:line: key.path: message`, as one ConfigError.
  */
@@ -145,7 +146,7 @@ async function kafkajsSecurityOf(k: { ssl?: unknown; sasl?: unknown }): Promise<
   };
 }
 
-describe('one connection model: gateway upstream, monitor cluster, mirror cluster', () => {
+describe('one connection model: gateway upstream, monitor cluster, mirror cluster (both forms)', () => {
   test('the same settings give the same TLS and SASL options in every product', async () => {
     writeFileSync(join(dir, 'token'), 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJzdmMifQ.\n');
     for (const [i, s] of settings().entries()) {
@@ -172,8 +173,17 @@ describe('one connection model: gateway upstream, monitor cluster, mirror cluste
           ].join('\n'),
         ),
       );
+      const mirrorYaml = loadMirrorConfig(
+        write(
+          `mirror-${i}.yaml`,
+          `clusters:\n  east:\n    bootstrap: broker-1:9093\n${section('    ', s)}  west: { bootstrap: 'other:9092' }\n`,
+        ),
+      );
       const monitorCluster = monitor.clusters[0]!;
       const mirrorCluster = mirror.clusters.get('east')!;
+      const mirrorYamlCluster = mirrorYaml.clusters.get('east')!;
+      // Both of the mirror's forms read into the very same connection (and the same defaults).
+      assert.deepEqual(mirrorYamlCluster, mirrorCluster, `${s.name}: mirror YAML shape = mm2.properties`);
 
       // client/'s connections, through each product's own mapping.
       const viaGateway = await security(upstreamConnectionOptions(gateway.upstream, 'kgw-gateway'));
@@ -181,8 +191,10 @@ describe('one connection model: gateway upstream, monitor cluster, mirror cluste
         connectionOptions(monitorCluster, { clientId: 'kgw-monitor', requestTimeoutMs: 30_000 }),
       );
       const viaMirror = await security(mirrorConnectionOptions(mirrorCluster, 'source'));
+      const viaMirrorYaml = await security(mirrorConnectionOptions(mirrorYamlCluster, 'target'));
       assert.deepEqual(viaMonitor, viaGateway, `${s.name}: monitor = gateway`);
       assert.deepEqual(viaMirror, viaGateway, `${s.name}: mirror = gateway`);
+      assert.deepEqual(viaMirrorYaml, viaGateway, `${s.name}: mirror YAML = gateway`);
 
       // kafkajs, as the gateway (security/audit topics), the monitor (collector) and the mirror
       // (kafkaFor: kafkajsSecurity over its connection options) build it.
@@ -193,8 +205,12 @@ describe('one connection model: gateway upstream, monitor cluster, mirror cluste
       const kMirror = await kafkajsSecurityOf(
         kafkajsSecurity(mirrorConnectionOptions(mirrorCluster, 'source')),
       );
+      const kMirrorYaml = await kafkajsSecurityOf(
+        kafkajsSecurity(mirrorConnectionOptions(mirrorYamlCluster, 'source')),
+      );
       assert.deepEqual(kMonitor, kGateway, `${s.name}: kafkajs, monitor = gateway`);
       assert.deepEqual(kMirror, kGateway, `${s.name}: kafkajs, mirror = gateway`);
+      assert.deepEqual(kMirrorYaml, kGateway, `${s.name}: kafkajs, mirror YAML = gateway`);
 
       // And the options say what the setting says (not merely equal to each other).
       const opts = viaGateway as { tls?: Record<string, unknown>; sasl?: Record<string, unknown> };
@@ -258,6 +274,16 @@ describe('one connection model: gateway upstream, monitor cluster, mirror cluste
         ),
       /mm2-bad\.properties:4: east\.sasl\.mechanism: GSSAPI .* set PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER/,
     );
+    refused(
+      () =>
+        loadMirrorConfig(
+          write(
+            'mirror-bad.yaml',
+            'clusters:\n  west: { bootstrap: "other:9092" }\n  east:\n    bootstrap: broker-1:9093\n    tls: true\n    sasl:\n      mechanism: GSSAPI\n      username: svc\n',
+          ),
+        ),
+      /mirror-bad\.yaml:7: clusters\.east\.sasl\.mechanism: mechanism must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER/,
+    );
     // A bootstrap server that is not host:port.
     refused(
       () =>
@@ -278,7 +304,24 @@ describe('one connection model: gateway upstream, monitor cluster, mirror cluste
         ),
       /mm2-boot\.properties:2: east\.bootstrap\.servers: expected host:port/,
     );
-    // A CA file that cannot be read (checked when the configuration is loaded by monitor and mirror).
+    refused(
+      () =>
+        loadMirrorConfig(
+          write('mirror-boot.yaml', 'clusters:\n  east:\n    clientId: m\n    bootstrap: [broker-1]\n'),
+        ),
+      /mirror-boot\.yaml:4: clusters\.east\.bootstrap\[0\]: expected host:port/,
+    );
+    // A CA file that cannot be read (checked when the configuration is loaded, by every product).
+    refused(
+      () =>
+        loadGatewayConfig(
+          write(
+            'gw-ca.yaml',
+            `${GATEWAY_LISTENER}upstream:\n  bootstrap: [broker-1:9093]\n  tls: { ca: missing.pem }\n`,
+          ),
+        ),
+      /gw-ca\.yaml:5: upstream\.tls\.ca: cannot read .*missing\.pem: ENOENT/,
+    );
     refused(
       () =>
         loadMonitorConfig(
@@ -298,6 +341,30 @@ describe('one connection model: gateway upstream, monitor cluster, mirror cluste
           ),
         ),
       /mm2-ca\.properties:4: east\.ssl\.truststore\.location: cannot read .*missing\.pem: ENOENT/,
+    );
+    refused(
+      () =>
+        loadMirrorConfig(
+          write(
+            'mirror-ca.yaml',
+            'clusters:\n  east:\n    bootstrap: broker-1:9093\n    tls:\n      verifyHostname: false\n      ca: missing.pem\n',
+          ),
+        ),
+      // Relative to the configuration file's folder, as in every YAML file.
+      new RegExp(
+        `mirror-ca\\.yaml:6: clusters\\.east\\.tls\\.ca: cannot read ${join(dir, 'missing.pem')}: ENOENT`,
+      ),
+    );
+    // The mirror's YAML form: one alias, one connection form; the error names the keys of both.
+    refused(
+      () =>
+        loadMirrorConfig(
+          write(
+            'mirror-mixed.yaml',
+            'clusters:\n  west: { bootstrap.servers: "other:9092" }\n  east:\n    bootstrap: broker-1:9093\n    security.protocol: SASL_SSL\n    sasl: { mechanism: PLAIN, username: svc, password: x }\n    ssl.truststore.location: /ca.pem\n',
+          ),
+        ),
+      /mirror-mixed\.yaml:3: clusters\.east: cluster "east" mixes the two connection forms: bootstrap, sasl \(the YAML connection shape\) and security\.protocol, ssl\.truststore\.location \(MM2 client properties\)/,
     );
   });
 

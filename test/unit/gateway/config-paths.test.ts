@@ -4,8 +4,17 @@ import assert from 'node:assert/strict';
 import { dirname, isAbsolute, join } from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { filePathKeys, parseGatewayConfig } from '../../../gateway/config/load.js';
-import { gatewayConfigSchema } from '../../../gateway/config/schema.js';
+import { parseYamlConfig } from '../../../config/yaml.js';
+import { filePathKeys } from '../../../gateway/config/load.js';
+import { gatewayConfigSchema, type GatewayConfig } from '../../../gateway/config/schema.js';
+
+/**
+ * The gateway's schema through the one loader, without the check that the upstream's files exist
+ * (loadGatewayConfig runs it; test/unit/gateway/upstream-files.test.ts): the paths below are
+ * resolved, not read.
+ */
+const parseGatewayConfig = (text: string, file: string): GatewayConfig =>
+  parseYamlConfig(text, file, gatewayConfigSchema);
 
 const FILE = '/etc/kgw/conf/gateway.yaml';
 const YAML = `

@@ -239,6 +239,127 @@ describe('mirror config: YAML', () => {
   });
 });
 
+describe('mirror config: YAML clusters in the shared connection shape', () => {
+  const refusedWith = (name: string, text: string, expected: RegExp): void =>
+    assert.throws(
+      () => loadMirrorConfig(write(name, text)),
+      (err: unknown) => err instanceof ConfigError && err.problems.length === 1 && expected.test(err.message),
+    );
+
+  test('read by the shared schema: paths relative to the file, references resolved, own keys beside it', () => {
+    write('east-password', 'from-a-file\n');
+    process.env.KGW_T_MIRROR_WEST_PW = 'from-the-env';
+    const c = loadMirrorConfig(
+      write(
+        'shape.yaml',
+        [
+          'clusters:',
+          '  east:',
+          '    bootstrap: [e1:9092, e2:9092]',
+          '    sasl: { mechanism: SCRAM-SHA-512, username: mirror, passwordFile: east-password }',
+          '    consumer.isolation.level: read_uncommitted',
+          '  west:',
+          '    bootstrap: w1:9092',
+          '    clientId: dc2-mirror',
+          '    requestTimeoutMs: 12000',
+          '    sasl: { mechanism: PLAIN, username: mirror, password: "${env:KGW_T_MIRROR_WEST_PW}" }',
+          '  north: { bootstrap.servers: "n1:9092", security.protocol: SASL_PLAINTEXT, sasl.mechanism: PLAIN,',
+          '    sasl.jaas.config: \'org.apache.kafka.common.security.plain.PlainLoginModule required username="m" password="p";\' }',
+          'flows:',
+          '  east->west: { enabled: true }',
+        ].join('\n'),
+      ),
+    );
+    const east = c.clusters.get('east')!;
+    const west = c.clusters.get('west')!;
+    assert.deepEqual(east.connection, {
+      bootstrap: ['e1:9092', 'e2:9092'],
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'mirror', passwordFile: join(dir, 'east-password') },
+    });
+    assert.deepEqual(east.bootstrapServers, ['e1:9092', 'e2:9092']);
+    assert.equal(east.clientId, 'kgw-mirror-east', "the mirror's default client id");
+    assert.equal(east.requestTimeoutMs, 30_000);
+    assert.equal(east.isolationLevel, 'read_uncommitted');
+    assert.deepEqual(west.connection.sasl, {
+      mechanism: 'PLAIN',
+      username: 'mirror',
+      password: 'from-the-env',
+    });
+    assert.equal(west.clientId, 'dc2-mirror');
+    assert.equal(west.requestTimeoutMs, 12_000);
+    assert.equal(west.isolationLevel, 'read_committed');
+    assert.deepEqual(c.clusters.get('north')!.connection.sasl, {
+      mechanism: 'PLAIN',
+      username: 'm',
+      password: 'p',
+    });
+    assert.ok(c.flows.find((f) => f.name === 'east->west')!.enabled);
+  });
+
+  test('errors name file, line and clusters.<alias>.key.path', () => {
+    refusedWith(
+      'shape-unknown.yaml',
+      'clusters:\n  east:\n    bootstrap: e:1\n    producer.acks: all\n',
+      /shape-unknown\.yaml:3: clusters\.east: unknown key\(s\): producer\.acks/,
+    );
+    refusedWith(
+      'shape-insecure.yaml',
+      'clusters:\n  east:\n    bootstrap: e:1\n    tls:\n      insecureSkipVerify: true\n',
+      /shape-insecure\.yaml:5: clusters\.east\.tls: unknown key\(s\): insecureSkipVerify/,
+    );
+    refusedWith(
+      'shape-password.yaml',
+      'clusters:\n  east:\n    bootstrap: e:1\n    sasl:\n      mechanism: PLAIN\n      username: m\n      passwordFile: no-such-file\n',
+      /shape-password\.yaml:7: clusters\.east\.sasl\.passwordFile: cannot read .*no-such-file: ENOENT/,
+    );
+    refusedWith(
+      'shape-both-passwords.yaml',
+      'clusters:\n  east:\n    bootstrap: e:1\n    sasl: { mechanism: PLAIN, username: m, password: x, passwordFile: f }\n',
+      /shape-both-passwords\.yaml:4: clusters\.east\.sasl\.passwordFile: give exactly one of password, passwordFile/,
+    );
+    refusedWith(
+      'shape-isolation.yaml',
+      'clusters:\n  east:\n    bootstrap: e:1\n    consumer.isolation.level: committed\n',
+      /shape-isolation\.yaml:4: east\.consumer\.isolation\.level: expected one of: read_committed, read_uncommitted/,
+    );
+    refusedWith(
+      'shape-reference.yaml',
+      'clusters:\n  east:\n    bootstrap: e:1\n    sasl: { mechanism: PLAIN, username: m, password: "${env:KGW_T_MIRROR_UNSET}" }\n',
+      /shape-reference\.yaml:4: clusters\.east\.sasl\.password: \$\{env:KGW_T_MIRROR_UNSET\}: environment variable KGW_T_MIRROR_UNSET is not set/,
+    );
+  });
+
+  test('an alias YAML reads as a number is a name like any other', () => {
+    const c = loadMirrorConfig(
+      write('numeric.yaml', 'clusters:\n  1: { bootstrap: "h:1" }\n  2: { bootstrap: "h:2" }\n'),
+    );
+    assert.deepEqual(c.clusters.get('1')!.connection, { bootstrap: ['h:1'] });
+    assert.deepEqual(c.clusters.get('2')!.connection, { bootstrap: ['h:2'] });
+  });
+
+  test('a key of neither form points at both', () => {
+    refusedWith(
+      'neither.yaml',
+      'clusters:\n  east:\n    bootstrp: e:1\n',
+      /neither\.yaml:3: east\.bootstrp: unknown or unsupported cluster setting "bootstrp" \(supported: bootstrap\.servers, .*; or, under clusters\.east, the YAML connection shape: bootstrap, clientId, tls, sasl, connectTimeoutMs, requestTimeoutMs\)/,
+    );
+  });
+
+  test('one alias, one form: mixing is refused, naming the keys of each side', () => {
+    refusedWith(
+      'mixed-in-alias.yaml',
+      'clusters:\n  west: { bootstrap: "w:1" }\n  east:\n    tls: true\n    bootstrap.servers: e:1\n    client.id: x\n',
+      /mixed-in-alias\.yaml:3: clusters\.east: cluster "east" mixes the two connection forms: tls \(the YAML connection shape\) and bootstrap\.servers, client\.id \(MM2 client properties\); write its connection in one of them/,
+    );
+    // The MM2 key written at the top level, as mm2.properties would, beside a shaped cluster.
+    refusedWith(
+      'mixed-top-level.yaml',
+      'clusters:\n  east: { bootstrap: "e:1" }\neast.security.protocol: SSL\n',
+      /mixed-top-level\.yaml:3: east\.security\.protocol: cluster "east" mixes the two connection forms: clusters\.east \(the YAML connection shape\) and east\.security\.protocol \(MM2 client properties\)/,
+    );
+  });
+});
+
 describe('mirror config: exact translation and transactions', () => {
   const base = 'clusters = east, west\neast.bootstrap.servers = e:9092\nwest.bootstrap.servers = w:9092\n';
 
