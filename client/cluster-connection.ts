@@ -65,7 +65,14 @@ export const bootstrapSchema = z.preprocess(
           .map((s) => s.trim())
           .filter((s) => s !== '')
       : v,
-  z.array(hostPort).min(1, 'expected at least one host:port'),
+  z
+    .array(hostPort, {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'required: the bootstrap servers, host:port or a list of them'
+          : undefined,
+    })
+    .min(1, 'expected at least one host:port'),
 );
 
 /** A PEM file path, or PEM text itself (what a `${env:…}` reference to a PEM variable yields). */
@@ -271,7 +278,10 @@ export function connectionFileProblems(
       }
       return text;
     } catch (e) {
-      problems.push({ path, message: `cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? e}` });
+      problems.push({
+        path,
+        message: `cannot read ${where(source)}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      });
       return undefined;
     }
   };
@@ -294,7 +304,20 @@ export function connectionFileProblems(
   return problems.map((p) => ({ ...p, path: [...at, ...p.path] }));
 }
 
-const where = (source: string): string => (isPemText(source) ? 'the PEM text' : source);
+/**
+ * How an error names a PEM source without showing a secret. PEM text is described, not printed;
+ * so is a value that does not look like a file path but like key material that lost its BEGIN
+ * line (e.g. from a `${env:…}` reference): longer than any sensible path, with line breaks or
+ * spaces, or with a run of 32+ base64 characters between slashes. Anything else is a path, printed.
+ */
+const where = (source: string): string => {
+  if (isPemText(source)) return 'the PEM text';
+  const keyMaterial =
+    source.length > 200 ||
+    /\s/.test(source) ||
+    source.split('/').some((part) => /^[A-Za-z0-9+=_-]{32,}$/.test(part));
+  return keyMaterial ? 'the value given (neither PEM text with its BEGIN line nor a readable file)' : source;
+};
 
 function secureContextProblem(
   problems: ConnectionProblem[],

@@ -167,6 +167,23 @@ describe('gateway: upstream files are checked when the configuration is loaded',
     );
   });
 
+  test('a PEM body given without its BEGIN line (as a secret reference may yield) is not printed back', () => {
+    const body = readFileSync(pki.key, 'utf8').split('\n').slice(1, -2).join('');
+    refused(
+      'ca-body.yaml',
+      gatewayYaml(`{ ca: "${body}" }`),
+      /:5: upstream\.tls\.ca: cannot read the value given/,
+    );
+  });
+
+  test('a missing bootstrap says what is required', () => {
+    const file = write(
+      'no-bootstrap.yaml',
+      gatewayYaml('true').replace('  bootstrap: [broker-1:9093]\n', ''),
+    );
+    assert.throws(() => loadGatewayConfig(file), /upstream\.bootstrap: required: the bootstrap servers/);
+  });
+
   test('parseGatewayConfig (text) checks as loadGatewayConfig (file) does', () => {
     assert.throws(
       () => parseGatewayConfig(gatewayYaml('{ ca: missing.pem }'), join(dir, 'inline.yaml')),
