@@ -154,24 +154,27 @@ async function layoutChangeFencesZombie(o: {
 }): Promise<string> {
   const last = TASKS - 1;
   const zombieId = `${o.groupId}-${SOURCE}-${last}`;
-  const ids = await Promise.all(o.live.map(async (m) => (await workersOf(m)).worker_id));
-  const holder = (await workersOf(o.live[0]!)).workers.find((w) =>
-    w.tasks.some((t) => t.connector === SOURCE && t.task === last),
-  )!.worker_id;
-  const zombie = o.live[ids.indexOf(holder)]!;
-  const other = o.live.find((m) => m !== zombie)!;
   const changedAt = Date.now();
   // A worker with the new configuration joins: the old leader gives it config_mismatch (and the
   // whole assignment, which it reports as the previous layout when it leads).
-  const [epochBefore, next] = await Promise.all([
-    producerEpoch(zombieId),
-    startMirror(writeConfig('workers-3.properties', workersProperties(o.topic, o.groupId, 3, true))),
-  ]);
+  const next = await startMirror(
+    writeConfig('workers-3.properties', workersProperties(o.topic, o.groupId, 3, true)),
+  );
   o.started.push(next);
   const mismatch = await waitFor('the new worker told config_mismatch', async () => {
     const b = await workersOf(next);
     return b.error === 'config_mismatch' && b.generation! > o.generation ? b : undefined;
   });
+  // That rebalance restarted every task (eager): the epoch is read once task `last` has initialised
+  // its producer again, so only a later InitProducerId can raise it.
+  const holder = mismatch.workers.find((w) =>
+    w.tasks.some((t) => t.connector === SOURCE && t.task === last),
+  )!.worker_id;
+  const ids = await Promise.all(o.live.map(async (m) => (await workersOf(m)).worker_id));
+  const zombie = o.live[ids.indexOf(holder)]!;
+  const other = o.live.find((m) => m !== zombie)!;
+  await new Promise((r) => setTimeout(r, 2000));
+  const epochBefore = await producerEpoch(zombieId);
   zombie.child.kill('SIGSTOP');
   try {
     await other.stop();
