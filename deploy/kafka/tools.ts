@@ -18,6 +18,7 @@ export const KAFKA_TOOLS = {
   'producer-perf-test': 'org.apache.kafka.tools.ProducerPerformance',
   'consumer-perf-test': 'org.apache.kafka.tools.ConsumerPerformance',
   'get-offsets': 'org.apache.kafka.tools.GetOffsetShell',
+  transactions: 'org.apache.kafka.tools.TransactionsCommand',
   'metadata-quorum': 'org.apache.kafka.tools.MetadataQuorumCommand',
   'mirror-maker': 'org.apache.kafka.connect.mirror.MirrorMaker',
   storage: 'kafka.tools.StorageTool',

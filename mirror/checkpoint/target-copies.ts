@@ -9,6 +9,16 @@
  * partition's index starts makes it start again from there. Bounded memory: at most `maxRuns` runs
  * in all; beyond, the partition with the most forgets its oldest quarter (groups below what is left
  * get no translation, never a guess).
+ *
+ * Read read_committed (KIP-98), always: the copies are the reverse flow's, and in exactly-once mode
+ * (this configuration's or another process's: which mode wrote them cannot be known here) they are
+ * transactional, so a killed mirror leaves copies of aborted transactions before the replayed ones.
+ * Indexed, those would count as read (their origin offsets are the highest below a group after them)
+ * and put the group past originals it never saw. With at-least-once copies (never transactional) both
+ * levels return the same records; the only difference is where a read ends: the last stable offset,
+ * not the high watermark, so copies behind another producer's open transaction on the partition are
+ * indexed once it ends, and a group beyond that point (only a read_uncommitted consumer gets there)
+ * gets no checkpoint meanwhile — its last one stands ('unknown'), never a guess.
  */
 import { tpKey, type ClusterClient } from '../../client/cluster.js';
 import { NativeFetcher, type OffsetReset } from '../../client/fetcher.js';
@@ -51,6 +61,7 @@ export class TargetCopies {
       maxBytes: 8 << 20,
       partitionMaxBytes: 4 << 20,
       maxWaitMs: 100,
+      isolationLevel: 'read_committed',
       onOffsetReset: (r) => this.restart(r),
     });
   }
@@ -78,7 +89,11 @@ export class TargetCopies {
     const behind = new Map<string, bigint>(); // partition -> its end as of now
     for (const [k, g] of lowest) {
       let offsets = ends.get(g.topic);
-      if (offsets === undefined) ends.set(g.topic, (offsets = await topicOffsets(this.source, g.topic)));
+      if (offsets === undefined)
+        ends.set(
+          g.topic,
+          (offsets = await topicOffsets(this.source, g.topic, { isolationLevel: 'read_committed' })),
+        );
       const range = offsets.find((o) => o.partition === g.partition);
       if (range === undefined) continue;
       let entry = this.indexes.get(k);

@@ -6,7 +6,11 @@
  *   bytes 0-1   int16 big-endian format version (1)
  *   bytes 2-…   UTF-8 JSON
  *
- * Member metadata v1: {"workerId": "host:port", "url": "http://host:port" | null, "configHash": "<hex>"}
+ * Member metadata v1: {"workerId": "host:port", "url": "http://host:port" | null, "configHash": "<hex>",
+ *                      "layout"?: {"generation": n, "flows": {"<flow>": {"tasks": n, "digest": "<hex>"}}}}
+ *   layout: the source-task layout of the newest assignment the worker received, which the leader
+ *   compares with the new one to decide the zombie fencing round (fencing.ts). Optional, so workers
+ *   that do not send it still read and are read (they just tell the leader nothing).
  * Assignment v1:      {"error": "none" | "config_mismatch", "generation": n, "leader": "<workerId>",
  *                      "workers": [{"memberId", "workerId", "url", "units": [unit…]}]}
  *   unit: {"kind": "source", "flow": "east->west", "task": 0, "partitions": {"topic": [0, 3, …]}}
@@ -16,6 +20,7 @@
  * by topic (a few bytes each). A reader refuses any other version and any malformed field by name, so
  * a worker of a future format is told so instead of running half an assignment.
  */
+import type { FlowLayout, TaskLayout } from './fencing.js';
 import type { TopicPartition, WorkUnit } from './work.js';
 
 export const FORMAT_VERSION = 1;
@@ -25,6 +30,8 @@ export interface MemberMetadata {
   url: string | null;
   /** Hash of the configuration: workers with different configurations get no work. */
   configHash: string;
+  /** The layout of the newest assignment this worker received (undefined: none yet). */
+  layout?: TaskLayout;
 }
 
 export interface WorkerAssignment {
@@ -88,17 +95,35 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function encodeMemberMetadata(m: MemberMetadata): Buffer {
-  return frame({ workerId: m.workerId, url: m.url, configHash: m.configHash });
+  return frame({
+    workerId: m.workerId,
+    url: m.url,
+    configHash: m.configHash,
+    ...(m.layout === undefined ? {} : { layout: m.layout }),
+  });
 }
 
 export function decodeMemberMetadata(buf: Buffer): MemberMetadata {
   const what = 'member metadata';
   const o = unframe(buf, what);
-  return {
+  const m: MemberMetadata = {
     workerId: field(o, 'workerId', what, isString),
     url: field(o, 'url', what, isStringOrNull),
     configHash: field(o, 'configHash', what, isString),
   };
+  if (o.layout !== undefined) m.layout = decodeLayout(field(o, 'layout', what, isObject), `${what} layout`);
+  return m;
+}
+
+function decodeLayout(o: Record<string, unknown>, what: string): TaskLayout {
+  const flows: Record<string, FlowLayout> = {};
+  for (const [flow, v] of Object.entries(field(o, 'flows', what, isObject))) {
+    if (!isObject(v)) throw new AssignmentFormatError(`${what}: flow "${flow}" is not an object`);
+    const tasks = field(v, 'tasks', what, isInt);
+    if (tasks < 0) throw new AssignmentFormatError(`${what}: flow "${flow}" has ${tasks} tasks`);
+    flows[flow] = { tasks, digest: field(v, 'digest', what, isString) };
+  }
+  return { generation: field(o, 'generation', what, isInt), flows };
 }
 
 function encodeUnit(u: WorkUnit): unknown {

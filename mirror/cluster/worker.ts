@@ -10,6 +10,11 @@
  * coordinator start a rebalance, which the others learn from their next heartbeat
  * (REBALANCE_IN_PROGRESS). The leader also lists the source partitions every
  * refresh.topics.interval.seconds and rejoins when they changed, which rebalances the group.
+ *
+ * In exactly-once mode the leader runs KIP-618's zombie fencing round before its SyncGroup when a
+ * flow's task layout changed (fencing.ts decides, fence-producers.ts fences): no worker receives the
+ * new assignment, so no task of it starts, until every transactional id of the previous layout was
+ * fenced. A failed round sends no assignment; the leader rejoins and tries again (fail closed).
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,14 +24,18 @@ import { connectionOptions } from '../kafka/native-cluster.js';
 import type { MirrorMetrics } from '../metrics.js';
 import { ClusterClient } from '../../client/cluster.js';
 import type { WorkersConfig } from './config.js';
+import type { WorkUnit } from './work.js';
 import {
   decodeAssignment,
   decodeMemberMetadata,
   encodeAssignment,
   encodeMemberMetadata,
   type Assignment,
+  type MemberMetadata,
 } from './assignment-codec.js';
 import { assign, unitsOf, type Member } from './assignor.js';
+import { fenceProducers } from './fence-producers.js';
+import { fencingRound, newestLayout, taskLayout, type TaskLayout } from './fencing.js';
 import { GroupMember } from './member.js';
 import { signature, WorkPlanner } from './planner.js';
 import { UnitsRunner } from './units-runner.js';
@@ -86,7 +95,9 @@ export class MirrorWorker {
   private readonly member: GroupMember;
   private readonly cluster: ClusterClient;
   private readonly planner: WorkPlanner;
-  private readonly metadata: Buffer;
+  private readonly metadata: MemberMetadata;
+  /** The source-task layout of the newest assignment received, reported when joining (fencing.ts). */
+  private lastLayout: TaskLayout | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -121,7 +132,7 @@ export class MirrorWorker {
       log,
       workerId: identity.workerId,
     });
-    this.metadata = encodeMemberMetadata({ ...identity, configHash: configHash(config) });
+    this.metadata = { ...identity, configHash: configHash(config) };
   }
 
   start(): void {
@@ -162,11 +173,19 @@ export class MirrorWorker {
       try {
         await this.stopUnitsHeartbeating();
         if (this.stopping) break;
-        const joined = await this.member.join(this.metadata, reason);
+        const joined = await this.member.join(
+          encodeMemberMetadata({ ...this.metadata, layout: this.lastLayout }),
+          reason,
+        );
         this.leader = joined.leaderId === joined.memberId;
         const assignments = this.leader ? await this.leaderAssignments(joined) : new Map<string, Buffer>();
         const assignment = decodeAssignment(await this.member.sync(assignments));
         this.assignment = assignment;
+        // What runs in the cluster now (a config_mismatch answer lists it too): told to the next leader.
+        this.lastLayout = taskLayout(
+          assignment.generation,
+          assignment.workers.flatMap((w) => w.units),
+        );
         if (assignment.error === 'config_mismatch')
           log.error(
             { group: workers.groupId, leader: assignment.leader },
@@ -213,13 +232,49 @@ export class MirrorWorker {
     const leader = members.find((m) => m.memberId === joined.memberId)!;
     const partitions = await this.planner.partitions(this.listingDeadlineMs());
     this.assignedSignature = signature(partitions);
-    const dealt = assign({
-      generation: joined.generation,
-      leader,
-      members,
-      units: this.planner.units(partitions),
-    });
+    const units = this.planner.units(partitions);
+    await this.fenceChangedLayouts(members, joined.generation, units);
+    const dealt = assign({ generation: joined.generation, leader, members, units });
     return new Map([...dealt].map(([id, a]) => [id, encodeAssignment(a)]));
+  }
+
+  /**
+   * KIP-618's fencing round: every transactional id of the previous layout of each exactly-once flow
+   * whose layout changes is fenced before the assignment leaves this worker. Throws when the round
+   * fails: the caller then sends no SyncGroup and rejoins, so the new tasks never start unfenced.
+   */
+  private async fenceChangedLayouts(
+    members: readonly Member[],
+    generation: number,
+    units: readonly WorkUnit[],
+  ): Promise<void> {
+    const { config, workers, log } = this.opts;
+    const transactional = new Set(config.flows.filter((f) => f.exactlyOnce).map((f) => f.name));
+    if (transactional.size === 0) return;
+    const previous = newestLayout(members.map((m) => m.layout));
+    const round = fencingRound(previous, taskLayout(generation, units)).filter((f) =>
+      transactional.has(f.flow),
+    );
+    if (round.length === 0) return;
+    try {
+      const fenced = await fenceProducers({
+        config,
+        groupId: workers.groupId,
+        round,
+        retryForMs: this.listingDeadlineMs(),
+        log,
+      });
+      log.info(
+        { group: workers.groupId, generation, previousGeneration: previous?.generation, fenced },
+        'task layout changed: fenced every transactional id of the previous layout before assigning',
+      );
+    } catch (e) {
+      log.error(
+        { group: workers.groupId, generation, round, err: String(e) },
+        'fencing the previous task layout failed: no assignment handed out, rejoining to try again',
+      );
+      throw e;
+    }
   }
 
   /** Heartbeats until the group rebalances, the leader wants a new assignment, or stop; says why. */

@@ -3,9 +3,20 @@
  * can stop, and the position on the other cluster where a group's unread copies resume (from the
  * copies' provenance headers). Memory stays bounded: records are looked at one Fetch response at a
  * time and nothing is kept.
+ *
+ * Read read_committed (KIP-98), whatever the flows' modes: a consumer group reads the copies it moves
+ * between, and exactly-once copies of aborted transactions (a killed mirror leaves them before the
+ * replayed ones) are records no read_committed consumer ever got. Searching copies among them would
+ * take an aborted copy's origin as read (the group resumes past originals it never saw); counting
+ * re-reads among them would count records the group will not be given. At-least-once copies are never
+ * transactional, so both levels see the same copies; a scan then only ends earlier, at the last stable
+ * offset (as of its start) instead of the high watermark, when some producer's transaction is open
+ * on the partition — a read_committed consumer cannot read further either, and the scan does not
+ * wait (up to transaction.timeout.ms) for it to end.
  */
 import type { ClusterClient } from '../../client/cluster.js';
 import { NativeFetcher } from '../../client/fetcher.js';
+import { topicOffsets } from '../../client/read-to-end.js';
 import { originOf, type Origin } from './origin.js';
 
 export interface ScanResult {
@@ -15,8 +26,9 @@ export interface ScanResult {
 }
 
 /**
- * Visits the records of `topic`-`partition` in [from, to) in offset order until `visit` returns true,
- * `to` is reached or `maxRecords` were visited.
+ * Visits the committed records of `topic`-`partition` in [from, to) in offset order until `visit`
+ * returns true, `to` (or the partition's last stable offset, if lower) is reached or `maxRecords`
+ * were visited.
  */
 export async function scanPartition(
   cluster: ClusterClient,
@@ -24,12 +36,15 @@ export async function scanPartition(
   visit: (offset: bigint, origin: Origin | undefined) => boolean,
   maxRecords: number,
 ): Promise<ScanResult> {
-  const { topic, partition, from, to } = where;
+  const { topic, partition, from } = where;
+  if (from >= where.to) return { scanned: 0, complete: true };
+  const to = min(where.to, await lastStableOffset(cluster, topic, partition));
   if (from >= to) return { scanned: 0, complete: true };
   const fetcher = new NativeFetcher(cluster, {
     maxBytes: 4 << 20,
     partitionMaxBytes: 4 << 20,
     maxWaitMs: 100,
+    isolationLevel: 'read_committed',
   });
   await fetcher.assign(topic, partition, from);
   let scanned = 0;
@@ -46,6 +61,17 @@ export async function scanPartition(
       if (b.nextOffset >= to) return { scanned, complete: true };
     }
   }
+}
+
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+/** Where read_committed reads of the partition end now (ListOffsets READ_COMMITTED). */
+async function lastStableOffset(cluster: ClusterClient, topic: string, partition: number): Promise<bigint> {
+  const p = (
+    await topicOffsets(cluster, topic, { isolationLevel: 'read_committed', retryForMs: 10_000 })
+  ).find((o) => o.partition === partition);
+  if (p === undefined) throw new Error(`${topic}-${partition} does not exist`);
+  return p.high;
 }
 
 export interface CopiesQuery {

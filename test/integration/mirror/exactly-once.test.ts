@@ -6,6 +6,10 @@
  *    numbered records into east: afterwards Kafka's own console consumer, read_committed, sees every
  *    number on west exactly once (0 duplicates, 0 missing). kcat, read_uncommitted, shows how many
  *    aborted copies the kills left behind (reported: it proves the kills hit open transactions).
+ *    Before the last restart, the last kill's open transaction is aborted by fencing its id: west
+ *    then holds aborted copies before replayed ones and at the end of a partition, and groups that
+ *    read west's copies read_committed go home to east (the reverse flow's checkpoints and `kgw
+ *    failback`) at the first original they have not read, counted by content (aborted-copies.ts).
  *  - zombie fencing: a second mirror process with the same configuration (the same flow and task,
  *    so the same transactional id) fences the first: the first one's source task fails with
  *    PRODUCER_FENCED / INVALID_PRODUCER_EPOCH as soon as it writes again, and nothing is duplicated.
@@ -13,6 +17,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { kcat, uniqueName } from '../../harness/index.js';
+import { transactionalIdFor } from '../../../mirror/exactly-once/transactional-id.js';
+import { checkFailbackAfterAbortedCopies, fence, hasOpenTransaction } from './aborted-copies.js';
 import {
   EAST,
   WEST,
@@ -30,6 +36,11 @@ import {
 } from './helpers.js';
 
 after(killAllMirrors);
+/** Streams still producing when a test failed: stopped so the test process can end. */
+const streams: { stop: () => Promise<number> }[] = [];
+after(async () => {
+  await Promise.all(streams.map((s) => s.stop().catch(() => 0)));
+});
 
 const KILLS = 20;
 const SOURCE = 'MirrorSourceConnector';
@@ -75,12 +86,14 @@ function numberedStream(topic: string): { stop: () => Promise<number> } {
     }
     return next;
   })();
-  return {
+  const stream = {
     stop: async () => {
       stopping = true;
       return run;
     },
   };
+  streams.push(stream);
+  return stream;
 }
 
 /**
@@ -121,8 +134,12 @@ test(`exactly once across ${KILLS} kill -9 of the mirror during a numbered strea
   await createTopic(EAST(), topic, 4);
   const config = exactlyOnceConfig('eos-kill9.properties', topic);
   const stream = numberedStream(topic);
+  const target = `east.${topic}`;
   let mirror = await startMirror(config);
-  for (let k = 0; k < KILLS; k++) {
+  // The last kill must leave a transaction open (its copies then end a partition, aborted, with no
+  // replay after them until the mirror comes back): killed again until one does.
+  let open = false;
+  for (let k = 0; k < KILLS || (!open && k < KILLS + 10); k++) {
     // A random moment after the task started copying (it is catching up on what arrived while it
     // was down, so transactions are open most of the time), not during the process' start-up.
     const started = mirror;
@@ -131,10 +148,20 @@ test(`exactly once across ${KILLS} kill -9 of the mirror during a numbered strea
     );
     await new Promise((r) => setTimeout(r, 100 + Math.random() * 1400));
     await mirror.kill9();
-    mirror = await startMirror(config);
+    if (k >= KILLS - 1) open = await hasOpenTransaction(WEST(), target);
+    if (k < KILLS - 1 || !open) mirror = await startMirror(config);
   }
-  const total = await stream.stop();
-  const target = `east.${topic}`;
+  assert.ok(open, 'a kill left a transaction open');
+  const total = await stream.stop(); // east's partitions must end for the content count
+  // The dead task's transaction aborted (as the broker does after transaction.timeout.ms): a group
+  // that read west's copies goes home to east exactly where it stopped (issue #15: read_committed).
+  const failbackStarted = Date.now();
+  await fence(WEST(), transactionalIdFor({ flow: { source: 'east', target: 'west' }, task: 0 }));
+  const failback = await checkFailbackAfterAbortedCopies(topic, 4);
+  console.log(
+    `[mirror exactly-once failback] ${failback.aborted} aborted copies on west (${failback.abortedTails} partition(s) ending with them); ${failback.checked} checkpoints and failback offsets exact by content; ${Date.now() - failbackStarted} ms`,
+  );
+  mirror = await startMirror(config);
   const collector = await committedCollector(target);
   try {
     await settle(collector.values, total, 120_000);

@@ -7,12 +7,18 @@
  * target (content check; duplicates are allowed at least once and counted). Run again with
  * exactly.once.source.support = enabled: a read_committed consumer then sees every record once (a
  * task moved off a killed worker fences its transactional id and aborts what it left open).
+ * In that run the flow's layout then changes with a zombie about: the worker running the last task
+ * is frozen (SIGSTOP) while the cluster moves to a configuration with fewer tasks (tasks.max 6 -> 3,
+ * by a rolling restart: a worker with the new configuration joins, the old ones go). That task number
+ * no longer exists, so only the leader's KIP-618 fencing round can fence it: Kafka's own
+ * kafka-transactions tool shows its transactional id's epoch bumped before the zombie wakes, and the
+ * read_committed count below shows nothing duplicated.
  * Rebalance times are measured from outside (kill / start / stop to the REST API showing the new
  * assignment) and printed; only a generous bound is asserted.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { uniqueName } from '../../harness/index.js';
+import { kafkaTool, uniqueName } from '../../harness/index.js';
 import {
   EAST,
   WEST,
@@ -39,6 +45,7 @@ const SESSION_MS = 6_000;
 const SOURCE = 'east->west.MirrorSourceConnector';
 
 interface WorkersBody {
+  worker_id: string;
   generation: number | null;
   error: string | null;
   workers: {
@@ -101,6 +108,104 @@ async function settled(
   );
 }
 
+function workersProperties(topic: string, groupId: string, tasks: number, exactlyOnce: boolean): string {
+  return mm2Properties({
+    'east->west.enabled': 'true',
+    'west->east.enabled': 'false',
+    topics: topic,
+    'kgw.workers.enabled': 'true',
+    'group.id': groupId,
+    'tasks.max': String(tasks),
+    'session.timeout.ms': String(SESSION_MS),
+    'heartbeat.interval.ms': '1000',
+    'rebalance.timeout.ms': '20000',
+    ...(exactlyOnce ? { 'exactly.once.source.support': 'enabled' } : {}),
+  });
+}
+
+/** ProducerEpoch of a transactional id, as Kafka's kafka-transactions describe prints it. */
+async function producerEpoch(transactionalId: string): Promise<number> {
+  const r = await kafkaTool(
+    'transactions',
+    ['--bootstrap-server', WEST(), 'describe', '--transactional-id', transactionalId],
+    { timeoutMs: 60_000 },
+  );
+  const [header, row] = r.stdout.split('\n').filter((l) => l.trim() !== '');
+  const at = header?.trim().split(/\s+/).indexOf('ProducerEpoch') ?? -1;
+  const epoch = Number(row?.trim().split(/\s+/)[at]);
+  assert.ok(
+    at >= 0 && Number.isInteger(epoch),
+    `kafka-transactions describe ${transactionalId}: ${r.stdout}${r.stderr}`,
+  );
+  return epoch;
+}
+
+/**
+ * The worker running the last task is frozen, and the cluster moves to tasks.max 3 by a rolling
+ * restart; the leader's fencing round must fence that task's id (no task of the new layout has its
+ * number) before the new tasks run. Returns how long the change took.
+ */
+async function layoutChangeFencesZombie(o: {
+  groupId: string;
+  topic: string;
+  live: MirrorProcess[];
+  generation: number;
+  started: MirrorProcess[];
+}): Promise<string> {
+  const last = TASKS - 1;
+  const zombieId = `${o.groupId}-${SOURCE}-${last}`;
+  const changedAt = Date.now();
+  // A worker with the new configuration joins: the old leader gives it config_mismatch (and the
+  // whole assignment, which it reports as the previous layout when it leads).
+  const next = await startMirror(
+    writeConfig('workers-3.properties', workersProperties(o.topic, o.groupId, 3, true)),
+  );
+  o.started.push(next);
+  const mismatch = await waitFor('the new worker told config_mismatch', async () => {
+    const b = await workersOf(next);
+    return b.error === 'config_mismatch' && b.generation! > o.generation ? b : undefined;
+  });
+  // That rebalance restarted every task (eager): the epoch is read once task `last` has initialised
+  // its producer again, so only a later InitProducerId can raise it.
+  const holder = mismatch.workers.find((w) =>
+    w.tasks.some((t) => t.connector === SOURCE && t.task === last),
+  )!.worker_id;
+  const ids = await Promise.all(o.live.map(async (m) => (await workersOf(m)).worker_id));
+  const zombie = o.live[ids.indexOf(holder)]!;
+  const other = o.live.find((m) => m !== zombie)!;
+  await new Promise((r) => setTimeout(r, 2000));
+  const epochBefore = await producerEpoch(zombieId);
+  zombie.child.kill('SIGSTOP');
+  try {
+    await other.stop();
+    const alone = await waitFor(
+      'the new worker leading the new layout',
+      async () => {
+        const b = await workersOf(next);
+        const tasks = b.workers.flatMap((w) => w.tasks.filter((t) => t.connector === SOURCE));
+        return b.error === 'none' && b.generation! > mismatch.generation! && tasks.length === 3
+          ? b
+          : undefined;
+      },
+      SESSION_MS + 40_000,
+    );
+    assert.deepEqual(
+      alone.workers.map((w) => w.worker_id),
+      [(await workersOf(next)).worker_id],
+    );
+    const epochAfter = await producerEpoch(zombieId);
+    assert.ok(
+      epochAfter > epochBefore,
+      `${zombieId} fenced by the new leader before the zombie woke (epoch ${epochBefore} -> ${epochAfter})`,
+    );
+    assert.match(next.output(), /fenced every transactional id of the previous layout/);
+  } finally {
+    zombie.child.kill('SIGCONT'); // its next write fails with PRODUCER_FENCED; it then rejoins
+  }
+  await zombie.stop();
+  return `${Date.now() - changedAt} ms`;
+}
+
 for (const exactlyOnce of [false, true])
   test(`three workers share a ${PARTITIONS}-partition flow${exactlyOnce ? ' exactly once' : ''}; kill -9, join and leave rebalance; nothing lost${exactlyOnce ? ', nothing duplicated' : ''}`, async () => {
     await threeWorkers(exactlyOnce);
@@ -110,21 +215,8 @@ async function threeWorkers(exactlyOnce: boolean): Promise<void> {
   const mode = exactlyOnce ? 'exactly-once' : 'at-least-once';
   const topic = uniqueName('mt-workers');
   await createTopic(EAST(), topic, PARTITIONS);
-  const config = writeConfig(
-    'workers.properties',
-    mm2Properties({
-      'east->west.enabled': 'true',
-      'west->east.enabled': 'false',
-      topics: topic,
-      'kgw.workers.enabled': 'true',
-      'group.id': uniqueName('kgw-mirror-it'),
-      'tasks.max': String(TASKS),
-      'session.timeout.ms': String(SESSION_MS),
-      'heartbeat.interval.ms': '1000',
-      'rebalance.timeout.ms': '20000',
-      ...(exactlyOnce ? { 'exactly.once.source.support': 'enabled' } : {}),
-    }),
-  );
+  const groupId = uniqueName('kgw-mirror-it');
+  const config = writeConfig('workers.properties', workersProperties(topic, groupId, TASKS, exactlyOnce));
   const workers = await Promise.all([startMirror(config), startMirror(config), startMirror(config)]);
   const timings: string[] = [];
   const producer = kafka(EAST()).producer({ idempotent: true });
@@ -205,6 +297,14 @@ async function threeWorkers(exactlyOnce: boolean): Promise<void> {
 
     const target = `east.${topic}`;
     if (exactlyOnce) {
+      const layout = await layoutChangeFencesZombie({
+        groupId,
+        topic,
+        live: [survivors[1]!, newcomer],
+        generation: afterLeave.generation!,
+        started: workers,
+      });
+      timings.push(`tasks.max 6 -> 3 with a frozen worker: ${layout}`);
       // Read as a read_committed consumer does (kcat -e cannot end on a transactional partition): a
       // killed worker's open transaction is aborted when its task's next owner fences its id.
       let values: string[] = [];
