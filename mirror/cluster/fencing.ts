@@ -17,11 +17,15 @@
  *
  * The previous layout comes from the members: each reports, in its JoinGroup metadata, the layout of
  * the newest assignment it received (assignment-codec.ts); the leader takes the newest generation's.
- * When no member has seen one (every worker restarted at once), there is nothing to compare with and
- * nothing is fenced (Connect keeps its task counts in its config topic; kgw keeps no such topic).
+ * When no member has seen one (the cluster starts, or every worker restarted at once), there is
+ * nothing to compare with; Connect would read its task counts from its config topic, which kgw does
+ * not keep. The leader then asks the target cluster instead: ListTransactions names every
+ * transactional id its coordinators know, and every id of an exactly-once flow of this mirror
+ * cluster is fenced (`fencingFromListing`), whatever layout wrote it: one InitProducerId per id,
+ * once per cluster start.
  */
 import { createHash } from 'node:crypto';
-import type { WorkUnit } from './work.js';
+import { transactionalId, type WorkUnit } from './work.js';
 
 /** One flow's source tasks in an assignment: how many, and a digest of which partitions each owns. */
 export interface FlowLayout {
@@ -82,6 +86,28 @@ export function fencingRound(previous: TaskLayout | undefined, next: TaskLayout)
     const after = next.flows[flow];
     if (after !== undefined && after.tasks === before.tasks && after.digest === before.digest) continue;
     out.push({ flow, tasks: Array.from({ length: before.tasks }, (_, i) => i) });
+  }
+  return out;
+}
+
+/**
+ * The fencing round when no member knows a previous layout: for each flow, the task numbers of the
+ * transactional ids the target cluster lists that are this mirror cluster's ids for that flow
+ * (`transactionalId(groupId, {flow, task})` for some task ≥ 0); other ids are left alone.
+ */
+export function fencingFromListing(
+  groupId: string,
+  flows: readonly string[],
+  listedIds: Iterable<string>,
+): FlowFencing[] {
+  const listed = [...listedIds];
+  const out: FlowFencing[] = [];
+  for (const flow of [...flows].sort()) {
+    const prefix = transactionalId(groupId, { flow, task: 0 }).slice(0, -1); // "…MirrorSourceConnector-"
+    const tasks = listed
+      .filter((id) => id.startsWith(prefix) && /^(0|[1-9]\d{0,8})$/.test(id.slice(prefix.length)))
+      .map((id) => Number(id.slice(prefix.length)));
+    if (tasks.length > 0) out.push({ flow, tasks: [...new Set(tasks)].sort((a, b) => a - b) });
   }
   return out;
 }

@@ -14,7 +14,8 @@
  * In exactly-once mode the leader runs KIP-618's zombie fencing round before its SyncGroup when a
  * flow's task layout changed (fencing.ts decides, fence-producers.ts fences): no worker receives the
  * new assignment, so no task of it starts, until every transactional id of the previous layout was
- * fenced. A failed round sends no assignment; the leader rejoins and tries again (fail closed).
+ * fenced (when no member knows the previous layout: every id of this mirror cluster the target
+ * clusters list). A failed round sends no assignment; the leader rejoins and tries again (fail closed).
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,8 +35,15 @@ import {
   type MemberMetadata,
 } from './assignment-codec.js';
 import { assign, unitsOf, type Member } from './assignor.js';
-import { fenceProducers } from './fence-producers.js';
-import { fencingRound, newestLayout, taskLayout, type TaskLayout } from './fencing.js';
+import { fenceProducers, listTransactionalIds } from './fence-producers.js';
+import {
+  fencingFromListing,
+  fencingRound,
+  newestLayout,
+  taskLayout,
+  type FlowFencing,
+  type TaskLayout,
+} from './fencing.js';
 import { GroupMember } from './member.js';
 import { signature, WorkPlanner } from './planner.js';
 import { UnitsRunner } from './units-runner.js';
@@ -252,11 +260,14 @@ export class MirrorWorker {
     const transactional = new Set(config.flows.filter((f) => f.exactlyOnce).map((f) => f.name));
     if (transactional.size === 0) return;
     const previous = newestLayout(members.map((m) => m.layout));
-    const round = fencingRound(previous, taskLayout(generation, units)).filter((f) =>
-      transactional.has(f.flow),
-    );
-    if (round.length === 0) return;
     try {
+      // No member knows the previous layout (the cluster starts, or every worker restarted at once):
+      // the target clusters' coordinators name the ids instead (fencing.ts).
+      const round =
+        previous === undefined
+          ? await this.fencingFromTargets([...transactional])
+          : fencingRound(previous, taskLayout(generation, units)).filter((f) => transactional.has(f.flow));
+      if (round.length === 0) return;
       const fenced = await fenceProducers({
         config,
         groupId: workers.groupId,
@@ -266,15 +277,28 @@ export class MirrorWorker {
       });
       log.info(
         { group: workers.groupId, generation, previousGeneration: previous?.generation, fenced },
-        'task layout changed: fenced every transactional id of the previous layout before assigning',
+        previous === undefined
+          ? 'no member knows the previous task layout: fenced every transactional id of this mirror cluster the target clusters list before assigning'
+          : 'task layout changed: fenced every transactional id of the previous layout before assigning',
       );
     } catch (e) {
       log.error(
-        { group: workers.groupId, generation, round, err: String(e) },
+        { group: workers.groupId, generation, err: String(e) },
         'fencing the previous task layout failed: no assignment handed out, rejoining to try again',
       );
       throw e;
     }
+  }
+
+  /** The fencing round from what the target clusters list, for the exactly-once flows named. */
+  private async fencingFromTargets(flows: string[]): Promise<FlowFencing[]> {
+    const { config, workers } = this.opts;
+    const round: FlowFencing[] = [];
+    for (const flow of flows) {
+      const listed = await listTransactionalIds(config, flow, this.listingDeadlineMs());
+      round.push(...fencingFromListing(workers.groupId, [flow], listed));
+    }
+    return round;
   }
 
   /** Heartbeats until the group rebalances, the leader wants a new assignment, or stop; says why. */

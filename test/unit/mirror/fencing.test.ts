@@ -12,8 +12,19 @@ import {
   decodeMemberMetadata,
   encodeMemberMetadata,
 } from '../../../mirror/cluster/assignment-codec.js';
-import { fencingRound, newestLayout, taskLayout, type TaskLayout } from '../../../mirror/cluster/fencing.js';
-import { splitIntoTasks, type SourceTaskUnit, type TopicPartition } from '../../../mirror/cluster/work.js';
+import {
+  fencingFromListing,
+  fencingRound,
+  newestLayout,
+  taskLayout,
+  type TaskLayout,
+} from '../../../mirror/cluster/fencing.js';
+import {
+  splitIntoTasks,
+  transactionalId,
+  type SourceTaskUnit,
+  type TopicPartition,
+} from '../../../mirror/cluster/work.js';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -103,11 +114,50 @@ describe('mirror cluster: zombie fencing round (KIP-618)', () => {
     assert.deepEqual(fencingRound(prev, next), [{ flow: 'a->b', tasks: [0, 1] }]);
   });
 
-  test('no previous layout known (every worker new): nothing to compare, nothing fenced', () => {
+  test('no previous layout known (every worker new): nothing to compare, so the listing decides', () => {
     assert.deepEqual(
       fencingRound(undefined, taskLayout(1, splitIntoTasks('a->b', partitionsOf([4]), 2))),
       [],
     );
+  });
+
+  test('from a listing: every id of this mirror cluster and flow is fenced, whatever layout wrote it; no other id', () => {
+    const random = rng(618);
+    const groups = ['mm', 'mm-2', 'kgw-mirror'];
+    const flows = ['east->west', 'west->east', 'east->west2'];
+    for (let round = 0; round < 200; round++) {
+      // Ids of several mirror clusters and flows, with task numbers of any earlier layout, plus
+      // look-alikes that are not task ids (other connectors, suffixes that are no task number).
+      const listed: string[] = [];
+      const expected = new Map<string, Set<number>>();
+      const group = groups[Math.floor(random() * groups.length)]!;
+      for (let i = 0; i < 12; i++) {
+        const g = groups[Math.floor(random() * groups.length)]!;
+        const flow = flows[Math.floor(random() * flows.length)]!;
+        const task = Math.floor(random() * 40);
+        listed.push(transactionalId(g, { flow, task }));
+        if (g === group && flow !== 'east->west2') {
+          if (!expected.has(flow)) expected.set(flow, new Set());
+          expected.get(flow)!.add(task);
+        }
+      }
+      listed.push(
+        `${group}-east->west.MirrorCheckpointConnector-0`,
+        `${group}-east->west.MirrorSourceConnector-01`,
+        `${group}-east->west.MirrorSourceConnector-x`,
+        `${group}-east->west.MirrorSourceConnector-`,
+        `${group}-east->west.MirrorSourceConnector-1-2`,
+        'some-application-txn',
+      );
+      const want = [...expected]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([flow, tasks]) => ({ flow, tasks: [...tasks].sort((a, b) => a - b) }));
+      assert.deepEqual(
+        fencingFromListing(group, ['west->east', 'east->west'], listed),
+        want,
+        `round ${round}`,
+      );
+    }
   });
 
   test('the previous layout is the newest generation any member reports', () => {
