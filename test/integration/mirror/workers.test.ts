@@ -240,12 +240,12 @@ async function restartWithoutHistoryFencesByListing(o: {
       },
       SESSION_MS + 40_000,
     );
-    assert.match(fresh.output(), /no member knows the previous task layout: fenced/);
     const epochAfter = await producerEpoch(unused);
     assert.ok(
       epochAfter > epochBefore,
       `${unused} fenced from the listing (epoch ${epochBefore} -> ${epochAfter})`,
     );
+    assert.match(fresh.output(), /no member knows the previous task layout: fenced/);
   } finally {
     o.live.child.kill('SIGCONT');
   }
