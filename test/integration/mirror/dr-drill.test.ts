@@ -50,6 +50,7 @@ import {
   type MirrorProcess,
   type ReadRecord,
 } from './helpers.js';
+import { mulberry32 as random } from '../../harness/random.js';
 
 // Ports from KGW_PORT_OFFSET: each engineer's offset o owns 10500 + 5o/3 … +499.
 const BASE = 10_500 + Math.floor((Number(process.env.KGW_PORT_OFFSET ?? 0) * 5) / 3) + 92;
@@ -63,15 +64,6 @@ const t0 = Date.now();
 const log = (line: string): void =>
   console.log(`[dr-drill +${Math.round((Date.now() - t0) / 1000)}s] ${line}`);
 
-/** mulberry32: a small seeded generator, so a failing run can be repeated with DRILL_SEED. */
-function random(s: number): () => number {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = random(seed);
 
 /** Where in a partition a group stopped: a fraction range of the partition's records. */

@@ -38,6 +38,7 @@ import {
   setGroupOffsets,
   type PartitionRecord,
 } from './translation-check.js';
+import { mulberry32 } from '../../harness/random.js';
 
 const base = uniqueName('mx');
 const plain = `${base}-plain`;
@@ -46,15 +47,10 @@ const compacted = `${base}-compact`;
 const TOPICS: Record<string, number> = { [plain]: 3, [txn]: 2, [compacted]: 2 };
 const groupsOf = (phase: number): string[] => [0, 1, 2, 3].map((i) => `${base}-g${phase}-${i}`);
 
-/** A seeded PRNG (mulberry32), so a failing run's offsets can be reproduced from its seed. */
+/** A seeded generator of whole numbers below n, so a failing run's offsets can be reproduced from its seed. */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = mulberry32(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 async function transactionalProducer(name: string): Promise<Producer> {

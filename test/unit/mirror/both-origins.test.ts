@@ -12,16 +12,9 @@ import { test } from 'node:test';
 import { translateBothOrigins } from '../../../mirror/checkpoint/both-origins.js';
 import { CopyIndex } from '../../../mirror/checkpoint/copy-index.js';
 import { PartitionSyncHistory } from '../../../mm2/sync-history.js';
+import { mulberry32 } from '../../harness/random.js';
 
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 type Rec = { id: string; home: 'S' | 'T'; copyOf?: number };
 

@@ -14,6 +14,7 @@ import { ConflictDetector } from '../../../mirror/conflicts/detector.js';
 import { LwwState, type Version } from '../../../mirror/conflicts/lww.js';
 import { SampledLog } from '../../../mirror/conflicts/sampled-log.js';
 import { TopicLabel, OVERFLOW_LABEL } from '../../../mirror/conflicts/topic-label.js';
+import { mulberry32 } from '../../harness/random.js';
 
 const k = (s: string): Buffer => Buffer.from(s);
 
@@ -150,17 +151,7 @@ interface SimRecord {
   path: string[];
 }
 
-/** Deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /**
  * Two clusters' logs (one topic, one partition), a writer per cluster, and the two flows as the

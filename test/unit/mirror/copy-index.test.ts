@@ -10,16 +10,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CopyIndex } from '../../../mirror/checkpoint/copy-index.js';
+import { mulberry32 } from '../../harness/random.js';
 
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 interface Scenario {
   /** The source partition from offset `first`: the origin offset of a copy, or null for a local record. */

@@ -4,18 +4,12 @@
  */
 import type { OffsetSync } from '../../../mm2/formats.js';
 import { OffsetSyncDecider } from '../../../mirror/source/offset-sync-writer.js';
+import { mulberry32 } from '../../harness/random.js';
 
-/** mulberry32: a small seeded PRNG, so a failure names a seed that reproduces it. */
+/** A seeded generator (mulberry32), so a failure names a seed that reproduces it; whole numbers below n if given. */
 export function prng(seed: number): (n?: number) => number {
-  let a = seed >>> 0;
-  return (n?: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const r = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return n === undefined ? r : Math.floor(r * n);
-  };
+  const next = mulberry32(seed);
+  return (n?: number) => (n === undefined ? next() : Math.floor(next() * n));
 }
 
 export interface Scenario {

@@ -26,18 +26,9 @@ import {
   type TopicPartition,
   type WorkUnit,
 } from '../../../mirror/cluster/work.js';
+import { mulberry32 } from '../../harness/random.js';
 
-/** A small deterministic generator (mulberry32) so a failure names its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function randomPartitions(r: () => number): TopicPartition[] {
   const out: TopicPartition[] = [];
