@@ -15,6 +15,7 @@ import { decodeCheckpoint } from '../../mm2/formats.js';
 import { NativeCluster, connectionOptions } from '../../mirror/kafka/native-cluster.js';
 import { readTopicToEnd, topicOffsets } from '../../client/read-to-end.js';
 import { remoteClusterUtilsOffsets } from '../../test/integration/mirror/kafka-tools.js';
+import { mulberry32 } from '../../test/harness/random.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -29,13 +30,8 @@ export interface FailoverResult {
 }
 
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = mulberry32(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 /** Writes `perPartition` records `<p>:<offset>` to each partition of a new topic. */

@@ -10,6 +10,7 @@
 import { OffsetSyncStore } from '../../mm2/offset-sync-store.js';
 import type { OffsetSync } from '../../mm2/formats.js';
 import { OffsetSyncDecider } from '../../mirror/source/offset-sync-writer.js';
+import { mulberry32 } from '../../test/harness/random.js';
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const LAG_MAX = 100; // MM2's offset.lag.max default
@@ -68,15 +69,7 @@ class Mm2Rule {
   }
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 console.log(
   `offset syncs per 1 000 records mirrored (${RECORDS} records, offset.lag.max ${LAG_MAX}, a commit every ${COMMIT_EVERY})`,
