@@ -370,7 +370,10 @@ interface Phase {
   committed: Map<string, Map<string, number>>;
   /** Per group and partition: values the group had read before the move (read_committed). */
   consumed: Map<string, Map<string, Set<string>>>;
-  /** The same below its offset with read_uncommitted: what the CLI counts (aborted copies included). */
+  /**
+   * The same below its offset, read_uncommitted: a superset of what the CLI's read_committed scan
+   * counts, equal where it is compared (aborted values never appear among the committed records).
+   */
   below: Map<string, Map<string, Set<string>>>;
   report: CliReport;
 }
