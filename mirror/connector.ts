@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { FlowConfig } from './config/config.js';
 import { isRetriableError } from '../client/retriable.js';
 import { Backoff } from '../client/retry.js';
+import { WakeableSleep } from './wakeable-sleep.js';
 
 export type ConnectorState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED';
 export type ConnectorClass =
@@ -47,7 +48,7 @@ export abstract class Connector {
   protected stopping = false;
   private paused = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly sleeper = new WakeableSleep();
 
   constructor(
     readonly connectorClass: ConnectorClass,
@@ -100,7 +101,7 @@ export abstract class Connector {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.sleeper.wake();
     await this.loop;
     this.loop = undefined;
     if (this.state !== 'FAILED') this.state = 'UNASSIGNED';
@@ -120,7 +121,7 @@ export abstract class Connector {
   resume(): void {
     this.paused = false;
     if (this.state === 'PAUSED') this.state = 'RUNNING';
-    this.wake?.();
+    this.sleeper.wake();
   }
 
   get isPaused(): boolean {
@@ -137,14 +138,7 @@ export abstract class Connector {
   }
 
   protected interruptibleSleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = done;
-    });
+    return this.sleeper.sleep(ms);
   }
 
   /** Runs `fn` every `intervalMs` (≤0: never) until stopping; errors are logged, not fatal. */

@@ -47,6 +47,7 @@ import {
 import { GroupMember } from './member.js';
 import { signature, WorkPlanner } from './planner.js';
 import { UnitsRunner } from './units-runner.js';
+import { WakeableSleep } from '../wakeable-sleep.js';
 
 export const PROTOCOL_TYPE = 'kgw-mirror';
 /** How long stop() lets a join in progress finish before abandoning it. */
@@ -108,7 +109,7 @@ export class MirrorWorker {
   private lastLayout: TaskLayout | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly sleeper = new WakeableSleep();
   private rejoinReason: string | undefined;
   private leader = false;
   /** The partitions the current assignment was computed from (leader only). */
@@ -150,7 +151,7 @@ export class MirrorWorker {
   /** Stops the units (positions stored), then leaves the group so the others rebalance at once. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.sleeper.wake();
     // A JoinGroup waits for every member (up to rebalance.timeout.ms): rather than outlast the stop
     // deadline, abandon it by closing the connections (the session then expires on its own).
     const ended = await Promise.race([this.loop?.then(() => true), sleep(STOP_WAIT_MS).then(() => false)]);
@@ -338,7 +339,7 @@ export class MirrorWorker {
     const now = signature(await this.planner.partitions(this.listingDeadlineMs()));
     if (now === this.assignedSignature) return;
     this.rejoinReason = 'source topic-partitions changed';
-    this.wake?.();
+    this.sleeper.wake();
   }
 
   /**
@@ -372,13 +373,6 @@ export class MirrorWorker {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = done;
-    });
+    return this.sleeper.sleep(ms);
   }
 }
